@@ -1,0 +1,118 @@
+"""Plain HTTP values shared by the engine and the targets (pure: standard library only).
+
+Headers are kept as ordered ``(name, value)`` pairs exactly as they came off the wire:
+duplicates, order and spelling all matter to a browser (two ``Access-Control-Allow-Origin``
+lines fail where one passes), so nothing here merges or normalises them. Values are ``str``
+holding latin-1 decoded bytes, the way browsers expose header bytes to script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+HeaderInput = Union[Mapping[str, str], Iterable[tuple[str, str]], "Headers", None]
+
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+
+
+class Headers:
+    """An ordered, duplicate-keeping header list with case-insensitive look-ups."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: HeaderInput = None) -> None:
+        if items is None:
+            self._items: tuple[tuple[str, str], ...] = ()
+        elif isinstance(items, Headers):
+            self._items = items._items
+        elif isinstance(items, Mapping):
+            self._items = tuple((str(k), str(v)) for k, v in items.items())
+        else:
+            self._items = tuple((str(k), str(v)) for k, v in items)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and other._items == self._items
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({list(self._items)!r})"
+
+    def __contains__(self, name: object) -> bool:
+        if not isinstance(name, str):
+            return False
+        lname = name.lower()
+        return any(k.lower() == lname for k, _ in self._items)
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        return self._items
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of ``name`` (case-insensitive), in order."""
+        lname = name.lower()
+        return [v for k, v in self._items if k.lower() == lname]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """Fetch's "get": all lines of ``name`` joined with ``", "`` (values trimmed), or default."""
+        values = self.get_all(name)
+        if not values:
+            return default
+        return ", ".join(v.strip(" \t") for v in values)
+
+    def with_header(self, name: str, value: str) -> Headers:
+        return Headers((*self._items, (name, value)))
+
+    def without(self, *names: str) -> Headers:
+        drop = {n.lower() for n in names}
+        return Headers((k, v) for k, v in self._items if k.lower() not in drop)
+
+    def redacted(self) -> list[tuple[str, str]]:
+        """The pairs with secret values replaced, for transcripts and reports."""
+        return [
+            (k, _redact(v) if k.strip().lower() in SECRET_HEADERS else v) for k, v in self._items
+        ]
+
+
+def _redact(value: str) -> str:
+    return f"<redacted: {len(value)} bytes>"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as the simulated browser sends it (absolute URL)."""
+
+    method: str
+    url: str
+    headers: Headers = field(default_factory=Headers)
+    body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    """One HTTP response as received: status, raw header lines, body."""
+
+    status: int
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A request sent and the response that came back."""
+
+    request: Request
+    response: Response
+    kind: str = "actual"  # "preflight" or "actual"

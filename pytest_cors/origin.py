@@ -1,0 +1,196 @@
+"""Origins as browsers serialise and compare them (pure: standard library only).
+
+An origin is a (scheme, host, port) tuple or the opaque origin ``null``. The serialisation is
+what a browser puts in the ``Origin`` header and what ``Access-Control-Allow-Origin`` is compared
+with byte for byte, so every normalisation the URL parser does (lower-case scheme and host,
+IDNA to punycode, canonical IP addresses, default ports dropped) happens here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pytest_cors.errors import CorsUsageError
+
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
+_FORBIDDEN_HOST_CHARS = set(" #%/:<>?@[\\]^|\t\r\n\x00")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A tuple origin, or the opaque origin when ``scheme`` is empty."""
+
+    scheme: str
+    host: str
+    port: int | None = None
+
+    @property
+    def opaque(self) -> bool:
+        return not self.scheme
+
+    def serialize(self) -> str:
+        """The ASCII serialisation: ``scheme://host[:port]``, or ``null`` when opaque."""
+        if self.opaque:
+            return "null"
+        if self.port is None:
+            return f"{self.scheme}://{self.host}"
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        return self.serialize()
+
+    def same_origin(self, other: Origin) -> bool:
+        """Same scheme, host and port; an opaque origin is same-origin with nothing we can name."""
+        if self.opaque or other.opaque:
+            return False
+        return (self.scheme, self.host, self.port) == (other.scheme, other.host, other.port)
+
+
+NULL_ORIGIN = Origin("", "", None)
+
+
+def _canonical_host(raw: str) -> str:
+    """The URL parser's host serialisation: IP canonical form, else lower-cased punycode."""
+    if raw.startswith("[") and raw.endswith("]"):
+        try:
+            return f"[{ipaddress.IPv6Address(raw[1:-1]).compressed}]"
+        except ValueError as exc:
+            raise ValueError(f"invalid IPv6 address {raw!r}") from exc
+    if not raw:
+        raise ValueError("empty host")
+    host = raw.lower()
+    ipv4 = _whatwg_ipv4(host)
+    if ipv4 is not None:
+        return ipv4
+    if any(c in _FORBIDDEN_HOST_CHARS for c in host):
+        raise ValueError(f"host {raw!r} contains a character a URL host cannot have")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise ValueError(f"host {raw!r} is not a valid internationalised domain name") from exc
+    return host
+
+
+def _ipv4_number(part: str) -> int | None:
+    if part.startswith(("0x", "0X")):
+        digits, base = part[2:], 16
+    elif len(part) > 1 and part.startswith("0"):
+        digits, base = part[1:], 8
+    else:
+        digits, base = part, 10
+    if digits == "":
+        return 0
+    try:
+        return int(digits, base)
+    except ValueError:
+        return None
+
+
+def _whatwg_ipv4(host: str) -> str | None:
+    """The URL Standard's IPv4 parser: hex, octal and short forms all become dotted decimal."""
+    parts = host.split(".")
+    if parts[-1] == "" and len(parts) > 1:
+        parts.pop()
+    if not parts[-1] or not (parts[-1][0].isdigit()):
+        return None
+    numbers = [_ipv4_number(p) for p in parts]
+    if len(parts) > 4 or any(n is None for n in numbers):
+        return None
+    values = [n for n in numbers if n is not None]
+    if any(n > 255 for n in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
+        return None
+    address = values[-1]
+    for i, n in enumerate(values[:-1]):
+        address += n * 256 ** (3 - i)
+    return str(ipaddress.IPv4Address(address))
+
+
+def origin_of_url(url: str) -> Origin:
+    """The origin of an absolute URL (its scheme, host and effective port)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if not scheme or not _SCHEME.match(scheme):
+        raise ValueError(f"{url!r} is not an absolute URL")
+    if scheme not in DEFAULT_PORTS:
+        return NULL_ORIGIN
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    host_part, port = _split_port(netloc, url)
+    host = _canonical_host(host_part)
+    if port == DEFAULT_PORTS[scheme]:
+        port = None
+    return Origin(scheme, host, port)
+
+
+def _split_port(netloc: str, text: str) -> tuple[str, int | None]:
+    if netloc.startswith("["):
+        end = netloc.find("]")
+        if end < 0:
+            raise ValueError(f"{text!r} has an unterminated IPv6 host")
+        host, rest = netloc[: end + 1], netloc[end + 1 :]
+    else:
+        host, _, port_text = netloc.partition(":")
+        rest = ":" + port_text if _ else ""
+    if not rest:
+        return host, None
+    if not rest.startswith(":"):
+        raise ValueError(f"{text!r} has an invalid authority")
+    digits = rest[1:]
+    if digits == "":
+        return host, None
+    if not digits.isdigit() or int(digits) > 65535:
+        raise ValueError(f"{text!r} has an invalid port {digits!r}")
+    return host, int(digits)
+
+
+def parse_origin(text: str) -> Origin:
+    """Parse an origin as a browser would send it; reject any other spelling with the fix.
+
+    ``"null"`` is the opaque origin. Anything with a path, trailing slash, query, userinfo or an
+    explicit default port could never appear in an ``Origin`` header, so it is refused with the
+    spelling that would.
+    """
+    if not isinstance(text, str):
+        raise CorsUsageError(
+            f"origin must be a string such as 'https://app.example.com' or 'null', got {text!r}"
+        )
+    if text == "null":
+        return NULL_ORIGIN
+    if "://" not in text:
+        raise CorsUsageError(
+            f"origin {text!r} has no scheme; a browser sends e.g. 'https://{text.strip('/')}'"
+        )
+    try:
+        origin = origin_of_url(text)
+    except ValueError as exc:
+        raise CorsUsageError(f"origin {text!r} is not valid: {exc}") from None
+    if origin.opaque:
+        raise CorsUsageError(
+            f"origin {text!r} has scheme {urlsplit(text).scheme!r}; only http(s)/ws(s)/ftp "
+            "origins are tuples (use 'null' for an opaque origin)"
+        )
+    canonical = origin.serialize()
+    if text != canonical:
+        raise CorsUsageError(
+            f"origin {text!r} is not how a browser writes it (no path, trailing slash, "
+            f"default port or upper case); did you mean {canonical!r}?"
+        )
+    return origin
+
+
+def is_valid_url_value(value: str) -> bool:
+    """Whether an ``Access-Control-Allow-Origin`` value parses as an absolute URL at all."""
+    scheme, sep, rest = value.partition(":")
+    if not sep or not _SCHEME.match(scheme):
+        return False
+    if scheme.lower() in DEFAULT_PORTS:
+        try:
+            origin_of_url(value)
+        except ValueError:
+            return False
+        return bool(urlsplit(value).netloc)
+    return True
