@@ -184,7 +184,7 @@ def parse_origin(text: str) -> Origin:
 
 def is_valid_url_value(value: str) -> bool:
     """Whether an ``Access-Control-Allow-Origin`` value parses as an absolute URL at all."""
-    scheme, sep, rest = value.partition(":")
+    scheme, sep, _rest = value.partition(":")
     if not sep or not _SCHEME.match(scheme):
         return False
     if scheme.lower() in DEFAULT_PORTS:

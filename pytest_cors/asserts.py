@@ -1,0 +1,107 @@
+"""Assertion helpers for tests: the browser's verdict, or a failure that reads like DevTools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pytest_cors.engine import Outcome, Profile
+from pytest_cors.engine.request import HeadersArg
+from pytest_cors.errors import CorsAssertionError
+from pytest_cors.flow import simulate_fetch
+
+_GRANTING = (
+    "Access-Control-Allow-Origin",
+    "Access-Control-Allow-Credentials",
+    "Access-Control-Allow-Methods",
+    "Access-Control-Allow-Headers",
+)
+
+
+def assert_cors_allows(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    credentials: object = "omit",
+    expose: Iterable[str] | None = None,
+    body: str | bytes | None = None,
+    browser: str | Profile = "chromium",
+) -> Outcome:
+    """Assert the browser lets the page read the response (and the ``expose`` headers)."""
+    __tracebackhide__ = True
+    outcome = simulate_fetch(
+        target,
+        url,
+        origin=origin,
+        method=method,
+        headers=headers,
+        credentials=credentials,
+        body=body,
+        browser=browser,
+    )
+    if not outcome.allowed:
+        failure = outcome.failure
+        first = failure.message if failure else "The browser would block this request."
+        hint = f"\n\nFix: {failure.hint}" if failure else ""
+        raise CorsAssertionError(f"{first}\n\n{outcome.explain()}{hint}")
+    missing = [h for h in expose or () if h.lower() not in outcome.readable_headers]
+    if missing:
+        actual = outcome.actual
+        present = actual.response.headers if actual else None
+        absent = [h for h in missing if present is None or h not in present]
+        detail = (
+            f"the response does not carry {', '.join(absent)} at all"
+            if absent
+            else "they are not CORS-safelisted and not listed in Access-Control-Expose-Headers"
+        )
+        raise CorsAssertionError(
+            f"fetch() resolves, but the page cannot read response header(s) "
+            f"{', '.join(missing)}: {detail}.\n\n{outcome.explain()}\n\n"
+            f"Fix: add {', '.join(missing)} to Access-Control-Expose-Headers on the actual "
+            "response ('*' does not work with credentials)."
+        )
+    return outcome
+
+
+def assert_cors_denies(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    credentials: object = "omit",
+    body: str | bytes | None = None,
+    browser: str | Profile = "chromium",
+) -> Outcome:
+    """Assert the browser blocks the page from reading the response."""
+    __tracebackhide__ = True
+    outcome = simulate_fetch(
+        target,
+        url,
+        origin=origin,
+        method=method,
+        headers=headers,
+        credentials=credentials,
+        body=body,
+        browser=browser,
+    )
+    if outcome.allowed:
+        if outcome.same_origin:
+            why = "the page and the URL are same-origin, so CORS does not apply at all"
+        else:
+            granting = []
+            for exchange in outcome.exchanges:
+                for name in _GRANTING:
+                    value = exchange.response.headers.get(name)
+                    if value is not None:
+                        granting.append(f"  {exchange.kind}: {name}: {value}")
+            why = "these response headers let the origin in:\n" + "\n".join(granting)
+        raise CorsAssertionError(
+            f"Expected the browser to block {outcome.request.method} {outcome.request.url} from "
+            f"origin '{outcome.request.origin.serialize()}', but fetch() would resolve: {why}"
+            f"\n\n{outcome.explain()}"
+        )
+    return outcome

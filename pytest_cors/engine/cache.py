@@ -1,0 +1,106 @@
+"""The CORS-preflight cache a browser keeps between fetches (reference §5.5).
+
+One entry per allowed method and per allowed header name, keyed by (origin, full URL,
+credentials). The clock is passed in, so the cache stays pure and testable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pytest_cors.engine.profiles import Profile
+from pytest_cors.engine.request import SAFELISTED_METHODS
+
+
+@dataclass
+class _Entry:
+    origin: str
+    url: str
+    credentials: bool
+    kind: str  # "method" or "header"
+    value: str
+    expires: float
+
+
+@dataclass
+class PreflightCache:
+    """Live preflight results; ``lookup`` says whether a new preflight is needed."""
+
+    profile: Profile
+    entries: list[_Entry] = field(default_factory=list)
+
+    def _matching(self, origin: str, url: str, include: bool, now: float) -> list[_Entry]:
+        self.entries = [e for e in self.entries if e.expires > now]
+        return [
+            e
+            for e in self.entries
+            if e.origin == origin
+            and e.url == url
+            and (
+                e.credentials == include
+                or (e.credentials and self.profile.credentialed_entry_serves_omit)
+            )
+        ]
+
+    def covers(
+        self, origin: str, url: str, include: bool, method: str, headers: list[str], now: float
+    ) -> bool:
+        """Whether live entries cover the method (if not safelisted) and every unsafe header."""
+        entries = self._matching(origin, url, include, now)
+        if method not in SAFELISTED_METHODS and not any(
+            e.kind == "method"
+            and (
+                e.value == method
+                or (e.value == "*" and not include and self.profile.cached_wildcard_method_covers)
+            )
+            for e in entries
+        ):
+            return False
+        for name in headers:
+            if not any(
+                e.kind == "header"
+                and (
+                    e.value.lower() == name
+                    or (
+                        e.value == "*"
+                        and not include
+                        and (name != "authorization" or self.profile.wildcard_covers_authorization)
+                    )
+                )
+                for e in entries
+            ):
+                return False
+        return True
+
+    def store(
+        self,
+        origin: str,
+        url: str,
+        include: bool,
+        methods: list[str],
+        headers: list[str],
+        max_age: int,
+        now: float,
+    ) -> None:
+        """Record a successful preflight's methods and header names for ``max_age`` seconds."""
+        if max_age <= 0:
+            return
+        expires = now + max_age
+        for kind, values in (("method", methods), ("header", headers)):
+            for value in values:
+                self.entries = [
+                    e
+                    for e in self.entries
+                    if not (
+                        e.origin == origin
+                        and e.url == url
+                        and e.credentials == include
+                        and e.kind == kind
+                        and e.value == value
+                    )
+                ]
+                self.entries.append(_Entry(origin, url, include, kind, value, expires))
+
+    def clear(self, origin: str, url: str) -> None:
+        """A fetch that used this URL failed: forget every entry for (origin, URL)."""
+        self.entries = [e for e in self.entries if not (e.origin == origin and e.url == url)]

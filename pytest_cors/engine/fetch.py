@@ -1,0 +1,411 @@
+"""The fetch algorithm as a sans-I/O generator: it yields requests and is sent responses.
+
+``run_fetch`` walks Fetch's main fetch for one ``fetch()`` call: same-origin or CORS, the
+preflight (or a cache hit), the actual request, the CORS check on every response including
+redirects, and redirect processing with origin tainting. It never touches the network; the
+drivers in :mod:`pytest_cors.flow` carry its requests to a target, sync or async alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from pytest_cors.engine.cache import PreflightCache
+from pytest_cors.engine.profiles import Profile
+from pytest_cors.engine.request import (
+    SAFELISTED_METHODS,
+    HeadersArg,
+    normalize_credentials,
+    normalize_method,
+    prepare_headers,
+    unsafe_header_names,
+)
+from pytest_cors.engine.response import (
+    Check,
+    MaxAge,
+    basic_readable_headers,
+    cors_check,
+    effective_headers,
+    parse_header_list,
+    parse_max_age,
+    readable_headers,
+)
+from pytest_cors.errors import CorsUsageError
+from pytest_cors.failures import CorsWarning, Failure, make_failure
+from pytest_cors.http import Exchange, Headers, Request, Response
+from pytest_cors.origin import Origin, origin_of_url, parse_origin
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """What the page's script asked for, validated as ``fetch()`` validates it."""
+
+    url: str
+    origin: Origin
+    method: str
+    headers: tuple[tuple[str, str], ...]
+    credentials: str
+    body: bytes | None
+    warnings: tuple[CorsWarning, ...] = ()
+
+
+def prepare_request(
+    url: str,
+    *,
+    origin: str | Origin,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    credentials: object = "omit",
+    body: str | bytes | None = None,
+    profile: Profile,
+) -> FetchRequest:
+    """Check the arguments like ``fetch()`` does (a usage error where it would throw)."""
+    page_origin = origin if isinstance(origin, Origin) else parse_origin(origin)
+    try:
+        target_origin = origin_of_url(url)
+    except ValueError as exc:
+        raise CorsUsageError(f"cannot fetch {url!r}: {exc}") from None
+    if not urlsplit(url).netloc and not target_origin.opaque:
+        raise CorsUsageError(f"cannot fetch {url!r}: it has no host")
+    normalized = normalize_method(method)
+    mode = normalize_credentials(credentials)
+    if isinstance(body, str):
+        data: bytes | None = body.encode("utf-8")
+    elif body is None or isinstance(body, bytes):
+        data = body
+    else:
+        raise CorsUsageError(f"body must be str, bytes or None, got {type(body).__name__}")
+    if data is not None and normalized in ("GET", "HEAD"):
+        raise CorsUsageError(
+            "Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."
+        )
+    prepared = prepare_headers(headers, data, profile)
+    return FetchRequest(
+        url=url.split("#", 1)[0],
+        origin=page_origin,
+        method=normalized,
+        headers=prepared.pairs,
+        credentials=mode,
+        body=data,
+        warnings=prepared.warnings,
+    )
+
+
+@dataclass(frozen=True)
+class Note:
+    """One line of the story: which step, what was checked, and whether it passed."""
+
+    step: str
+    text: str
+    ok: bool | None = None
+
+
+@dataclass
+class Outcome:
+    """What a browser would do with one ``fetch()``: the verdict and the whole story."""
+
+    request: FetchRequest
+    browser: str
+    allowed: bool = False
+    exchanges: list[Exchange] = field(default_factory=list)
+    failure: Failure | None = None
+    warnings: list[CorsWarning] = field(default_factory=list)
+    readable_headers: dict[str, str] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+    same_origin: bool = False
+    preflight_cached: bool = False
+    url: str = ""
+
+    @property
+    def preflight(self) -> Exchange | None:
+        """The last preflight sent (``None`` when none was needed or the cache answered)."""
+        return next((e for e in reversed(self.exchanges) if e.kind == "preflight"), None)
+
+    @property
+    def actual(self) -> Exchange | None:
+        """The last actual request and its response (``None`` when a preflight blocked it)."""
+        return next((e for e in reversed(self.exchanges) if e.kind == "actual"), None)
+
+    @property
+    def preflights(self) -> list[Exchange]:
+        return [e for e in self.exchanges if e.kind == "preflight"]
+
+    @property
+    def status(self) -> int | None:
+        """The status the page sees; ``None`` when ``fetch()`` rejected."""
+        actual = self.actual
+        return actual.response.status if self.allowed and actual else None
+
+    @property
+    def redirected(self) -> bool:
+        return sum(1 for e in self.exchanges if e.kind == "actual") > 1
+
+    def explain(self) -> str:
+        """The whole story as text: requests, responses, each check and its result."""
+        from pytest_cors.explain import explain
+
+        return explain(self)
+
+    def __repr__(self) -> str:
+        verdict = "allowed" if self.allowed else f"blocked ({self.failure and self.failure.code})"
+        return (
+            f"<Outcome {self.request.method} {self.request.url} from "
+            f"{self.request.origin.serialize()}: {verdict}>"
+        )
+
+
+FetchFlow = Generator[Request, Response, Outcome]
+
+
+def run_fetch(
+    req: FetchRequest, profile: Profile, cache: PreflightCache | None = None, now: float = 0.0
+) -> FetchFlow:
+    """Drive one ``fetch()``: yields each request to send, receives its response."""
+    out = Outcome(request=req, browser=profile.name, warnings=list(req.warnings))
+    url, method, body = req.url, req.method, req.body
+    headers = list(req.headers)
+    include = req.credentials == "include"
+    cors_tainting = False
+    tainted = False
+    redirects = 0
+    page_origin = req.origin.serialize()
+
+    def fail(kind: str, step: str, parameter: str = "", status: int | None = None) -> Outcome:
+        firefox = profile.console == "firefox"
+        code = None
+        if (
+            firefox
+            and kind == "MultipleAllowOriginValues"
+            and len(out.exchanges[-1].response.headers.get_all("Access-Control-Allow-Origin")) < 2
+        ):
+            code = "CORSAllowOriginNotMatchingOrigin"
+        if firefox and kind == "PreflightDisallowedRedirect":
+            code = "CORSExternalRedirectNotAllowed"
+        out.failure = make_failure(
+            kind,
+            url=url,
+            origin=serialized,
+            step=step,
+            parameter=parameter,
+            firefox=firefox,
+            initial_url=req.url,
+            status=status,
+            code_override=code,
+        )
+        label = out.failure.chromium_error or out.failure.code
+        out.notes.append(Note(step, f"{label} ({out.failure.code})", False))
+        if cache is not None and cors_tainting:
+            cache.clear(serialized, url)
+        out.url = url
+        return out
+
+    while True:
+        current = origin_of_url(url)
+        serialized = "null" if (req.origin.opaque or tainted) else page_origin
+        if not cors_tainting and req.origin.same_origin(current):
+            out.same_origin = not out.exchanges
+            sent = _actual_request(
+                method, url, headers, body, None if method in ("GET", "HEAD") else serialized
+            )
+            out.notes.append(Note("actual", f"same-origin request to {url}: no CORS check", True))
+        else:
+            if current.opaque or current.scheme not in ("http", "https"):
+                return fail("CorsDisabledScheme", "actual")
+            cors_tainting = True
+            unsafe = unsafe_header_names(headers, profile)
+            if method not in SAFELISTED_METHODS or unsafe:
+                reason = _preflight_reason(method, unsafe)
+                if cache is not None and cache.covers(
+                    serialized, url, include, method, unsafe, now
+                ):
+                    out.preflight_cached = True
+                    out.notes.append(
+                        Note("preflight", f"{reason}; the preflight cache covers it", True)
+                    )
+                else:
+                    out.notes.append(Note("preflight", f"preflight needed: {reason}"))
+                    pf_origin = serialized
+                    if tainted and not profile.tainted_preflight_sends_null:
+                        pf_origin = page_origin
+                    preflight = _preflight_request(url, pf_origin, method, unsafe)
+                    response = yield preflight
+                    out.exchanges.append(Exchange(preflight, response, "preflight"))
+                    verdict = _check_preflight(
+                        response, pf_origin, req.credentials, method, unsafe, profile, out
+                    )
+                    if isinstance(verdict, Check):
+                        return fail(verdict.kind, "preflight", verdict.parameter, response.status)
+                    methods, names, max_age = verdict
+                    out.notes.append(
+                        Note(
+                            "preflight",
+                            f"Max-Age: {max_age.seconds}s {max_age.note}".rstrip(),
+                            True,
+                        )
+                    )
+                    if cache is not None:
+                        cache.store(serialized, url, include, methods, names, max_age.seconds, now)
+            sent = _actual_request(method, url, headers, body, serialized)
+        response = yield sent
+        out.exchanges.append(Exchange(sent, response, "actual"))
+        effective = effective_headers(response.headers, profile)
+        _warn_malformed_names(response.headers, effective, profile, out)
+        if cors_tainting:
+            check = cors_check(effective, serialized, req.credentials)
+            if check is not None:
+                return fail(check.kind, "actual", check.parameter, response.status)
+            out.notes.append(
+                Note(
+                    "actual",
+                    f"CORS check passed for origin {serialized} (status {response.status})",
+                    True,
+                )
+            )
+        location = effective.get("Location")
+        if response.status in REDIRECT_STATUSES and location is not None:
+            redirects += 1
+            try:
+                target = urljoin(url, location)
+                next_origin = origin_of_url(target)
+            except ValueError:
+                return fail("InvalidRedirectLocation", "redirect")
+            if next_origin.opaque or next_origin.scheme not in ("http", "https"):
+                return fail("InvalidRedirectLocation", "redirect")
+            if redirects > profile.max_redirects:
+                return fail("TooManyRedirects", "redirect")
+            parts = urlsplit(target)
+            if (parts.username or parts.password) and (
+                cors_tainting or not req.origin.same_origin(next_origin)
+            ):
+                return fail("RedirectContainsCredentials", "redirect")
+            if (response.status in (301, 302) and method == "POST") or (
+                response.status == 303 and method not in ("GET", "HEAD")
+            ):
+                method, body = "GET", None
+                headers = [(n, v) for n, v in headers if n.lower() not in _BODY_HEADERS]
+            if not current.same_origin(next_origin):
+                headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
+                if not req.origin.same_origin(current):
+                    tainted = True
+            out.notes.append(Note("redirect", f"{response.status} redirect to {target}", True))
+            url = target.split("#", 1)[0]
+            continue
+        out.allowed = True
+        out.url = url
+        if cors_tainting:
+            out.readable_headers = readable_headers(effective, req.credentials, profile)
+        else:
+            out.readable_headers = basic_readable_headers(effective, profile)
+        return out
+
+
+def _preflight_reason(method: str, unsafe: list[str]) -> str:
+    parts = []
+    if method not in SAFELISTED_METHODS:
+        parts.append(f"method {method} is not GET, HEAD or POST")
+    if unsafe:
+        parts.append(f"request headers {', '.join(unsafe)} are not CORS-safelisted")
+    return " and ".join(parts)
+
+
+def _preflight_request(url: str, origin: str, method: str, unsafe: list[str]) -> Request:
+    headers = [("Accept", "*/*"), ("Origin", origin), ("Access-Control-Request-Method", method)]
+    if unsafe:
+        headers.append(("Access-Control-Request-Headers", ",".join(unsafe)))
+    return Request("OPTIONS", url, Headers(headers))
+
+
+def _actual_request(
+    method: str, url: str, headers: list[tuple[str, str]], body: bytes | None, origin: str | None
+) -> Request:
+    pairs = list(headers)
+    if not any(n.lower() == "accept" for n, _ in pairs):
+        pairs.insert(0, ("Accept", "*/*"))
+    if origin is not None:
+        pairs.append(("Origin", origin))
+    return Request(method, url, Headers(pairs), body)
+
+
+def _check_preflight(
+    response: Response,
+    origin: str,
+    credentials: str,
+    method: str,
+    unsafe: list[str],
+    profile: Profile,
+    out: Outcome,
+) -> Check | tuple[list[str], list[str], MaxAge]:
+    """The preflight checks in Chromium's order; the first failure is the one reported."""
+    headers = effective_headers(response.headers, profile)
+    _warn_malformed_names(response.headers, headers, profile, out)
+    if 300 <= response.status < 400 and headers.get("Location") is not None:
+        return Check("PreflightDisallowedRedirect")
+    check = cors_check(headers, origin, credentials)
+    if check is not None:
+        return check
+    if not 200 <= response.status <= 299:
+        return Check("PreflightInvalidStatus")
+    try:
+        methods = parse_header_list(headers, "Access-Control-Allow-Methods") or []
+    except ValueError as bad:
+        return Check("InvalidAllowMethodsPreflightResponse", str(bad))
+    try:
+        names = parse_header_list(headers, "Access-Control-Allow-Headers") or []
+    except ValueError as bad:
+        return Check("InvalidAllowHeadersPreflightResponse", str(bad))
+    include = credentials == "include"
+    if not (method in SAFELISTED_METHODS or method in methods or ("*" in methods and not include)):
+        return Check("MethodDisallowedByPreflightResponse", method)
+    listed = {n.lower() for n in names}
+    for name in unsafe:
+        if name in listed:
+            continue
+        if "*" in names and not include:
+            if name != "authorization":
+                continue
+            if profile.wildcard_covers_authorization:
+                out.warnings.append(
+                    CorsWarning(
+                        "AuthorizationCoveredByWildcard",
+                        "Access-Control-Allow-Headers: * let the Authorization header through, "
+                        "as browsers do today with a deprecation warning; the Fetch Standard "
+                        "requires listing Authorization explicitly.",
+                    )
+                )
+                continue
+        return Check("HeaderDisallowedByPreflightResponse", name)
+    max_age = parse_max_age(headers, profile)
+    if max_age.seconds == 0 and max_age.note and profile.negative_max_age_disables_cache:
+        raw = headers.get("Access-Control-Max-Age") or ""
+        if raw.startswith("-"):
+            out.warnings.append(
+                CorsWarning(
+                    "NegativeMaxAge",
+                    f"Access-Control-Max-Age {raw} disables the preflight cache in this browser; "
+                    "the Fetch Standard treats it as unparsable and caches for 5 seconds.",
+                )
+            )
+    return methods, names, max_age
+
+
+def _warn_malformed_names(raw: Headers, kept: Headers, profile: Profile, out: Outcome) -> None:
+    if raw is kept:
+        return
+    bad = sorted({n.strip() for n, _ in raw if n != n.strip(" \t")})
+    what = (
+        "accepted them with the name trimmed"
+        if profile.accepts_space_before_colon
+        else "ignored them"
+    )
+    out.warnings.append(
+        CorsWarning(
+            "MalformedHeaderLine",
+            f"response header lines with blanks around the name ({', '.join(bad)}): "
+            f"this browser {what}; Chromium accepts such lines, Firefox and the standard drop them.",
+        )
+    )

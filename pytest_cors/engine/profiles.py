@@ -1,0 +1,131 @@
+"""Browser profiles: the few places where engines (and the written standard) really differ.
+
+Each flag names one measured departure (reference §11.7 and §11.9); everything not listed here
+is the same in every engine and is not an option.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pytest_cors.errors import CorsUsageError
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one browser does where browsers disagree."""
+
+    name: str
+    #: Access-Control-Allow-Headers ``*`` covers ``Authorization`` (non-credentialed requests).
+    wildcard_covers_authorization: bool
+    #: Chromium's extra safelisted client-hint request headers (DPR, Width, Save-Data, ...).
+    client_hints_safelisted: bool
+    #: Same-name request header values are joined ``a, b`` before any safelist check.
+    joins_duplicate_request_headers: bool
+    #: A script-set ``User-Agent`` is dropped (no preflight) instead of sent and preflighted.
+    drops_user_agent: bool
+    #: A byte >= 0x80 in ``Accept``/``Content-Type`` makes the value unsafe.
+    high_bytes_unsafe_in_accept: bool
+    #: A raw response line ``Name : value`` counts (name trimmed) instead of being ignored.
+    accepts_space_before_colon: bool
+    #: ``Access-Control-Max-Age`` negative means "do not cache" (spec: parse failure -> default).
+    negative_max_age_disables_cache: bool
+    #: Unparsable Max-Age: ``True`` caches for the default lifetime, ``False`` does not cache.
+    unparsable_max_age_uses_default: bool
+    #: Upper bound on a preflight cache entry's lifetime, seconds (``None``: no cap).
+    max_age_cap: int | None
+    #: A cached ``Access-Control-Allow-Methods: *`` covers a later non-safelisted method.
+    cached_wildcard_method_covers: bool
+    #: A cache entry made by a credentialed preflight is reused by a non-credentialed request.
+    credentialed_entry_serves_omit: bool
+    #: The preflight after a cross-origin redirect carries ``null`` (else the page origin).
+    tainted_preflight_sends_null: bool
+    #: Separator the page sees between two ``Content-Type`` response lines.
+    content_type_join: str = ", "
+    #: Console message style: "chromium" or "firefox".
+    console: str = "chromium"
+    max_redirects: int = 20
+    default_max_age: int = 5
+
+
+CHROMIUM = Profile(
+    name="chromium",
+    wildcard_covers_authorization=True,
+    client_hints_safelisted=True,
+    joins_duplicate_request_headers=True,
+    drops_user_agent=True,
+    high_bytes_unsafe_in_accept=False,
+    accepts_space_before_colon=True,
+    negative_max_age_disables_cache=True,
+    unparsable_max_age_uses_default=True,
+    max_age_cap=7200,
+    cached_wildcard_method_covers=True,
+    credentialed_entry_serves_omit=True,
+    tainted_preflight_sends_null=True,
+)
+
+SPEC = Profile(
+    name="spec",
+    wildcard_covers_authorization=False,
+    client_hints_safelisted=False,
+    joins_duplicate_request_headers=False,
+    drops_user_agent=False,
+    high_bytes_unsafe_in_accept=False,
+    accepts_space_before_colon=False,
+    negative_max_age_disables_cache=False,
+    unparsable_max_age_uses_default=True,
+    max_age_cap=None,
+    cached_wildcard_method_covers=True,
+    credentialed_entry_serves_omit=True,
+    tainted_preflight_sends_null=True,
+)
+
+FIREFOX = Profile(
+    name="firefox",
+    wildcard_covers_authorization=True,
+    client_hints_safelisted=False,
+    joins_duplicate_request_headers=False,
+    drops_user_agent=False,
+    high_bytes_unsafe_in_accept=True,
+    accepts_space_before_colon=False,
+    negative_max_age_disables_cache=True,
+    unparsable_max_age_uses_default=False,
+    max_age_cap=86400,
+    cached_wildcard_method_covers=False,
+    credentialed_entry_serves_omit=False,
+    tainted_preflight_sends_null=False,
+    content_type_join=",",
+    console="firefox",
+)
+
+# WebKit: only the cache cap is documented as differing (600 s); the rest follows the
+# behaviour all engines share, including Authorization under a wildcard (reference §11.1).
+SAFARI = Profile(
+    name="safari",
+    wildcard_covers_authorization=True,
+    client_hints_safelisted=False,
+    joins_duplicate_request_headers=False,
+    drops_user_agent=False,
+    high_bytes_unsafe_in_accept=False,
+    accepts_space_before_colon=False,
+    negative_max_age_disables_cache=False,
+    unparsable_max_age_uses_default=True,
+    max_age_cap=600,
+    cached_wildcard_method_covers=True,
+    credentialed_entry_serves_omit=True,
+    tainted_preflight_sends_null=True,
+)
+
+PROFILES = {p.name: p for p in (CHROMIUM, SPEC, FIREFOX, SAFARI)}
+
+
+def get_profile(browser: str | Profile) -> Profile:
+    """Resolve a profile name; an unknown name is a usage error listing the known ones."""
+    if isinstance(browser, Profile):
+        return browser
+    try:
+        return PROFILES[browser]
+    except (KeyError, TypeError):
+        raise CorsUsageError(
+            f"unknown browser profile {browser!r}; use one of: {', '.join(sorted(PROFILES))}"
+        ) from None

@@ -1,0 +1,263 @@
+"""The request side: what a page may send, and which requests need a preflight.
+
+Implements Fetch's method normalisation, forbidden methods and request-headers, the
+CORS-safelisted request-header rules (every value rule, the 128-byte and 1024-byte limits) and
+"CORS-unsafe request-header names" (reference §2–§4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pytest_cors.engine.profiles import Profile
+from pytest_cors.errors import CorsUsageError
+from pytest_cors.failures import CorsWarning
+
+TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
+_NORMALISED_METHODS = {"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
+_FORBIDDEN_METHODS = {"CONNECT", "TRACE", "TRACK"}
+_FORBIDDEN_HEADERS = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+_METHOD_OVERRIDE_HEADERS = frozenset(
+    {"x-http-method", "x-http-method-override", "x-method-override"}
+)
+_UNSAFE_BYTES = frozenset(
+    [chr(c) for c in range(0x20) if c != 0x09] + list('"():<>?@[\\]{}') + ["\x7f"]
+)
+_LANGUAGE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz *,-.;=")
+_SAFE_CONTENT_TYPES = frozenset(
+    {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
+)
+_RANGE = re.compile(r"^bytes=([0-9]+)-([0-9]*)$")
+_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_DIGITS = re.compile(r"^[0-9]+$")
+_HTWS = " \t\r\n"
+CREDENTIALS_MODES = ("omit", "same-origin", "include")
+
+
+def normalize_method(method: str) -> str:
+    """Validate a script-supplied method the way ``fetch()`` does and normalise its case."""
+    if not isinstance(method, str) or not TOKEN.match(method):
+        raise CorsUsageError(
+            f"Failed to execute 'fetch' on 'Window': '{method}' is not a valid HTTP method. "
+            "A method must be an HTTP token such as GET, PUT or PATCH."
+        )
+    upper = method.upper()
+    if upper in _FORBIDDEN_METHODS:
+        raise CorsUsageError(
+            f"Failed to execute 'fetch' on 'Window': '{method}' HTTP method is unsupported. "
+            "Browsers refuse CONNECT, TRACE and TRACK."
+        )
+    return upper if upper in _NORMALISED_METHODS else method
+
+
+def normalize_credentials(credentials: object) -> str:
+    """``"omit"``/``"same-origin"``/``"include"``, or a bool (``True`` means ``"include"``)."""
+    if credentials is True:
+        return "include"
+    if credentials is False or credentials is None:
+        return "omit"
+    if isinstance(credentials, str) and credentials in CREDENTIALS_MODES:
+        return credentials
+    raise CorsUsageError(
+        f"unknown credentials mode {credentials!r}; use 'omit', 'same-origin', 'include' "
+        "or a bool (True means 'include')"
+    )
+
+
+def is_forbidden_header(name: str, value: str) -> bool:
+    """Whether a page's ``fetch()`` can never set this header (Fetch's forbidden request-header)."""
+    lname = name.lower()
+    if lname in _FORBIDDEN_HEADERS or lname.startswith(("proxy-", "sec-")):
+        return True
+    if lname in _METHOD_OVERRIDE_HEADERS:
+        return any(v.strip(_HTWS).upper() in _FORBIDDEN_METHODS for v in value.split(","))
+    return False
+
+
+def _has_unsafe_byte(value: str) -> bool:
+    return any(c in _UNSAFE_BYTES for c in value)
+
+
+def _content_type_safe(value: str) -> bool:
+    if _has_unsafe_byte(value):
+        return False
+    essence = value.split(";", 1)[0].strip(_HTWS)
+    type_, slash, subtype = essence.partition("/")
+    if not slash or not TOKEN.match(type_) or not TOKEN.match(subtype):
+        return False
+    return essence.lower() in _SAFE_CONTENT_TYPES
+
+
+def _range_safe(value: str) -> bool:
+    match = _RANGE.match(value)
+    if not match:
+        return False
+    start, end = match.groups()
+    return end == "" or int(start) <= int(end)
+
+
+def _client_hint_safe(lname: str, value: str) -> bool | None:
+    """Chromium's extra safelisted names; ``None`` when ``lname`` is not one of them."""
+    if lname in ("dpr", "device-memory", "downlink"):
+        return bool(_DECIMAL.match(value))
+    if lname in ("width", "viewport-width", "rtt"):
+        return bool(_DIGITS.match(value))
+    if lname == "ect":
+        return value in ("slow-2g", "2g", "3g", "4g")
+    if lname == "save-data":
+        return value.lower() == "on"
+    if lname == "intervention":
+        return True
+    return None
+
+
+def is_safelisted_header(name: str, value: str, profile: Profile) -> bool:
+    """Fetch's CORS-safelisted request-header, with the profile's extra names."""
+    if len(value.encode("latin-1", "replace")) > 128:
+        return False
+    lname = name.lower()
+    if lname == "accept":
+        if profile.high_bytes_unsafe_in_accept and any(ord(c) >= 0x80 for c in value):
+            return False
+        return not _has_unsafe_byte(value)
+    if lname in ("accept-language", "content-language"):
+        return all(c in _LANGUAGE_CHARS for c in value)
+    if lname == "content-type":
+        if profile.high_bytes_unsafe_in_accept and any(ord(c) >= 0x80 for c in value):
+            return False
+        return _content_type_safe(value)
+    if lname == "range":
+        return _range_safe(value)
+    if profile.client_hints_safelisted:
+        return bool(_client_hint_safe(lname, value))
+    return False
+
+
+def unsafe_header_names(headers: Iterable[tuple[str, str]], profile: Profile) -> list[str]:
+    """Fetch's "CORS-unsafe request-header names": sorted, lower-cased, de-duplicated."""
+    unsafe: set[str] = set()
+    potentially: set[str] = set()
+    total = 0
+    for name, value in headers:
+        if is_safelisted_header(name, value, profile):
+            potentially.add(name.lower())
+            total += len(value.encode("latin-1", "replace"))
+        else:
+            unsafe.add(name.lower())
+    if total > 1024:
+        unsafe |= potentially
+    return sorted(unsafe, key=lambda n: n.encode("latin-1", "replace"))
+
+
+HeadersArg = Mapping[str, str] | Iterable[tuple[str, str]] | None
+
+
+@dataclass(frozen=True)
+class PreparedHeaders:
+    """The script's header list after ``Headers`` normalisation, plus what the page was warned of."""
+
+    pairs: tuple[tuple[str, str], ...]
+    warnings: tuple[CorsWarning, ...]
+
+
+def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -> PreparedHeaders:
+    """Validate and normalise script-set headers; forbidden names are a usage error."""
+    if headers is None:
+        raw: list[tuple[str, str]] = []
+    elif isinstance(headers, Mapping):
+        raw = [(k, v) for k, v in headers.items()]
+    else:
+        try:
+            raw = [(k, v) for k, v in headers]
+        except (TypeError, ValueError):
+            raise CorsUsageError(
+                "headers must be a mapping or a list of (name, value) pairs"
+            ) from None
+    warnings: list[CorsWarning] = []
+    pairs: list[tuple[str, str]] = []
+    for name, value in raw:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise CorsUsageError(f"header names and values must be strings, got {(name, value)!r}")
+        if not TOKEN.match(name):
+            raise CorsUsageError(f"{name!r} is not a valid HTTP header name (it must be a token)")
+        value = value.strip(_HTWS)
+        if any(c in value for c in "\x00\r\n"):
+            raise CorsUsageError(f"the value of header {name!r} contains NUL, CR or LF")
+        if any(ord(c) > 0xFF for c in value):
+            raise CorsUsageError(
+                f"the value of header {name!r} has a character above U+00FF; fetch() only "
+                "accepts byte strings (encode it, e.g. percent-encoding or RFC 8187)"
+            )
+        if is_forbidden_header(name, value):
+            raise CorsUsageError(
+                f"a page cannot set the forbidden request header {name!r}: fetch() silently "
+                "drops it, so the browser would never send it. The browser adds Origin, Cookie "
+                "and Host itself; use credentials='include' to model cookies."
+            )
+        if name.lower() == "user-agent" and profile.drops_user_agent:
+            warnings.append(
+                CorsWarning(
+                    "UserAgentDropped",
+                    "Chromium drops a script-set User-Agent (no preflight); the Fetch Standard "
+                    "and Firefox send it and preflight with 'user-agent' in "
+                    "Access-Control-Request-Headers.",
+                )
+            )
+            continue
+        pairs.append((name, value))
+    if body is not None and not any(n.lower() == "content-type" for n, _ in pairs):
+        pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
+    if profile.joins_duplicate_request_headers:
+        pairs = _join_duplicates(pairs)
+    hints = [n for n, v in pairs if _client_hint_safe(n.lower(), v)]
+    if profile.client_hints_safelisted and hints:
+        warnings.append(
+            CorsWarning(
+                "ClientHintSafelisted",
+                f"Chromium sends {', '.join(hints)} without a preflight; the Fetch Standard, "
+                "Firefox and Safari preflight it, so the server must also allow it there.",
+            )
+        )
+    return PreparedHeaders(tuple(pairs), tuple(warnings))
+
+
+def _join_duplicates(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Chromium combines same-name values into one ``v1, v2`` entry at the first position."""
+    order: list[str] = []
+    names: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
+    for name, value in pairs:
+        key = name.lower()
+        if key not in values:
+            order.append(key)
+            names[key] = name
+            values[key] = []
+        values[key].append(value)
+    return [(names[k], ", ".join(values[k])) for k in order]

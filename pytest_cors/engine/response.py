@@ -1,0 +1,163 @@
+"""The response side: the CORS check, the preflight checks, Max-Age and what the page can read.
+
+Each check returns data (a failure kind and its parameter, or ``None``); the fetch flow decides
+what to do with it (reference §5.2, §6, §7).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pytest_cors.engine.profiles import Profile
+from pytest_cors.engine.request import TOKEN
+from pytest_cors.http import Headers
+from pytest_cors.origin import is_valid_url_value
+
+_OWS = " \t"
+SAFELISTED_RESPONSE_HEADERS = frozenset(
+    {
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    }
+)
+FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
+_DELTA_SECONDS = re.compile(r"^[0-9]+$")
+_NEGATIVE = re.compile(r"^-[0-9]+$")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A failed check: Chromium's failure kind and the offending value (``failedParameter``)."""
+
+    kind: str
+    parameter: str = ""
+
+
+def effective_headers(headers: Headers, profile: Profile) -> Headers:
+    """The header lines the browser's HTTP parser keeps.
+
+    A line with blanks around its name (``Name : value``) is malformed; Chromium trims the name
+    and keeps it, the standard and Firefox drop the line.
+    """
+    if all(name == name.strip(_OWS) for name, _ in headers):
+        return headers
+    kept = []
+    for name, value in headers:
+        stripped = name.strip(_OWS)
+        if stripped == name:
+            kept.append((name, value))
+        elif profile.accepts_space_before_colon and stripped:
+            kept.append((stripped, value))
+    return Headers(kept)
+
+
+def cors_check(headers: Headers, origin: str, credentials: str) -> Check | None:
+    """Fetch's CORS check, explained as Chromium explains it (reference §6 decision list)."""
+    allow_origin = headers.get("Access-Control-Allow-Origin")
+    if allow_origin is None:
+        return Check("MissingAllowOriginHeader")
+    include = credentials == "include"
+    if allow_origin == "*":
+        return Check("WildcardOriginNotAllowed", "*") if include else None
+    if allow_origin == "null":
+        if origin != "null":
+            return Check("AllowOriginMismatch", allow_origin)
+    elif "," in allow_origin or " " in allow_origin:
+        return Check("MultipleAllowOriginValues", allow_origin)
+    elif not is_valid_url_value(allow_origin):
+        return Check("InvalidAllowOriginValue", allow_origin)
+    elif allow_origin != origin:
+        return Check("AllowOriginMismatch", allow_origin)
+    if include:
+        allow_credentials = headers.get("Access-Control-Allow-Credentials")
+        if allow_credentials != "true":
+            return Check("InvalidAllowCredentials", allow_credentials or "")
+    return None
+
+
+def parse_header_list(headers: Headers, name: str) -> list[str] | None:
+    """Fetch's "extract header list values" for a token list; ``None`` when absent.
+
+    Raises ``ValueError`` (with the bad element) when any element is not a token.
+    """
+    values = headers.get_all(name)
+    if not values:
+        return None
+    items: list[str] = []
+    for value in values:
+        for element in value.split(","):
+            element = element.strip(_OWS)
+            if not element:
+                continue
+            if not TOKEN.match(element):
+                raise ValueError(element)
+            items.append(element)
+    return items
+
+
+@dataclass(frozen=True)
+class MaxAge:
+    """How long the browser may reuse a preflight, and how the header was read."""
+
+    seconds: int
+    note: str = ""  # why the value is not simply the header's number
+
+
+def parse_max_age(headers: Headers, profile: Profile) -> MaxAge:
+    """``Access-Control-Max-Age`` as the profile reads it, clamped to its cap."""
+    values = headers.get_all("Access-Control-Max-Age")
+    default = profile.default_max_age
+    if not values:
+        return MaxAge(default, "absent: the default lifetime applies")
+    raw = ", ".join(v.strip(_OWS) for v in values)
+    if _DELTA_SECONDS.match(raw):
+        seconds = int(raw)
+    elif _NEGATIVE.match(raw) and profile.negative_max_age_disables_cache:
+        return MaxAge(0, f"{raw!r} is negative: treated as 0 (no caching)")
+    elif profile.unparsable_max_age_uses_default:
+        return MaxAge(default, f"{raw!r} does not parse: the default lifetime applies")
+    else:
+        return MaxAge(0, f"{raw!r} does not parse: the preflight is not cached")
+    if profile.max_age_cap is not None and seconds > profile.max_age_cap:
+        return MaxAge(profile.max_age_cap, f"{seconds} is capped at {profile.max_age_cap}")
+    return MaxAge(seconds)
+
+
+def readable_headers(headers: Headers, credentials: str, profile: Profile) -> dict[str, str]:
+    """The response headers a page can read from a CORS response (reference §7)."""
+    exposed = set(SAFELISTED_RESPONSE_HEADERS)
+    expose_all = False
+    try:
+        listed = parse_header_list(headers, "Access-Control-Expose-Headers") or []
+    except ValueError:
+        listed = []
+    for name in listed:
+        if name == "*" and credentials != "include":
+            expose_all = True
+        exposed.add(name.lower())
+    return _collect(headers, profile, lambda n: expose_all or n in exposed)
+
+
+def basic_readable_headers(headers: Headers, profile: Profile) -> dict[str, str]:
+    """A same-origin response: everything but ``Set-Cookie``."""
+    return _collect(headers, profile, lambda n: True)
+
+
+def _collect(headers: Headers, profile: Profile, keep: Callable[[str], bool]) -> dict[str, str]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in headers:
+        lname = name.lower()
+        if lname in FORBIDDEN_RESPONSE_HEADERS or not keep(lname):
+            continue
+        grouped.setdefault(lname, []).append(value.strip(_OWS))
+    return {
+        name: (profile.content_type_join if name == "content-type" else ", ").join(values)
+        for name, values in grouped.items()
+    }

@@ -1,0 +1,81 @@
+"""Text rendering of an outcome: the verdict, what was sent and received, each check, a curl line.
+
+Pure: standard library only. Secret header values (Authorization, Cookie, Set-Cookie,
+Proxy-Authorization) are shown as present, never as what they were.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+from pytest_cors.http import Exchange, Request
+
+if TYPE_CHECKING:
+    from pytest_cors.engine.fetch import Outcome
+
+_REASONS = {
+    200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
+    303: "See Other", 304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 500: "Internal Server Error",
+}  # fmt: skip
+
+
+def verdict_line(outcome: Outcome) -> str:
+    """One line: what the page's script would see."""
+    req = outcome.request
+    head = f"{req.method} {req.url} from origin {req.origin.serialize()}"
+    if outcome.allowed:
+        kind = "same-origin" if outcome.same_origin else "CORS"
+        return f"{head}: ALLOWED ({kind}, status {outcome.status})"
+    code = outcome.failure.code if outcome.failure else "blocked"
+    return f"{head}: BLOCKED ({code}) - script sees TypeError: Failed to fetch"
+
+
+def render_exchange(exchange: Exchange, indent: str = "  ") -> list[str]:
+    """The request and response lines of one exchange, secrets redacted."""
+    req, resp = exchange.request, exchange.response
+    lines = [f"{indent}> {req.method} {req.url}"]
+    lines += [f"{indent}> {k}: {v}" for k, v in req.headers.redacted()]
+    if req.body:
+        lines.append(f"{indent}> ({len(req.body)} byte body)")
+    reason = resp.reason or _REASONS.get(resp.status, "")
+    lines.append(f"{indent}< {resp.status} {reason}".rstrip())
+    lines += [f"{indent}< {k}: {v}" for k, v in resp.headers.redacted()]
+    return lines
+
+
+def curl_line(request: Request) -> str:
+    """A copy-paste ``curl`` command that sends the same request (secrets left out)."""
+    parts = ["curl", "-i", "-X", request.method, request.url]
+    for name, value in request.headers.redacted():
+        parts += ["-H", f"{name}: {value}"]
+    if request.body:
+        parts += ["--data-binary", "@body"]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def explain(outcome: Outcome) -> str:
+    """The whole story of one simulated ``fetch()``, for failure messages and debugging."""
+    req = outcome.request
+    lines = [verdict_line(outcome)]
+    lines.append(f"  browser profile: {outcome.browser}; credentials: {req.credentials}")
+    if outcome.failure:
+        lines += ["", outcome.failure.message, f"Fix: {outcome.failure.hint}"]
+    for exchange in outcome.exchanges:
+        title = "Preflight" if exchange.kind == "preflight" else "Request"
+        lines += ["", f"{title}:"] + render_exchange(exchange)
+    if outcome.notes:
+        lines += ["", "Checks:"]
+        marks = {True: "ok  ", False: "FAIL", None: "    "}
+        lines += [f"  [{marks[n.ok]}] {n.step}: {n.text}" for n in outcome.notes]
+    if outcome.allowed:
+        names = ", ".join(sorted(outcome.readable_headers)) or "(none)"
+        lines += ["", f"Readable response headers: {names}"]
+    if outcome.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in outcome.warnings]
+    if outcome.exchanges:
+        last = outcome.exchanges[-1].request
+        lines += ["", "Reproduce:", f"  {curl_line(last)}"]
+    return "\n".join(lines)

@@ -1,0 +1,230 @@
+"""Why a browser blocked a request: stable codes, DevTools wording and the server-side fix.
+
+Pure: standard library only. ``code`` is MDN's CORS error name (stable, documented);
+``chromium_error`` is the ``corsError`` DevTools reports (``None`` where Chromium reports none);
+``message`` is the console line of the profile's browser; ``hint`` says how to fix the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The reason a simulated ``fetch()`` rejected."""
+
+    code: str
+    message: str
+    hint: str
+    chromium_error: str | None
+    failed_parameter: str
+    step: str  # "preflight", "actual" or "redirect"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class CorsWarning:
+    """Something one browser tolerates today that the standard or another browser refuses."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+# kind -> (MDN code, detail text, hint). ``{v}`` is the failed parameter, ``{o}`` the origin.
+_KINDS: dict[str, tuple[str, str, str]] = {
+    "MissingAllowOriginHeader": (
+        "CORSMissingAllowOrigin",
+        "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+        "Send 'Access-Control-Allow-Origin: {o}' on this response (including on errors and "
+        "redirects), or '*' for a public resource fetched without credentials.",
+    ),
+    "MultipleAllowOriginValues": (
+        "CORSMultipleAllowOriginNotAllowed",
+        "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one "
+        "is allowed. Have the server send the header with a valid value.",
+        "Send exactly one Access-Control-Allow-Origin line holding the single requesting origin; "
+        "check that a proxy and the app do not both add it.",
+    ),
+    "InvalidAllowOriginValue": (
+        "CORSAllowOriginNotMatchingOrigin",
+        "The 'Access-Control-Allow-Origin' header contains the invalid value '{v}'. Have the "
+        "server send the header with a valid value.",
+        "Send the origin exactly as the browser serialises it ('{o}'), with scheme and without "
+        "a trailing slash.",
+    ),
+    "AllowOriginMismatch": (
+        "CORSAllowOriginNotMatchingOrigin",
+        "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the "
+        "supplied origin. Have the server send the header with a valid value.",
+        "Echo the allowed request origin byte for byte ('{o}'): same scheme, host, port, case, "
+        "no trailing slash.",
+    ),
+    "WildcardOriginNotAllowed": (
+        "CORSNotSupportingCredentials",
+        "The value of the 'Access-Control-Allow-Origin' header in the response must not be the "
+        "wildcard '*' when the request's credentials mode is 'include'.",
+        "For credentialed requests send the exact origin ('{o}') plus "
+        "'Access-Control-Allow-Credentials: true' and 'Vary: Origin' instead of '*'.",
+    ),
+    "InvalidAllowCredentials": (
+        "CORSMissingAllowCredentials",
+        "The value of the 'Access-Control-Allow-Credentials' header in the response is '{v}' "
+        "which must be 'true' when the request's credentials mode is 'include'.",
+        "Send 'Access-Control-Allow-Credentials: true' (lower case, one line) for allowed origins.",
+    ),
+    "PreflightInvalidStatus": (
+        "CORSPreflightDidNotSucceed",
+        "It does not have HTTP ok status.",
+        "Answer the OPTIONS preflight with a 2xx status (200 or 204) without requiring "
+        "authentication: a preflight never carries cookies or Authorization.",
+    ),
+    "PreflightDisallowedRedirect": (
+        "CORSPreflightDidNotSucceed",
+        "Redirect is not allowed for a preflight request.",
+        "Serve the preflight at the requested URL itself (often a trailing-slash or https "
+        "redirect); request the final URL directly.",
+    ),
+    "InvalidAllowMethodsPreflightResponse": (
+        "CORSInvalidAllowMethod",
+        "Cannot parse Access-Control-Allow-Methods response header field in preflight response.",
+        "List methods as comma-separated tokens, e.g. 'Access-Control-Allow-Methods: GET, PUT'.",
+    ),
+    "InvalidAllowHeadersPreflightResponse": (
+        "CORSInvalidAllowHeader",
+        "Cannot parse Access-Control-Allow-Headers response header field in preflight response.",
+        "List header names as comma-separated tokens, e.g. "
+        "'Access-Control-Allow-Headers: Content-Type, X-Request-Id'.",
+    ),
+    "MethodDisallowedByPreflightResponse": (
+        "CORSMethodNotFound",
+        "Method {v} is not allowed by Access-Control-Allow-Methods in preflight response.",
+        "Add '{v}' (case-sensitive) to Access-Control-Allow-Methods on the preflight response.",
+    ),
+    "HeaderDisallowedByPreflightResponse": (
+        "CORSMissingAllowHeaderFromPreflight",
+        "Request header field {v} is not allowed by Access-Control-Allow-Headers in preflight "
+        "response.",
+        "Add '{v}' to Access-Control-Allow-Headers on the preflight response "
+        "('*' never covers it for credentialed requests).",
+    ),
+    "RedirectContainsCredentials": (
+        "CORSDidNotSucceed",
+        "Redirect location '' contains a username and password, which is disallowed for "
+        "cross-origin requests.",
+        "Remove the user name and password from the Location of the redirect.",
+    ),
+    "TooManyRedirects": (
+        "CORSDidNotSucceed",
+        "",
+        "Break the redirect loop: a browser gives up after 20 redirects.",
+    ),
+    "InvalidRedirectLocation": (
+        "CORSDidNotSucceed",
+        "",
+        "Redirect to an absolute or relative http(s) URL.",
+    ),
+    "CorsDisabledScheme": (
+        "CORSRequestNotHttp",
+        "Cross origin requests are only supported for protocol schemes: http, https.",
+        "Serve the resource over http or https.",
+    ),
+}
+
+# Chromium's corsError names for failures on the preflight response.
+_PREFLIGHT_VARIANTS = {
+    "MissingAllowOriginHeader",
+    "MultipleAllowOriginValues",
+    "InvalidAllowOriginValue",
+    "AllowOriginMismatch",
+    "WildcardOriginNotAllowed",
+    "InvalidAllowCredentials",
+}
+_WITH_PREFIX = _PREFLIGHT_VARIANTS | {"PreflightInvalidStatus", "PreflightDisallowedRedirect"}
+_NO_CHROMIUM_CODE = {"PreflightDisallowedRedirect", "TooManyRedirects", "InvalidRedirectLocation"}
+
+_FIREFOX_REASONS = {
+    "CORSMissingAllowOrigin": "CORS header 'Access-Control-Allow-Origin' missing",
+    "CORSMultipleAllowOriginNotAllowed": (
+        "Multiple CORS header 'Access-Control-Allow-Origin' not allowed"
+    ),
+    "CORSAllowOriginNotMatchingOrigin": (
+        "CORS header 'Access-Control-Allow-Origin' does not match '{v}'"
+    ),
+    "CORSNotSupportingCredentials": (
+        "Credential is not supported if the CORS header 'Access-Control-Allow-Origin' is '*'"
+    ),
+    "CORSMissingAllowCredentials": (
+        "expected 'true' in CORS header 'Access-Control-Allow-Credentials'"
+    ),
+    "CORSMethodNotFound": "Did not find method in CORS header 'Access-Control-Allow-Methods'",
+    "CORSInvalidAllowMethod": "invalid token '{v}' in CORS header 'Access-Control-Allow-Methods'",
+    "CORSInvalidAllowHeader": "invalid token '{v}' in CORS header 'Access-Control-Allow-Headers'",
+    "CORSMissingAllowHeaderFromPreflight": (
+        "header '{v}' is not allowed according to header 'Access-Control-Allow-Headers' from "
+        "CORS preflight response"
+    ),
+    "CORSPreflightDidNotSucceed": "CORS preflight response did not succeed",
+    "CORSExternalRedirectNotAllowed": "CORS request external redirect not allowed",
+    "CORSDidNotSucceed": "CORS request did not succeed",
+    "CORSRequestNotHttp": "CORS request not http",
+}
+
+
+def make_failure(
+    kind: str,
+    *,
+    url: str,
+    origin: str,
+    step: str,
+    parameter: str = "",
+    firefox: bool = False,
+    initial_url: str | None = None,
+    status: int | None = None,
+    code_override: str | None = None,
+) -> Failure:
+    """Build the failure for a Chromium failure ``kind`` seen at ``step`` of a fetch to ``url``."""
+    code, detail, hint = _KINDS[kind]
+    if code_override:
+        code = code_override
+    on_preflight = step == "preflight"
+    chromium_error: str | None = kind
+    if kind in _NO_CHROMIUM_CODE:
+        chromium_error = None
+    elif on_preflight and kind in _PREFLIGHT_VARIANTS:
+        chromium_error = "Preflight" + kind
+    detail = detail.replace("{v}", parameter)
+    hint = hint.replace("{v}", parameter).replace("{o}", origin)
+    if firefox:
+        reason = _FIREFOX_REASONS[code].replace("{v}", parameter if parameter else origin)
+        message = (
+            "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+            f"resource at {initial_url or url}. (Reason: {reason})."
+        )
+        if status is not None:
+            message += f" Status code: {status}."
+    else:
+        where = f"'{url}'"
+        if initial_url and initial_url != url:
+            where += f" (redirected from '{initial_url}')"
+        prefix = PREFLIGHT_PREFIX if on_preflight and kind in _WITH_PREFIX else ""
+        body = prefix + detail if detail else "net::ERR_FAILED"
+        message = (
+            f"Access to fetch at {where} from origin '{origin}' has been blocked by CORS policy: "
+            f"{body}"
+        )
+    return Failure(
+        code=code,
+        message=message,
+        hint=hint,
+        chromium_error=chromium_error,
+        failed_parameter=parameter,
+        step=step,
+    )
