@@ -65,7 +65,7 @@ class Headers:
         return [v for k, v in self._items if k.lower() == lname]
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        """Fetch's "get": all lines of ``name`` joined with ``", "`` (values trimmed), or default."""
+        """Fetch's "get": every ``name`` line trimmed and joined with ``", "``, or default."""
         values = self.get_all(name)
         if not values:
             return default

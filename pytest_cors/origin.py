@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from pytest_cors.errors import CorsUsageError
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*$")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _FORBIDDEN_HOST_CHARS = set(" #%/:<>?@[\\]^|\t\r\n\x00")
 
 
@@ -114,7 +114,7 @@ def origin_of_url(url: str) -> Origin:
     """The origin of an absolute URL (its scheme, host and effective port)."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if not scheme or not _SCHEME.match(scheme):
+    if not scheme or not _SCHEME.fullmatch(scheme):
         raise ValueError(f"{url!r} is not an absolute URL")
     if scheme not in DEFAULT_PORTS:
         return NULL_ORIGIN
@@ -185,7 +185,7 @@ def parse_origin(text: str) -> Origin:
 def is_valid_url_value(value: str) -> bool:
     """Whether an ``Access-Control-Allow-Origin`` value parses as an absolute URL at all."""
     scheme, sep, _rest = value.partition(":")
-    if not sep or not _SCHEME.match(scheme):
+    if not sep or not _SCHEME.fullmatch(scheme):
         return False
     if scheme.lower() in DEFAULT_PORTS:
         try:

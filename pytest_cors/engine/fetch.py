@@ -406,6 +406,7 @@ def _warn_malformed_names(raw: Headers, kept: Headers, profile: Profile, out: Ou
         CorsWarning(
             "MalformedHeaderLine",
             f"response header lines with blanks around the name ({', '.join(bad)}): "
-            f"this browser {what}; Chromium accepts such lines, Firefox and the standard drop them.",
+            f"this browser {what}; Chromium accepts such lines, Firefox and the standard "
+            "drop them.",
         )
     )

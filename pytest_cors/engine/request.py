@@ -15,7 +15,7 @@ from pytest_cors.engine.profiles import Profile
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.failures import CorsWarning
 
-TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})
 _NORMALISED_METHODS = {"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"}
 _FORBIDDEN_METHODS = {"CONNECT", "TRACE", "TRACK"}
@@ -54,16 +54,16 @@ _LANGUAGE_CHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmno
 _SAFE_CONTENT_TYPES = frozenset(
     {"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"}
 )
-_RANGE = re.compile(r"^bytes=([0-9]+)-([0-9]*)$")
-_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-_DIGITS = re.compile(r"^[0-9]+$")
+_RANGE = re.compile(r"bytes=([0-9]+)-([0-9]*)")
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
+_DIGITS = re.compile(r"[0-9]+")
 _HTWS = " \t\r\n"
 CREDENTIALS_MODES = ("omit", "same-origin", "include")
 
 
 def normalize_method(method: str) -> str:
     """Validate a script-supplied method the way ``fetch()`` does and normalise its case."""
-    if not isinstance(method, str) or not TOKEN.match(method):
+    if not isinstance(method, str) or not TOKEN.fullmatch(method):
         raise CorsUsageError(
             f"Failed to execute 'fetch' on 'Window': '{method}' is not a valid HTTP method. "
             "A method must be an HTTP token such as GET, PUT or PATCH."
@@ -110,13 +110,13 @@ def _content_type_safe(value: str) -> bool:
         return False
     essence = value.split(";", 1)[0].strip(_HTWS)
     type_, slash, subtype = essence.partition("/")
-    if not slash or not TOKEN.match(type_) or not TOKEN.match(subtype):
+    if not slash or not TOKEN.fullmatch(type_) or not TOKEN.fullmatch(subtype):
         return False
     return essence.lower() in _SAFE_CONTENT_TYPES
 
 
 def _range_safe(value: str) -> bool:
-    match = _RANGE.match(value)
+    match = _RANGE.fullmatch(value)
     if not match:
         return False
     start, end = match.groups()
@@ -126,9 +126,9 @@ def _range_safe(value: str) -> bool:
 def _client_hint_safe(lname: str, value: str) -> bool | None:
     """Chromium's extra safelisted names; ``None`` when ``lname`` is not one of them."""
     if lname in ("dpr", "device-memory", "downlink"):
-        return bool(_DECIMAL.match(value))
+        return bool(_DECIMAL.fullmatch(value))
     if lname in ("width", "viewport-width", "rtt"):
-        return bool(_DIGITS.match(value))
+        return bool(_DIGITS.fullmatch(value))
     if lname == "ect":
         return value in ("slow-2g", "2g", "3g", "4g")
     if lname == "save-data":
@@ -181,7 +181,7 @@ HeadersArg = Mapping[str, str] | Iterable[tuple[str, str]] | None
 
 @dataclass(frozen=True)
 class PreparedHeaders:
-    """The script's header list after ``Headers`` normalisation, plus what the page was warned of."""
+    """The script's header list after ``Headers`` normalisation, plus the page's warnings."""
 
     pairs: tuple[tuple[str, str], ...]
     warnings: tuple[CorsWarning, ...]
@@ -205,7 +205,7 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
     for name, value in raw:
         if not isinstance(name, str) or not isinstance(value, str):
             raise CorsUsageError(f"header names and values must be strings, got {(name, value)!r}")
-        if not TOKEN.match(name):
+        if not TOKEN.fullmatch(name):
             raise CorsUsageError(f"{name!r} is not a valid HTTP header name (it must be a token)")
         value = value.strip(_HTWS)
         if any(c in value for c in "\x00\r\n"):
@@ -236,7 +236,11 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
         pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
     if profile.joins_duplicate_request_headers:
         pairs = _join_duplicates(pairs)
-    hints = [n for n, v in pairs if _client_hint_safe(n.lower(), v)]
+    hints = [
+        n
+        for n, v in pairs
+        if _client_hint_safe(n.lower(), v) is not None and is_safelisted_header(n, v, profile)
+    ]
     if profile.client_hints_safelisted and hints:
         warnings.append(
             CorsWarning(

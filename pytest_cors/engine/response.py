@@ -28,8 +28,8 @@ SAFELISTED_RESPONSE_HEADERS = frozenset(
     }
 )
 FORBIDDEN_RESPONSE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
-_DELTA_SECONDS = re.compile(r"^[0-9]+$")
-_NEGATIVE = re.compile(r"^-[0-9]+$")
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+_NEGATIVE = re.compile(r"-[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def parse_header_list(headers: Headers, name: str) -> list[str] | None:
             element = element.strip(_OWS)
             if not element:
                 continue
-            if not TOKEN.match(element):
+            if not TOKEN.fullmatch(element):
                 raise ValueError(element)
             items.append(element)
     return items
@@ -117,9 +117,10 @@ def parse_max_age(headers: Headers, profile: Profile) -> MaxAge:
     if not values:
         return MaxAge(default, "absent: the default lifetime applies")
     raw = ", ".join(v.strip(_OWS) for v in values)
-    if _DELTA_SECONDS.match(raw):
-        seconds = int(raw)
-    elif _NEGATIVE.match(raw) and profile.negative_max_age_disables_cache:
+    if _DELTA_SECONDS.fullmatch(raw):
+        # Past 18 digits the number is "forever" to any cap (and int() refuses >4300 digits).
+        seconds = int(raw) if len(raw) <= 18 else 10**18
+    elif _NEGATIVE.fullmatch(raw) and profile.negative_max_age_disables_cache:
         return MaxAge(0, f"{raw!r} is negative: treated as 0 (no caching)")
     elif profile.unparsable_max_age_uses_default:
         return MaxAge(default, f"{raw!r} does not parse: the default lifetime applies")
