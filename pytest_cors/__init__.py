@@ -1,45 +1,70 @@
 """pytest-cors: a browser's CORS algorithm, simulated faithfully, for your test suite.
 
-Only the names in ``__all__`` are public API.
+Only the names in ``__all__`` are public API. They load on first use, so that the pytest
+plugin (which imports this package in every pytest run) costs next to nothing at start-up.
 """
 
 from __future__ import annotations
 
-from pytest_cors.asserts import assert_cors_allows, assert_cors_denies
-from pytest_cors.engine import Outcome, Profile
-from pytest_cors.errors import (
-    ContractError,
-    CorsAssertionError,
-    CorsError,
-    CorsUsageError,
-    TargetError,
-    UnsupportedTargetError,
-)
-from pytest_cors.failures import CorsWarning, Failure
-from pytest_cors.flow import Browser, async_simulate_fetch, simulate_fetch
-from pytest_cors.http import Exchange, Headers, Request, Response
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Browser",
-    "ContractError",
-    "CorsAssertionError",
-    "CorsError",
-    "CorsUsageError",
-    "CorsWarning",
-    "Exchange",
-    "Failure",
-    "Headers",
-    "Outcome",
-    "Profile",
-    "Request",
-    "Response",
-    "TargetError",
-    "UnsupportedTargetError",
-    "__version__",
-    "assert_cors_allows",
-    "assert_cors_denies",
-    "async_simulate_fetch",
-    "simulate_fetch",
-]
+_EXPORTS = {
+    "Browser": "pytest_cors.flow",
+    "ContractError": "pytest_cors.errors",
+    "CorsAssertionError": "pytest_cors.errors",
+    "CorsError": "pytest_cors.errors",
+    "CorsUsageError": "pytest_cors.errors",
+    "CorsWarning": "pytest_cors.failures",
+    "Exchange": "pytest_cors.http",
+    "Failure": "pytest_cors.failures",
+    "Headers": "pytest_cors.http",
+    "Outcome": "pytest_cors.engine",
+    "Profile": "pytest_cors.engine",
+    "Request": "pytest_cors.http",
+    "Response": "pytest_cors.http",
+    "TargetError": "pytest_cors.errors",
+    "UnsupportedTargetError": "pytest_cors.errors",
+    "assert_cors_allows": "pytest_cors.asserts",
+    "assert_cors_denies": "pytest_cors.asserts",
+    "async_simulate_fetch": "pytest_cors.flow",
+    "simulate_fetch": "pytest_cors.flow",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from pytest_cors.asserts import assert_cors_allows as assert_cors_allows
+    from pytest_cors.asserts import assert_cors_denies as assert_cors_denies
+    from pytest_cors.engine import Outcome as Outcome
+    from pytest_cors.engine import Profile as Profile
+    from pytest_cors.errors import ContractError as ContractError
+    from pytest_cors.errors import CorsAssertionError as CorsAssertionError
+    from pytest_cors.errors import CorsError as CorsError
+    from pytest_cors.errors import CorsUsageError as CorsUsageError
+    from pytest_cors.errors import TargetError as TargetError
+    from pytest_cors.errors import UnsupportedTargetError as UnsupportedTargetError
+    from pytest_cors.failures import CorsWarning as CorsWarning
+    from pytest_cors.failures import Failure as Failure
+    from pytest_cors.flow import Browser as Browser
+    from pytest_cors.flow import async_simulate_fetch as async_simulate_fetch
+    from pytest_cors.flow import simulate_fetch as simulate_fetch
+    from pytest_cors.http import Exchange as Exchange
+    from pytest_cors.http import Headers as Headers
+    from pytest_cors.http import Request as Request
+    from pytest_cors.http import Response as Response
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_cors' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

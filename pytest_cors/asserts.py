@@ -105,3 +105,87 @@ def assert_cors_denies(
             f"\n\n{outcome.explain()}"
         )
     return outcome
+
+
+class CorsHelpers:
+    """The ``cors`` fixture: the helpers bound to the ``cors_target`` fixture's target.
+
+    It keeps one :class:`~pytest_cors.flow.Browser` session per test, so preflight caching
+    across calls behaves as in one browser tab.
+    """
+
+    def __init__(self, target: object, browser: str | Profile = "chromium") -> None:
+        from pytest_cors.flow import Browser
+
+        self.target = target
+        self.browser = browser
+        self.session = Browser(browser)
+
+    def fetch(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        credentials: object = "omit",
+        body: str | bytes | None = None,
+    ) -> Outcome:
+        """``simulate_fetch`` against the bound target, sharing this test's preflight cache."""
+        return self.session.fetch(
+            self.target,
+            url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            credentials=credentials,
+            body=body,
+        )
+
+    def allows(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        credentials: object = "omit",
+        expose: Iterable[str] | None = None,
+        body: str | bytes | None = None,
+    ) -> Outcome:
+        """``assert_cors_allows`` against the bound target."""
+        __tracebackhide__ = True
+        return assert_cors_allows(
+            self.target,
+            url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            credentials=credentials,
+            expose=expose,
+            body=body,
+            browser=self.browser,
+        )
+
+    def denies(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        credentials: object = "omit",
+        body: str | bytes | None = None,
+    ) -> Outcome:
+        """``assert_cors_denies`` against the bound target."""
+        __tracebackhide__ = True
+        return assert_cors_denies(
+            self.target,
+            url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            credentials=credentials,
+            body=body,
+            browser=self.browser,
+        )

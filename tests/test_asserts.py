@@ -1,0 +1,88 @@
+"""assert_cors_allows / assert_cors_denies against the shipped example WSGI app."""
+
+import pytest
+
+from examples.app import app
+from pytest_cors import CorsAssertionError, assert_cors_allows, assert_cors_denies
+
+API = "https://api.example.com"
+APP = "https://app.example.com"
+
+
+def test_allows_returns_the_outcome_with_exposed_headers():
+    outcome = assert_cors_allows(
+        app,
+        f"{API}/items",
+        origin=APP,
+        method="PUT",
+        credentials="include",
+        headers={"Content-Type": "application/json"},
+        expose=["X-Total-Count"],
+    )
+    assert outcome.preflight is not None
+    assert outcome.readable_headers["x-total-count"] == "2"
+
+
+def test_allows_failure_starts_with_the_devtools_message_then_explains_and_hints():
+    with pytest.raises(CorsAssertionError) as info:
+        assert_cors_allows(app, f"{API}/items", origin="https://evil.example.net")
+    text = str(info.value)
+    assert text.startswith(
+        f"Access to fetch at '{API}/items' from origin 'https://evil.example.net' has been "
+        "blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present"
+    )
+    assert "> Origin: https://evil.example.net" in text
+    assert "Fix: Send 'Access-Control-Allow-Origin: https://evil.example.net'" in text
+
+
+def test_allows_fails_when_an_expected_header_is_not_exposed():
+    with pytest.raises(CorsAssertionError, match="cannot read response header"):
+        assert_cors_allows(app, f"{API}/items", origin=APP, expose=["X-Total-Count", "ETag"])
+
+
+def test_wildcard_font_is_public_but_not_with_credentials():
+    assert_cors_allows(app, f"{API}/fonts/roboto.woff2", origin="https://blog.example.org")
+    outcome = assert_cors_denies(
+        app, f"{API}/fonts/roboto.woff2", origin="https://blog.example.org", credentials=True
+    )
+    assert outcome.failure is not None
+    assert outcome.failure.code == "CORSNotSupportingCredentials"
+
+
+def test_denies_failure_names_the_granting_headers():
+    with pytest.raises(CorsAssertionError) as info:
+        assert_cors_denies(
+            app, f"{API}/legacy", origin="https://evil.example.net", credentials="include"
+        )
+    text = str(info.value)
+    assert "but fetch() would resolve" in text
+    assert "actual: Access-Control-Allow-Origin: https://evil.example.net" in text
+    assert "actual: Access-Control-Allow-Credentials: true" in text
+
+
+def test_denies_says_when_the_request_is_same_origin():
+    with pytest.raises(CorsAssertionError, match="same-origin"):
+        assert_cors_denies(app, f"{API}/items", origin=API)
+
+
+def test_method_not_in_allow_methods_is_denied_with_the_method_named():
+    outcome = assert_cors_denies(
+        app, f"{API}/items", origin=APP, method="PATCH", credentials="include"
+    )
+    assert outcome.failure is not None
+    assert outcome.failure.code == "CORSMethodNotFound"
+    assert "Method PATCH is not allowed" in outcome.failure.message
+    assert outcome.actual is None
+
+
+def test_authorization_must_be_listed_for_credentialed_requests():
+    outcome = assert_cors_denies(
+        app,
+        f"{API}/items",
+        origin=APP,
+        headers={"Authorization": "Bearer secret-token"},
+        credentials="include",
+    )
+    assert outcome.failure is not None
+    assert outcome.failure.failed_parameter == "authorization"
+    assert "secret-token" not in outcome.explain()
