@@ -10,9 +10,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from app import app  # noqa: E402  (the example app next to this file)
+from app import app
 
-from pytest_cors import simulate_fetch  # noqa: E402
+from pytest_cors import simulate_fetch
 
 CASES = [
     ("GET", "/items", "https://app.example.com", {}, "include"),
