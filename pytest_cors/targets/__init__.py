@@ -1,0 +1,184 @@
+"""Targets: whatever the user's suite already has, turned into ``send(Request) -> Response``.
+
+:func:`adapt` picks the adapter by duck typing. A framework's classes are only looked up in
+``sys.modules``: an object of a framework class means that framework is already imported, so
+nothing is imported to recognise it, and ``import pytest_cors.targets`` loads no framework,
+``requests`` or ``httpx``. Adapter modules are imported inside their branch.
+
+Default base URLs follow each client: ``http://testserver`` for Starlette/FastAPI's
+``TestClient``, Django's clients and raw WSGI/ASGI callables; ``http://localhost`` for
+werkzeug/Flask's client (or Flask's ``PREFERRED_URL_SCHEME://SERVER_NAME/APPLICATION_ROOT``);
+an ``httpx`` client's own ``base_url``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from typing import Any
+
+from pytest_cors.errors import CorsUsageError, UnsupportedTargetError
+from pytest_cors.http import Request, Response
+from pytest_cors.targets._async import AsyncView, SyncTarget, run_sync
+from pytest_cors.targets.base import AsyncTarget, Target
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "AsyncTarget",
+    "Target",
+    "adapt",
+    "as_async",
+    "as_sync",
+    "is_async",
+    "run_sync",
+]
+
+DEFAULT_TIMEOUT = 10.0
+
+SUPPORTED = (
+    "a base URL string (a live server); a requests.Session with base_url=; an httpx.Client or "
+    "httpx.AsyncClient (any transport, httpx2's too); a Starlette/FastAPI TestClient; a "
+    "Flask/werkzeug test client; a django.test.Client or AsyncClient; a WSGI callable "
+    "(environ, start_response); an ASGI 3 callable (scope, receive, send); or an object with "
+    "base_url and send(Request)"
+)
+
+
+def adapt(
+    obj: object, base_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+) -> Target | AsyncTarget:
+    """The target for ``obj``; ``base_url`` overrides the client's default base URL.
+
+    ``timeout`` (seconds) applies to live servers reached through ``requests``.
+    """
+    if isinstance(obj, str):
+        if base_url is not None and base_url.rstrip("/") != obj.rstrip("/"):
+            raise CorsUsageError(f"target URL {obj!r} and base_url {base_url!r} disagree")
+        from pytest_cors.targets.live import LiveTarget
+
+        return LiveTarget(obj.rstrip("/"), timeout=timeout)
+    if _instance_of(obj, "requests.sessions", "Session"):
+        if base_url is None:
+            raise CorsUsageError(
+                "a requests.Session needs the server's address: adapt(session, base_url=...)"
+            )
+        from pytest_cors.targets.live import LiveTarget
+
+        return LiveTarget(base_url.rstrip("/"), obj, timeout=timeout)
+    for module in ("httpx", "httpx2"):
+        for name in ("AsyncClient", "Client"):
+            if _instance_of(obj, module, name):
+                return _httpx(obj, base_url, name == "AsyncClient")
+    if _instance_of(obj, "werkzeug.test", "Client"):
+        from pytest_cors.targets.clients import werkzeug_target
+
+        return werkzeug_target(obj, base_url)
+    if _instance_of(obj, "django.test.client", "AsyncClient"):
+        from pytest_cors.targets.clients import AsyncDjangoTarget
+
+        return AsyncDjangoTarget(obj, base_url or "http://testserver")
+    if _instance_of(obj, "django.test.client", "Client"):
+        from pytest_cors.targets.clients import DjangoTarget
+
+        return DjangoTarget(obj, base_url or "http://testserver")
+    if isinstance(obj, (Target, AsyncTarget)) and callable(getattr(obj, "send", None)):
+        if base_url is None:
+            return obj
+        return _AsyncRebased(obj, base_url) if is_async(obj) else _Rebased(obj, base_url)
+    return _app(obj, base_url or "http://testserver")
+
+
+def _instance_of(obj: object, module: str, name: str) -> bool:
+    """``isinstance`` against ``module.name`` only if that module was already imported."""
+    mod = sys.modules.get(module)
+    cls = getattr(mod, name, None) if mod is not None else None
+    return isinstance(cls, type) and isinstance(obj, cls)
+
+
+def _httpx(client: Any, base_url: str | None, asynchronous: bool) -> Target | AsyncTarget:
+    from pytest_cors.targets.httpx_ import AsyncHttpxTarget, HttpxTarget
+
+    base = base_url or str(client.base_url)
+    if not base:
+        raise CorsUsageError(
+            f"this {type(client).__name__} has no base_url: pass adapt(client, base_url=...)"
+        )
+    base = base[:-1] if base.endswith("/") else base
+    return AsyncHttpxTarget(client, base) if asynchronous else HttpxTarget(client, base)
+
+
+def _app(obj: object, base_url: str) -> Target | AsyncTarget:
+    """A bare WSGI or ASGI callable, told apart by ``async`` or by its number of parameters."""
+    kind = _callable_kind(obj)
+    if kind == "asgi":
+        from pytest_cors.targets.asgi import AsgiTarget
+
+        return AsgiTarget(obj, base_url)  # type: ignore[arg-type]
+    if kind == "wsgi":
+        from pytest_cors.targets.wsgi import WsgiTarget
+
+        return WsgiTarget(obj, base_url)  # type: ignore[arg-type]
+    raise UnsupportedTargetError(
+        f"cannot use {type(obj).__module__}.{type(obj).__qualname__} as a CORS target{kind}. "
+        f"Supported: {SUPPORTED}."
+    )
+
+
+def _callable_kind(obj: object) -> str:
+    """``"asgi"``, ``"wsgi"``, or a reason (starting with ": ") why it is neither."""
+    if isinstance(obj, type) or not callable(obj):
+        return ""
+    method = type(obj).__dict__.get("__call__") if not inspect.isroutine(obj) else None
+    if inspect.iscoroutinefunction(obj) or inspect.iscoroutinefunction(method):
+        return "asgi"
+    try:
+        params = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return ": its signature cannot be inspected"
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return ": it takes *args, so WSGI and ASGI cannot be told apart (wrap it in a lambda)"
+    if len(positional) == 3:
+        return "asgi"
+    if len(positional) == 2:
+        return "wsgi"
+    return f": it takes {len(positional)} positional parameters (ASGI 2 apps are not supported)"
+
+
+def is_async(target: object) -> bool:
+    """Whether ``target.send`` is a coroutine function (an :class:`AsyncTarget`)."""
+    return inspect.iscoroutinefunction(getattr(target, "send", None))
+
+
+def as_sync(target: Target | AsyncTarget) -> Target:
+    """``target`` itself when sync, else a view that runs it on the private loop."""
+    return SyncTarget(target) if is_async(target) else target  # type: ignore[return-value]
+
+
+def as_async(target: Target | AsyncTarget) -> AsyncTarget:
+    """``target`` itself when async, else a view whose ``send`` calls it inline."""
+    return target if is_async(target) else AsyncView(target)  # type: ignore[return-value]
+
+
+class _Rebased:
+    """A ready-made sync target placed behind another base URL."""
+
+    def __init__(self, target: Any, base_url: str) -> None:
+        self.target = target
+        self.base_url = base_url
+
+    def send(self, request: Request) -> Response:
+        result: Response = self.target.send(request)
+        return result
+
+
+class _AsyncRebased:
+    """A ready-made async target placed behind another base URL."""
+
+    def __init__(self, target: Any, base_url: str) -> None:
+        self.target = target
+        self.base_url = base_url
+
+    async def send(self, request: Request) -> Response:
+        result: Response = await self.target.send(request)
+        return result

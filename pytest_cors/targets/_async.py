@@ -1,0 +1,118 @@
+"""Driving async targets from sync code, and sync targets from async code.
+
+``run_sync`` runs every coroutine on one private event loop that lives in a daemon worker thread
+for the life of the process. One loop, always the same, whether or not the calling thread
+already runs a loop: an ``httpx.AsyncClient`` keeps pooled connections bound to the loop that
+opened them, so a fresh loop per call (``asyncio.run``) would break its second request, and the
+caller's own running loop cannot be re-entered. The price: the coroutine runs in another thread,
+without the caller's context variables.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pytest_cors.errors import CorsUsageError
+from pytest_cors.http import Request, Response
+
+if TYPE_CHECKING:  # asyncio is imported on first use: the plugin's start-up stays cheap
+    import asyncio
+
+T = TypeVar("T")
+
+
+class _LoopThread:
+    """A lazily started event loop running forever in a daemon thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        import asyncio
+
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+
+                def run() -> None:
+                    asyncio.set_event_loop(loop)
+                    loop.call_soon(ready.set)
+                    loop.run_forever()
+
+                thread = threading.Thread(target=run, name="pytest-cors-async", daemon=True)
+                thread.start()
+                ready.wait()
+                self._loop, self._thread = loop, thread
+                atexit.register(self.stop)
+            return self._loop
+
+    def stop(self) -> None:
+        """Stop and close the loop (at interpreter exit), so no unclosed-loop warning fires."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+_LOOP = _LoopThread()
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run ``coro`` to completion on the private loop and return its result (or raise)."""
+    if threading.current_thread() is _LOOP.thread:
+        coro.close()
+        raise CorsUsageError(
+            "a sync pytest-cors call was made from inside an async target; use the async API"
+        )
+    import asyncio
+
+    return asyncio.run_coroutine_threadsafe(coro, _LOOP.loop()).result()
+
+
+class _View:
+    """Another face of a target: same base URL, ``send`` adapted."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    @property
+    def base_url(self) -> str:
+        return str(self.target.base_url)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.target!r})"
+
+
+class SyncTarget(_View):
+    """A sync view of an async target: each ``send`` runs on the private loop."""
+
+    def send(self, request: Request) -> Response:
+        result: Response = run_sync(self.target.send(request))
+        return result
+
+
+class AsyncView(_View):
+    """An async view of a sync target (for ``async_simulate_fetch``): ``send`` runs inline.
+
+    Inline, not in a worker thread: in-process apps (Django's database connection, Flask's
+    contexts) expect the test's own thread. A live URL blocks the loop for one request.
+    """
+
+    async def send(self, request: Request) -> Response:
+        result: Response = self.target.send(request)
+        return result

@@ -1,0 +1,126 @@
+"""What every adapter shares: the URL split, the header lines a wire client sends, error text.
+
+Kept free of any framework import so that ``import pytest_cors.targets`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pytest_cors.errors import TargetError
+from pytest_cors.http import Request
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+# Methods an HTTP/1.1 client sends without Content-Length when there is no body (urllib3 and
+# browsers agree: POST/PUT/PATCH with no body still announce "Content-Length: 0").
+_NO_BODY_METHODS = frozenset({"GET", "HEAD", "DELETE", "TRACE", "OPTIONS", "CONNECT"})
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """An absolute http(s) URL cut into what WSGI environs and ASGI scopes need."""
+
+    scheme: str
+    host: str  # without IPv6 brackets
+    port: int
+    netloc: str  # host[:port] as a Host header spells it (default port dropped)
+    path: str  # still percent-encoded, never empty
+    query: str
+
+
+def split_url(url: str) -> UrlParts:
+    """Cut ``url``; a relative or non-http URL is a usage error the flow should never make."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname:
+        raise TargetError(f"cannot send to {url!r}: an absolute http(s) URL is needed")
+    port = parts.port or DEFAULT_PORTS[scheme]
+    host = parts.hostname
+    shown = f"[{host}]" if ":" in host else host
+    netloc = shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
+    return UrlParts(scheme, host, port, netloc, parts.path or "/", parts.query)
+
+
+def wire_headers(request: Request) -> list[tuple[str, str]]:
+    """The header lines an HTTP/1.1 client puts on the wire for ``request``.
+
+    The request's own lines, in order, duplicates kept, preceded by ``Host`` (from the URL) when
+    the request has none and followed by ``Content-Length`` when a body (or a body-carrying method)
+    calls for one. In-process adapters hand exactly these to the app so that an app sees the same
+    lines in-process as behind a real server.
+    """
+    lines = list(request.headers.items())
+    names = {name.lower() for name, _ in lines}
+    if "host" not in names:
+        lines.insert(0, ("Host", split_url(request.url).netloc))
+    if "content-length" not in names and "transfer-encoding" not in names:
+        if request.body is not None:
+            lines.append(("Content-Length", str(len(request.body))))
+        elif request.method.upper() not in _NO_BODY_METHODS:
+            lines.append(("Content-Length", "0"))
+    return lines
+
+
+def describe(obj: object) -> str:
+    """A short name for a target object in error messages."""
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def app_error(request: Request, exc: BaseException, target: str) -> TargetError:
+    """The in-process app raised instead of answering: no response, so no verdict."""
+    return TargetError(
+        f"{request.method} {request.url}: the app raised {type(exc).__name__}: {exc}",
+        target=target,
+    )
+
+
+# Words (exception names or messages, anywhere in the cause chain) mapped to what happened on the
+# wire, checked in order: requests, urllib3, http.client, httpx and httpcore all spell their
+# failures differently.
+_WIRE_FAILURES = (
+    (("timeout", "timed out"), "timed out"),
+    (("nameresolution", "gaierror", "name or service"), "the host name could not be resolved"),
+    (("connectionrefused", "connection refused"), "connection refused"),
+    (("newconnectionerror", "connecterror"), "could not connect"),
+    (
+        ("remotedisconnected", "without sending a response", "without response"),
+        "the server closed the connection without a response",
+    ),
+    (
+        ("incompleteread", "chunkedencoding", "peer closed", "connectionreset", "readerror"),
+        "the connection broke before the response was complete",
+    ),
+    (("badstatusline", "protocolerror", "invalid http"), "the answer is not HTTP"),
+)
+
+
+def wire_error(request: Request, exc: BaseException, target: str, timeout: float) -> TargetError:
+    """A live target gave no usable response; name the URL, the method and what went wrong."""
+    chain = _chain(exc)
+    haystack = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+    what = next(
+        (text for keys, text in _WIRE_FAILURES if any(k in haystack for k in keys)),
+        "the request failed",
+    )
+    if what == "timed out":
+        what = f"timed out after {timeout:g} s"
+    return TargetError(f"{request.method} {request.url}: {what} ({exc})", target=target)
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc``, its causes and contexts, and exceptions wrapped in its args (as requests does)."""
+    seen: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo and len(seen) < 20:
+        e = todo.pop(0)
+        if any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo.extend(a for a in e.args if isinstance(a, BaseException))
+        todo.extend(x for x in (e.__cause__, e.__context__) if x is not None)
+        reason = getattr(e, "reason", None)
+        if isinstance(reason, BaseException):
+            todo.append(reason)
+    return seen

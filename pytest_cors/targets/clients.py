@@ -1,0 +1,124 @@
+"""Framework test clients: werkzeug's (Flask's) and Django's sync and async clients.
+
+Each keeps a cookie jar and default headers, so none is asked to build the request: werkzeug's
+client is bypassed for its WSGI app, and Django's request handler (which keeps the test client's
+relaxed CSRF checks) is fed an environ or scope that we built.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pytest_cors.http import Headers, Request, Response
+from pytest_cors.targets._wire import app_error
+from pytest_cors.targets.asgi import build_scope
+from pytest_cors.targets.wsgi import WsgiTarget, build_environ
+
+
+def werkzeug_target(client: Any, base_url: str | None) -> WsgiTarget:
+    """A werkzeug/Flask test client's app, at the base URL that client would use.
+
+    Flask's client defaults to ``PREFERRED_URL_SCHEME://SERVER_NAME`` (``localhost`` when unset)
+    plus ``APPLICATION_ROOT``; werkzeug's plain client to ``http://localhost``.
+    """
+    app = client.application
+    if base_url is None:
+        config = getattr(app, "config", None)
+        if config is not None and "PREFERRED_URL_SCHEME" in config:
+            scheme = config["PREFERRED_URL_SCHEME"]
+            host = config.get("SERVER_NAME") or "localhost"
+            root = config.get("APPLICATION_ROOT") or "/"
+            base_url = f"{scheme}://{host}{root.rstrip('/')}"
+        else:
+            base_url = "http://localhost"
+    return WsgiTarget(app, base_url)
+
+
+def _django_lines(response: Any) -> Headers:
+    """The lines Django's WSGI handler would write: its headers, then one per cookie."""
+    lines = [*response.items()]
+    lines += [("Set-Cookie", morsel.OutputString()) for morsel in response.cookies.values()]
+    return Headers(lines)
+
+
+def _django_response(response: Any, body: bytes) -> Response:
+    return Response(response.status_code, _django_lines(response), body, response.reason_phrase)
+
+
+@contextmanager
+def _django_exceptions(client: Any, request: Request, target: str) -> Iterator[None]:
+    """Turn an exception the view raised into a TargetError, as the test client re-raises it.
+
+    Django's handler answers a raising view with a 500 page and reports the exception through
+    the ``got_request_exception`` signal; the test client (``raise_request_exception=True`` by
+    default) raises it instead, and so do we.
+    """
+    from django.core.signals import got_request_exception  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    caught: list[BaseException] = []
+
+    def store(**kwargs: Any) -> None:
+        exc = sys.exc_info()[1]  # the signal is sent while the view's exception is handled
+        if exc is not None:
+            caught.append(exc)
+
+    uid = f"pytest-cors-{id(caught)}"
+    got_request_exception.connect(store, dispatch_uid=uid, weak=False)
+    try:
+        yield
+    except Exception as exc:
+        raise app_error(request, exc, target) from exc
+    finally:
+        got_request_exception.disconnect(dispatch_uid=uid)
+    if caught and getattr(client, "raise_request_exception", True):
+        raise app_error(request, caught[0], target) from caught[0]
+
+
+class DjangoTarget:
+    """``django.test.Client``: the environ goes straight to the client's request handler."""
+
+    def __init__(self, client: Any, base_url: str = "http://testserver") -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def __repr__(self) -> str:
+        return f"DjangoTarget(base_url={self.base_url!r})"
+
+    def send(self, request: Request) -> Response:
+        handler: Callable[[dict[str, Any]], Any] = self.client.handler
+        with _django_exceptions(self.client, request, repr(self)):
+            response = handler(build_environ(request))
+            if response.streaming:
+                body = b"".join(bytes(chunk) for chunk in response.streaming_content)
+            else:
+                body = response.content
+        return _django_response(response, body)
+
+
+class AsyncDjangoTarget:
+    """``django.test.AsyncClient``: the scope goes straight to the client's async handler."""
+
+    def __init__(self, client: Any, base_url: str = "http://testserver") -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def __repr__(self) -> str:
+        return f"AsyncDjangoTarget(base_url={self.base_url!r})"
+
+    async def send(self, request: Request) -> Response:
+        from django.test.client import FakePayload  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        scope = build_scope(request)
+        scope["_body_file"] = FakePayload(request.body or b"")
+        with _django_exceptions(self.client, request, repr(self)):
+            response = await self.client.handler(scope)
+            if not response.streaming:
+                body = response.content
+            elif response.is_async:
+                body = b"".join([bytes(chunk) async for chunk in response.streaming_content])
+            else:
+                body = b"".join(bytes(chunk) for chunk in response.streaming_content)
+        return _django_response(response, body)

@@ -1,0 +1,95 @@
+"""``httpx.Client`` / ``httpx.AsyncClient`` (any transport), and the same from ``httpx2`` (its
+successor, same API), which covers Starlette's and FastAPI's ``TestClient`` (a client of either
+library over an in-process ASGI transport; recent Starlette prefers ``httpx2``).
+
+We build the ``httpx.Request`` ourselves rather than calling ``client.request``: that would merge
+the client's default headers and cookie jar. ``send`` runs with ``auth=None`` and
+``follow_redirects=False``, and the client's cookie jar is restored afterwards so a simulated
+``Set-Cookie`` does not leak into the user's later requests. Response lines come from
+``response.headers.raw`` (order, case and duplicates as the transport delivered them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+from pytest_cors.http import Headers, Request, Response
+from pytest_cors.targets._wire import app_error, wire_error, wire_headers
+
+
+def library(client: Any) -> ModuleType:
+    """The package the client comes from: ``httpx`` or ``httpx2``."""
+    return importlib.import_module(type(client).__module__.partition(".")[0])
+
+
+def _build(client: Any, request: Request) -> Any:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire_headers(request)]
+    return library(client).Request(
+        request.method, request.url, headers=headers, content=request.body
+    )
+
+
+def _response(resp: Any) -> Response:
+    headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw)
+    return Response(resp.status_code, headers, resp.content, resp.reason_phrase)
+
+
+def _failure(request: Request, exc: Exception, target: str, client: Any) -> Exception:
+    """Transport failures read as wire errors; anything else came out of an in-process app."""
+    if isinstance(exc, library(client).TransportError):
+        timeout = client.timeout.read or 0.0
+        return wire_error(request, exc, target, timeout)
+    return app_error(request, exc, target)
+
+
+class HttpxTarget:
+    """A synchronous ``httpx.Client``; ``base_url`` defaults to the client's own."""
+
+    def __init__(self, client: Any, base_url: str) -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def __repr__(self) -> str:
+        return f"HttpxTarget({type(self.client).__name__}, base_url={self.base_url!r})"
+
+    def send(self, request: Request) -> Response:
+        saved = list(self.client.cookies.jar)
+        try:
+            resp = self.client.send(_build(self.client, request), auth=None, follow_redirects=False)
+        except Exception as exc:
+            raise _failure(request, exc, repr(self), self.client) from exc
+        finally:
+            _restore(self.client, saved)
+        return _response(resp)
+
+
+class AsyncHttpxTarget:
+    """An ``httpx.AsyncClient``; an async target (see ``run_sync`` for sync callers)."""
+
+    def __init__(self, client: Any, base_url: str) -> None:
+        self.client = client
+        self.base_url = base_url
+
+    def __repr__(self) -> str:
+        return f"AsyncHttpxTarget({type(self.client).__name__}, base_url={self.base_url!r})"
+
+    async def send(self, request: Request) -> Response:
+        saved = list(self.client.cookies.jar)
+        try:
+            resp = await self.client.send(
+                _build(self.client, request), auth=None, follow_redirects=False
+            )
+        except Exception as exc:
+            raise _failure(request, exc, repr(self), self.client) from exc
+        finally:
+            _restore(self.client, saved)
+        return _response(resp)
+
+
+def _restore(client: Any, saved: list[Any]) -> None:
+    jar = client.cookies.jar
+    jar.clear()
+    for cookie in saved:
+        jar.set_cookie(cookie)

@@ -1,0 +1,79 @@
+"""A live server over real sockets, through ``requests`` (one pooled ``Session`` per target).
+
+The request is handed to the session's transport adapter directly: ``Session.send`` would
+extract cookies into the jar, run hooks and prepare the next redirect, and
+``Session.prepare_request`` would add the jar's cookies, auth and default headers. urllib3's
+own ``User-Agent`` and ``Accept-Encoding`` are suppressed, so the server receives the request's
+lines plus ``Host`` and ``Content-Length`` only.
+
+Response header lines come from ``http.client``'s message (order, case and duplicates as
+received). Duplicate *request* lines stay separate lines with urllib3 2, which groups them by
+name (``A, B, A`` goes out as ``A, A, B``); urllib3 1.26 joins them with ``", "``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_cors.http import Headers, Request, Response
+from pytest_cors.targets._wire import wire_error, wire_headers
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class LiveTarget:
+    """A server at ``base_url`` reached over the network; ``session`` defaults to a new one."""
+
+    def __init__(
+        self, base_url: str, session: Any = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        import requests
+
+        self.base_url = base_url
+        self.session: requests.Session = session if session is not None else requests.Session()
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"LiveTarget({self.base_url!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self.session.close()
+
+    def send(self, request: Request) -> Response:
+        import requests
+        from urllib3._collections import HTTPHeaderDict
+        from urllib3.util import SKIP_HEADER
+
+        headers = HTTPHeaderDict()
+        for name, value in wire_headers(request):
+            headers.add(name, value)
+        for name in ("User-Agent", "Accept-Encoding"):
+            if name not in headers:
+                headers[name] = SKIP_HEADER
+        prepared = requests.PreparedRequest()
+        prepared.method = request.method
+        prepared.url = request.url
+        prepared.headers = headers  # type: ignore[assignment]  # a multi-dict keeps duplicates
+        prepared.body = request.body
+        try:
+            env = self.session.merge_environment_settings(request.url, {}, False, None, None)
+            resp = self.session.get_adapter(request.url).send(
+                prepared,
+                timeout=self.timeout,
+                verify=True if env["verify"] is None else env["verify"],
+                cert=env["cert"],
+                proxies=env["proxies"],
+            )
+            body = resp.content
+        except (requests.RequestException, OSError) as exc:
+            raise wire_error(request, exc, repr(self), self.timeout) from exc
+        return Response(resp.status_code, _raw_headers(resp), body, resp.reason or "")
+
+
+def _raw_headers(resp: Any) -> Headers:
+    """The response lines as received; urllib3's merged view when http.client's is missing."""
+    original = getattr(resp.raw, "_original_response", None)
+    if original is not None:
+        return Headers(original.getheaders())
+    return Headers(resp.raw.headers.items())

@@ -1,0 +1,105 @@
+"""Drive a WSGI callable in-process with a hand-built environ (PEP 3333), no server, no client.
+
+Building the environ ourselves means no test client can add cookies, auth or a User-Agent, and
+reading ``start_response`` ourselves keeps every response header line as the app wrote it.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import unquote
+
+from pytest_cors.http import Headers, Request, Response
+from pytest_cors.targets._wire import app_error, split_url, wire_headers
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+DEFAULT_BASE_URL = "http://testserver"
+
+
+def build_environ(request: Request, script_name: str = "") -> dict[str, Any]:
+    """The environ a WSGI server would build for ``request``.
+
+    Duplicate request header lines are joined with ``", "`` because an environ key holds one
+    value (servers do the same). ``script_name`` (no trailing slash) is cut off the path's start.
+    """
+    url = split_url(request.url)
+    path = unquote(url.path, encoding="latin-1")
+    if script_name and (path == script_name or path.startswith(script_name + "/")):
+        path = path[len(script_name) :]
+    else:
+        script_name = ""
+    body = request.body or b""
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": script_name,
+        "PATH_INFO": path,
+        "QUERY_STRING": url.query,
+        "SERVER_NAME": url.host,
+        "SERVER_PORT": str(url.port),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": url.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in wire_headers(request):
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = f"HTTP_{key}"
+        environ[key] = f"{environ[key]}, {value}" if key in environ else value
+    return environ
+
+
+def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:
+    """Run ``app`` once; exceptions propagate to the caller (who wraps them)."""
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+    written: list[bytes] = []
+
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        if exc_info is not None and started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        started[:] = [(status, list(headers))]
+        return written.append
+
+    result = app(environ, start_response)
+    try:
+        for chunk in result:
+            written.append(bytes(chunk))
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    if not started:
+        raise RuntimeError("the WSGI app returned without calling start_response")
+    status, headers = started[0]
+    code, _, reason = status.partition(" ")
+    return Response(int(code), Headers(headers), b"".join(written), reason)
+
+
+class WsgiTarget:
+    """A WSGI app behind ``base_url``; a path in ``base_url`` becomes ``SCRIPT_NAME``."""
+
+    def __init__(self, app: WsgiApp, base_url: str = DEFAULT_BASE_URL) -> None:
+        self.app = app
+        self.base_url = base_url
+        self._script_name = split_url(base_url).path.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"WsgiTarget({self.app!r}, base_url={self.base_url!r})"
+
+    def send(self, request: Request) -> Response:
+        environ = build_environ(request, self._script_name)
+        try:
+            return call_wsgi(self.app, environ)
+        except Exception as exc:
+            raise app_error(request, exc, repr(self)) from exc
