@@ -32,6 +32,7 @@ class TargetError(CorsError):
     """The target produced no usable HTTP response, so there can be no verdict."""
 
     def __init__(self, message: str, *, target: str = "", step: str = "") -> None:
+        self.detail = message
         self.target = target
         self.step = step
         where = " ".join(p for p in (f"[{step}]" if step else "", target) if p)

@@ -65,7 +65,7 @@ def explain(outcome: Outcome) -> str:
         lines += ["", outcome.failure.message, f"Fix: {outcome.failure.hint}"]
     for exchange in outcome.exchanges:
         title = "Preflight" if exchange.kind == "preflight" else "Request"
-        lines += ["", f"{title}:"] + render_exchange(exchange)
+        lines += ["", f"{title}:", *render_exchange(exchange)]
     if outcome.notes:
         lines += ["", "Checks:"]
         marks = {True: "ok  ", False: "FAIL", None: "    "}

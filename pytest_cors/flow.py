@@ -6,12 +6,10 @@ The engine is a generator that yields requests; this module carries each one to 
 
 from __future__ import annotations
 
-import asyncio
 import inspect
-import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from pytest_cors.engine import (
@@ -27,8 +25,6 @@ from pytest_cors.engine.request import HeadersArg
 from pytest_cors.errors import CorsError, TargetError
 from pytest_cors.http import Request, Response
 
-T = TypeVar("T")
-
 
 def _step(request: Request) -> str:
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
@@ -36,9 +32,13 @@ def _step(request: Request) -> str:
     return "actual"
 
 
-def _resolve(target: object) -> Any:
+def _resolve(target: object, url: str) -> Any:
     from pytest_cors.targets import adapt
 
+    parts = urlsplit(url)
+    if parts.scheme and type(target).__module__.startswith("requests."):
+        # a requests.Session has no base URL of its own: an absolute URL names the server
+        return adapt(target, base_url=f"{parts.scheme}://{parts.netloc}")
     return adapt(target)
 
 
@@ -53,7 +53,7 @@ def _absolute(base_url: str, url: str) -> str:
 def _target_error(exc: BaseException, request: Request, adapter: Any) -> TargetError:
     where = f"{request.method} {request.url}"
     if isinstance(exc, TargetError):
-        return TargetError(str(exc), target=getattr(adapter, "base_url", ""), step=_step(request))
+        return TargetError(exc.detail, target=exc.target, step=exc.step or _step(request))
     return TargetError(
         f"{where} raised {type(exc).__name__}: {exc}",
         target=getattr(adapter, "base_url", ""),
@@ -61,37 +61,12 @@ def _target_error(exc: BaseException, request: Request, adapter: Any) -> TargetE
     )
 
 
-def _run_coroutine(make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine from sync code, also when this thread already runs an event loop."""
-
-    async def runner() -> T:
-        return await make()
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(runner())
-    result: list[T] = []
-    error: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            result.append(asyncio.run(runner()))
-        except BaseException as exc:  # re-raised in the caller's thread
-            error.append(exc)
-
-    thread = threading.Thread(target=work, name="pytest-cors-async")
-    thread.start()
-    thread.join()
-    if error:
-        raise error[0]
-    return result[0]
-
-
 def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
     send = adapter.send
     if inspect.iscoroutinefunction(send):
-        return _run_coroutine(lambda: _drive_async(flow, adapter))
+        from pytest_cors.targets import run_sync
+
+        return run_sync(_drive_async(flow, adapter))
     request = next(flow)
     while True:
         try:
@@ -154,7 +129,7 @@ class Browser:
         credentials: object,
         body: str | bytes | None,
     ) -> tuple[FetchFlow, Any]:
-        adapter = _resolve(target)
+        adapter = _resolve(target, url)
         request = prepare_request(
             _absolute(adapter.base_url, url),
             origin=origin,
@@ -177,7 +152,7 @@ class Browser:
         credentials: object = "omit",
         body: str | bytes | None = None,
     ) -> Outcome:
-        """Simulate ``fetch(url, {method, headers, credentials, body})`` from a page at ``origin``."""
+        """Simulate ``fetch(url, {method, headers, credentials, body})`` from ``origin``."""
         flow, adapter = self._flow(target, url, origin, method, headers, credentials, body)
         return _drive_sync(flow, adapter)
 

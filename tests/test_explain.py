@@ -1,0 +1,43 @@
+"""The text rendering of an outcome: verdict, transcript, checks, curl line, redaction."""
+
+from pytest_cors import Headers, Request, simulate_fetch
+from pytest_cors.explain import curl_line
+
+APP = "https://app.example.com"
+
+
+def app(environ, start_response):
+    start_response(
+        "200 OK", [("Access-Control-Allow-Origin", APP), ("Set-Cookie", "session=very-secret")]
+    )
+    return [b""]
+
+
+def test_explain_shows_verdict_exchanges_checks_and_redacts_secrets():
+    outcome = simulate_fetch(
+        app, "/a", origin=APP, method="PUT", headers={"Authorization": "Bearer top-secret"}
+    )
+    text = outcome.explain()
+    first = text.splitlines()[0]
+    assert (
+        first == f"PUT http://testserver/a from origin {APP}: BLOCKED (CORSMethodNotFound) - "
+        "script sees TypeError: Failed to fetch"
+    )
+    assert "> Access-Control-Request-Headers: authorization" in text
+    assert "top-secret" not in text and "very-secret" not in text
+    assert "[FAIL] preflight: MethodDisallowedByPreflightResponse (CORSMethodNotFound)" in text
+    assert "curl -i -X OPTIONS http://testserver/a" in text
+
+
+def test_explain_of_an_allowed_fetch_lists_readable_headers():
+    outcome = simulate_fetch(app, "/a", origin=APP)
+    text = outcome.explain()
+    assert ": ALLOWED (CORS, status 200)" in text.splitlines()[0]
+    assert "Readable response headers: (none)" in text
+
+
+def test_curl_line_quotes_and_redacts():
+    request = Request("GET", "http://testserver/a?q=1 2", Headers({"Authorization": "Basic x"}))
+    line = curl_line(request)
+    assert line.startswith("curl -i -X GET 'http://testserver/a?q=1 2'")
+    assert "'Authorization: <redacted: 7 bytes>'" in line

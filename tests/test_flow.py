@@ -1,0 +1,194 @@
+"""simulate_fetch, async_simulate_fetch and Browser: the engine driven against real targets."""
+
+import pytest
+
+from pytest_cors import (
+    Browser,
+    CorsUsageError,
+    TargetError,
+    UnsupportedTargetError,
+    async_simulate_fetch,
+    simulate_fetch,
+)
+
+APP = "https://app.example.com"
+
+
+def make_app(max_age="600", calls=None):
+    """A WSGI app allowing APP to PUT with X-Token; records every request it gets."""
+
+    def app(environ, start_response):
+        if calls is not None:
+            calls.append(
+                (
+                    environ["REQUEST_METHOD"],
+                    environ.get("PATH_INFO"),
+                    environ.get("HTTP_HOST"),
+                    environ.get("HTTP_ORIGIN"),
+                )
+            )
+        headers = [("Access-Control-Allow-Origin", APP), ("Content-Type", "text/plain")]
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            headers += [
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Allow-Headers", "X-Token"),
+            ]
+            if max_age is not None:
+                headers.append(("Access-Control-Max-Age", max_age))
+        if environ.get("PATH_INFO") == "/boom":
+            raise RuntimeError("database is down")
+        start_response("200 OK", headers)
+        return [b"ok"]
+
+    return app
+
+
+def test_a_path_is_joined_to_the_targets_base_and_the_host_reaches_the_app():
+    calls = []
+    outcome = simulate_fetch(make_app(calls=calls), "/items", origin=APP)
+    assert outcome.allowed
+    assert outcome.url == "http://testserver/items"
+    assert calls == [("GET", "/items", "testserver", APP)]
+
+
+def test_an_absolute_url_sets_the_host_the_app_sees():
+    calls = []
+    simulate_fetch(make_app(calls=calls), "https://api.example.com:8443/items", origin=APP)
+    assert calls[0][2] == "api.example.com:8443"
+
+
+def test_same_origin_requests_send_no_origin_and_skip_cors():
+    calls = []
+    outcome = simulate_fetch(
+        make_app(calls=calls),
+        "http://testserver/x",
+        origin="http://testserver",
+        method="PUT",
+        headers={"X-Other": "1"},
+    )
+    assert outcome.allowed and outcome.same_origin
+    assert outcome.preflight is None
+    assert calls == [("PUT", "/x", "testserver", "http://testserver")]
+
+
+def test_browser_session_reuses_a_preflight_inside_max_age_and_not_after():
+    now = [1000.0]
+    browser = Browser("chromium", clock=lambda: now[0])
+    app = make_app(max_age="600")
+    args = dict(origin=APP, method="PUT", headers={"X-Token": "1"})
+    first = browser.fetch(app, "/items", **args)
+    second = browser.fetch(app, "/items", **args)
+    assert first.preflight is not None
+    assert second.preflight is None and second.preflight_cached
+    now[0] += 601
+    assert browser.fetch(app, "/items", **args).preflight is not None
+
+
+def test_chromium_caps_max_age_at_two_hours_and_firefox_does_not():
+    for name, reused in (("chromium", False), ("firefox", True)):
+        now = [0.0]
+        browser = Browser(name, clock=lambda now=now: now[0])
+        app = make_app(max_age="86400")
+        browser.fetch(app, "/a", origin=APP, method="PUT")
+        now[0] = 7300
+        again = browser.fetch(app, "/a", origin=APP, method="PUT")
+        assert again.preflight_cached is reused, name
+
+
+def test_max_age_zero_means_every_request_preflights():
+    browser = Browser()
+    app = make_app(max_age="0")
+    for _ in range(2):
+        assert browser.fetch(app, "/a", origin=APP, method="PUT").preflight is not None
+
+
+def test_simulate_fetch_uses_a_fresh_session_each_call():
+    app = make_app(max_age="600")
+    for _ in range(2):
+        assert simulate_fetch(app, "/a", origin=APP, method="PUT").preflight is not None
+
+
+async def test_async_simulate_fetch_in_an_async_test():
+    outcome = await async_simulate_fetch(
+        make_app(), "/a", origin=APP, method="PUT", headers=[("X-Token", "t")]
+    )
+    assert outcome.allowed
+    assert outcome.preflight is not None
+
+
+async def test_sync_simulate_fetch_works_inside_a_running_loop_with_an_asgi_app():
+    async def asgi(scope, receive, send):
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"access-control-allow-origin", b"*")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"x"})
+
+    assert simulate_fetch(asgi, "/a", origin=APP).allowed
+
+
+def test_an_app_that_raises_is_a_target_error_naming_the_step_never_a_verdict():
+    with pytest.raises(TargetError) as info:
+        simulate_fetch(make_app(), "/boom", origin=APP)
+    text = str(info.value)
+    assert text.startswith("[actual]")
+    assert "GET http://testserver/boom" in text
+    assert "database is down" in text
+
+
+def test_an_unreachable_live_url_is_an_error_not_a_verdict():
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    with pytest.raises(TargetError, match="127.0.0.1"):
+        simulate_fetch(f"http://127.0.0.1:{port}", "/items", origin=APP, method="DELETE")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"origin": "app.example.com"}, "no scheme"),
+        ({"origin": APP + "/"}, "did you mean 'https://app.example.com'"),
+        ({"origin": APP, "credentials": "always"}, "'omit', 'same-origin', 'include'"),
+        ({"origin": APP, "headers": {"Cookie": "a=1"}}, "forbidden request header 'Cookie'"),
+        ({"origin": APP, "method": "TRACE"}, "HTTP method is unsupported"),
+        ({"origin": APP, "method": "P UT"}, "is not a valid HTTP method"),
+        ({"origin": APP, "browser": "netscape"}, "chromium, firefox, safari, spec"),
+        ({"origin": APP, "body": "x"}, "GET/HEAD method cannot have body"),
+    ],
+)
+def test_usage_errors_say_what_is_accepted(kwargs, message):
+    with pytest.raises(CorsUsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        simulate_fetch(make_app(), "/a", **kwargs)
+
+
+def test_an_unsupported_target_is_a_type_error_listing_what_works():
+    with pytest.raises(UnsupportedTargetError) as info:
+        simulate_fetch(42, "/a", origin=APP)
+    assert isinstance(info.value, TypeError)
+    assert "WSGI" in str(info.value) and "ASGI" in str(info.value)
+
+
+def test_a_body_implies_text_plain_and_stays_simple():
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(
+            (
+                environ["REQUEST_METHOD"],
+                environ.get("CONTENT_TYPE"),
+                environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)),
+            )
+        )
+        start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+        return [b""]
+
+    outcome = simulate_fetch(app, "/a", origin=APP, method="POST", body="héllo")
+    assert outcome.allowed and outcome.preflight is None
+    assert seen == [("POST", "text/plain;charset=UTF-8", "héllo".encode())]
