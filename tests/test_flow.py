@@ -75,7 +75,7 @@ def test_browser_session_reuses_a_preflight_inside_max_age_and_not_after():
     now = [1000.0]
     browser = Browser("chromium", clock=lambda: now[0])
     app = make_app(max_age="600")
-    args = dict(origin=APP, method="PUT", headers={"X-Token": "1"})
+    args = {"origin": APP, "method": "PUT", "headers": {"X-Token": "1"}}
     first = browser.fetch(app, "/items", **args)
     second = browser.fetch(app, "/items", **args)
     assert first.preflight is not None
@@ -146,7 +146,7 @@ def test_an_unreachable_live_url_is_an_error_not_a_verdict():
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    with pytest.raises(TargetError, match="127.0.0.1"):
+    with pytest.raises(TargetError, match=r"127\.0\.0\.1"):
         simulate_fetch(f"http://127.0.0.1:{port}", "/items", origin=APP, method="DELETE")
 
 
