@@ -177,6 +177,9 @@ _FIREFOX_REASONS = {
     "CORSRequestNotHttp": "CORS request not http",
 }
 
+# Firefox appends the HTTP status only to these reasons.
+_FIREFOX_WITH_STATUS = frozenset({"CORSMissingAllowOrigin", "CORSPreflightDidNotSucceed"})
+
 
 def make_failure(
     kind: str,
@@ -189,8 +192,13 @@ def make_failure(
     initial_url: str | None = None,
     status: int | None = None,
     code_override: str | None = None,
+    token: str = "",
 ) -> Failure:
-    """Build the failure for a Chromium failure ``kind`` seen at ``step`` of a fetch to ``url``."""
+    """Build the failure for a Chromium failure ``kind`` seen at ``step`` of a fetch to ``url``.
+
+    ``parameter`` is Chromium's ``failedParameter``; ``token`` the element of an
+    Allow-Methods/-Headers list that did not parse (Chromium does not name it, Firefox does).
+    """
     code, detail, hint = _KINDS[kind]
     if code_override:
         code = code_override
@@ -203,12 +211,12 @@ def make_failure(
     detail = detail.replace("{v}", parameter)
     hint = hint.replace("{v}", parameter).replace("{o}", origin)
     if firefox:
-        reason = _FIREFOX_REASONS[code].replace("{v}", parameter if parameter else origin)
+        reason = _FIREFOX_REASONS[code].replace("{v}", token or parameter)
         message = (
             "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
             f"resource at {initial_url or url}. (Reason: {reason})."
         )
-        if status is not None:
+        if status is not None and code in _FIREFOX_WITH_STATUS:
             message += f" Status code: {status}."
     else:
         where = f"'{url}'"

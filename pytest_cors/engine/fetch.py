@@ -117,6 +117,7 @@ class Outcome:
     warnings: list[CorsWarning] = field(default_factory=list)
     readable_headers: dict[str, str] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    #: CORS never applied: every hop stayed same-origin with the page (tainting "basic")
     same_origin: bool = False
     preflight_cached: bool = False
     url: str = ""
@@ -175,7 +176,9 @@ def run_fetch(
     redirects = 0
     page_origin = req.origin.serialize()
 
-    def fail(kind: str, step: str, parameter: str = "", status: int | None = None) -> Outcome:
+    def fail(
+        kind: str, step: str, parameter: str = "", status: int | None = None, token: str = ""
+    ) -> Outcome:
         firefox = profile.console == "firefox"
         code = None
         if (
@@ -196,19 +199,20 @@ def run_fetch(
             initial_url=req.url,
             status=status,
             code_override=code,
+            token=token,
         )
         label = out.failure.chromium_error or out.failure.code
         out.notes.append(Note(step, f"{label} ({out.failure.code})", False))
         if cache is not None and cors_tainting:
             cache.clear(serialized, url)
         out.url = url
+        out.same_origin = not cors_tainting
         return out
 
     while True:
         current = origin_of_url(url)
         serialized = "null" if (req.origin.opaque or tainted) else page_origin
         if not cors_tainting and req.origin.same_origin(current):
-            out.same_origin = not out.exchanges
             sent = _actual_request(
                 method, url, headers, body, None if method in ("GET", "HEAD") else serialized
             )
@@ -239,7 +243,13 @@ def run_fetch(
                         response, pf_origin, req.credentials, method, unsafe, profile, out
                     )
                     if isinstance(verdict, Check):
-                        return fail(verdict.kind, "preflight", verdict.parameter, response.status)
+                        return fail(
+                            verdict.kind,
+                            "preflight",
+                            verdict.parameter,
+                            response.status,
+                            verdict.token,
+                        )
                     methods, names, max_age = verdict
                     out.notes.append(
                         Note(
@@ -266,8 +276,8 @@ def run_fetch(
                     True,
                 )
             )
-        location = effective.get("Location")
-        if response.status in REDIRECT_STATUSES and location is not None:
+        location = redirect_location(response.status, effective)
+        if location is not None:
             redirects += 1
             try:
                 target = urljoin(url, location)
@@ -297,11 +307,23 @@ def run_fetch(
             continue
         out.allowed = True
         out.url = url
+        out.same_origin = not cors_tainting
         if cors_tainting:
             out.readable_headers = readable_headers(effective, req.credentials, profile)
         else:
             out.readable_headers = basic_readable_headers(effective, profile)
         return out
+
+
+def redirect_location(status: int, headers: Headers) -> str | None:
+    """The ``Location`` a redirect response points at, ``None`` when it is no redirect.
+
+    Only 301/302/303/307/308 redirect, and only with a non-empty ``Location``; of several
+    lines the first non-empty one counts (as Chromium's network stack reads it).
+    """
+    if status not in REDIRECT_STATUSES:
+        return None
+    return next((v.strip(" \t") for v in headers.get_all("Location") if v.strip(" \t")), None)
 
 
 def _preflight_reason(method: str, unsafe: list[str]) -> str:
@@ -343,7 +365,8 @@ def _check_preflight(
     """The preflight checks in Chromium's order; the first failure is the one reported."""
     headers = effective_headers(response.headers, profile)
     _warn_malformed_names(response.headers, headers, profile, out)
-    if 300 <= response.status < 400 and headers.get("Location") is not None:
+    redirect = redirect_location(response.status, headers) is not None
+    if redirect and profile.preflight_redirect_reported:
         return Check("PreflightDisallowedRedirect")
     check = cors_check(headers, origin, credentials)
     if check is not None:
@@ -353,11 +376,11 @@ def _check_preflight(
     try:
         methods = parse_header_list(headers, "Access-Control-Allow-Methods") or []
     except ValueError as bad:
-        return Check("InvalidAllowMethodsPreflightResponse", str(bad))
+        return Check("InvalidAllowMethodsPreflightResponse", token=str(bad))
     try:
         names = parse_header_list(headers, "Access-Control-Allow-Headers") or []
     except ValueError as bad:
-        return Check("InvalidAllowHeadersPreflightResponse", str(bad))
+        return Check("InvalidAllowHeadersPreflightResponse", token=str(bad))
     include = credentials == "include"
     if not (method in SAFELISTED_METHODS or method in methods or ("*" in methods and not include)):
         return Check("MethodDisallowedByPreflightResponse", method)

@@ -40,6 +40,9 @@ class Profile:
     credentialed_entry_serves_omit: bool
     #: The preflight after a cross-origin redirect carries ``null`` (else the page origin).
     tainted_preflight_sends_null: bool
+    #: A preflight answered by a redirect is reported as such (Chromium: before the CORS check,
+    #: no ``corsError``); the standard sees just a status that is not ok.
+    preflight_redirect_reported: bool = True
     #: Separator the page sees between two ``Content-Type`` response lines.
     content_type_join: str = ", "
     #: Console message style: "chromium" or "firefox".
@@ -78,6 +81,7 @@ SPEC = Profile(
     cached_wildcard_method_covers=True,
     credentialed_entry_serves_omit=True,
     tainted_preflight_sends_null=True,
+    preflight_redirect_reported=False,
 )
 
 FIREFOX = Profile(

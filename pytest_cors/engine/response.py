@@ -38,6 +38,8 @@ class Check:
 
     kind: str
     parameter: str = ""
+    #: the list element that did not parse (Chromium's ``failedParameter`` stays empty)
+    token: str = ""
 
 
 def effective_headers(headers: Headers, profile: Profile) -> Headers:
