@@ -1,0 +1,337 @@
+"""Failure codes, DevTools/Firefox console texts and hints (reference §12.1, §12.2, §11.7)."""
+
+import pytest
+
+from pytest_cors.failures import PREFLIGHT_PREFIX, make_failure
+
+URL = "https://api.example.org/r"
+ORIGIN = "https://app.example.com"
+HEAD = f"Access to fetch at '{URL}' from origin '{ORIGIN}' has been blocked by CORS policy: "
+
+# kind, failedParameter, MDN code, console text after "...blocked by CORS policy: "
+CHROMIUM_ROWS = [
+    (
+        "MissingAllowOriginHeader",
+        "",
+        "CORSMissingAllowOrigin",
+        "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+    ),
+    (
+        "MultipleAllowOriginValues",
+        "*, *",
+        "CORSMultipleAllowOriginNotAllowed",
+        "The 'Access-Control-Allow-Origin' header contains multiple values '*, *', but only one is "
+        "allowed. Have the server send the header with a valid value.",
+    ),
+    (
+        "InvalidAllowOriginValue",
+        "NULL",
+        "CORSAllowOriginNotMatchingOrigin",
+        "The 'Access-Control-Allow-Origin' header contains the invalid value 'NULL'. Have the "
+        "server send the header with a valid value.",
+    ),
+    (
+        "AllowOriginMismatch",
+        "https://app.example.com/",
+        "CORSAllowOriginNotMatchingOrigin",
+        "The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com/' that is "
+        "not equal to the supplied origin. Have the server send the header with a valid value.",
+    ),
+    (
+        "WildcardOriginNotAllowed",
+        "*",
+        "CORSNotSupportingCredentials",
+        "The value of the 'Access-Control-Allow-Origin' header in the response must not be the "
+        "wildcard '*' when the request's credentials mode is 'include'.",
+    ),
+    (
+        "InvalidAllowCredentials",
+        "",
+        "CORSMissingAllowCredentials",
+        "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which "
+        "must be 'true' when the request's credentials mode is 'include'.",
+    ),
+    (
+        "InvalidAllowCredentials",
+        "True",
+        "CORSMissingAllowCredentials",
+        "The value of the 'Access-Control-Allow-Credentials' header in the response is 'True' "
+        "which must be 'true' when the request's credentials mode is 'include'.",
+    ),
+]
+
+PREFLIGHT_ONLY_ROWS = [
+    (
+        "PreflightInvalidStatus",
+        "",
+        "CORSPreflightDidNotSucceed",
+        "PreflightInvalidStatus",
+        PREFLIGHT_PREFIX + "It does not have HTTP ok status.",
+    ),
+    (
+        "PreflightDisallowedRedirect",
+        "",
+        "CORSPreflightDidNotSucceed",
+        None,
+        PREFLIGHT_PREFIX + "Redirect is not allowed for a preflight request.",
+    ),
+    (
+        "InvalidAllowMethodsPreflightResponse",
+        "",
+        "CORSInvalidAllowMethod",
+        "InvalidAllowMethodsPreflightResponse",
+        "Cannot parse Access-Control-Allow-Methods response header field in preflight response.",
+    ),
+    (
+        "InvalidAllowHeadersPreflightResponse",
+        "",
+        "CORSInvalidAllowHeader",
+        "InvalidAllowHeadersPreflightResponse",
+        "Cannot parse Access-Control-Allow-Headers response header field in preflight response.",
+    ),
+    (
+        "MethodDisallowedByPreflightResponse",
+        "patch",
+        "CORSMethodNotFound",
+        "MethodDisallowedByPreflightResponse",
+        "Method patch is not allowed by Access-Control-Allow-Methods in preflight response.",
+    ),
+    (
+        "HeaderDisallowedByPreflightResponse",
+        "x-a",
+        "CORSMissingAllowHeaderFromPreflight",
+        "HeaderDisallowedByPreflightResponse",
+        "Request header field x-a is not allowed by Access-Control-Allow-Headers in preflight "
+        "response.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "parameter", "code", "text"), CHROMIUM_ROWS)
+def test_actual_response_failures_read_like_devtools(kind, parameter, code, text):
+    failure = make_failure(kind, url=URL, origin=ORIGIN, step="actual", parameter=parameter)
+    assert failure.message == HEAD + text
+    assert failure.code == code
+    assert failure.chromium_error == kind
+    assert failure.failed_parameter == parameter
+    assert failure.step == "actual"
+    assert str(failure) == failure.message
+    assert failure.hint
+    assert "{" not in failure.hint
+
+
+@pytest.mark.parametrize(("kind", "parameter", "code", "text"), CHROMIUM_ROWS)
+def test_the_same_failures_on_the_preflight_carry_the_prefix(kind, parameter, code, text):
+    failure = make_failure(kind, url=URL, origin=ORIGIN, step="preflight", parameter=parameter)
+    assert failure.message == HEAD + PREFLIGHT_PREFIX + text
+    assert failure.chromium_error == "Preflight" + kind
+    assert failure.code == code
+
+
+@pytest.mark.parametrize(("kind", "parameter", "code", "error", "text"), PREFLIGHT_ONLY_ROWS)
+def test_preflight_only_failures(kind, parameter, code, error, text):
+    failure = make_failure(kind, url=URL, origin=ORIGIN, step="preflight", parameter=parameter)
+    assert failure.message == HEAD + text
+    assert failure.code == code
+    assert failure.chromium_error == error
+
+
+def test_prefix_is_exact():
+    assert PREFLIGHT_PREFIX == "Response to preflight request doesn't pass access control check: "
+
+
+def test_redirect_with_credentials():
+    failure = make_failure("RedirectContainsCredentials", url=URL, origin=ORIGIN, step="redirect")
+    assert failure.message == HEAD + (
+        "Redirect location '' contains a username and password, which is disallowed for "
+        "cross-origin requests."
+    )
+    assert failure.chromium_error == "RedirectContainsCredentials"
+    assert failure.code == "CORSDidNotSucceed"
+
+
+def test_after_a_redirect_the_url_names_where_it_came_from():
+    failure = make_failure(
+        "MissingAllowOriginHeader",
+        url="https://other.example.com/s",
+        origin="null",
+        step="actual",
+        initial_url=URL,
+    )
+    assert failure.message.startswith(
+        "Access to fetch at 'https://other.example.com/s' (redirected from "
+        f"'{URL}') from origin 'null' has been blocked by CORS policy: "
+    )
+
+
+@pytest.mark.parametrize("kind", ["TooManyRedirects", "InvalidRedirectLocation"])
+def test_network_errors_have_no_cors_code(kind):
+    failure = make_failure(kind, url=URL, origin=ORIGIN, step="redirect")
+    assert failure.chromium_error is None
+    assert failure.code == "CORSDidNotSucceed"
+    assert failure.message.startswith(f"Access to fetch at '{URL}'")
+
+
+FIREFOX = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+FIREFOX += f"resource at {URL}. (Reason: "
+
+FIREFOX_ROWS = [
+    (
+        "MissingAllowOriginHeader",
+        "",
+        "",
+        200,
+        "CORSMissingAllowOrigin",
+        "CORS header 'Access-Control-Allow-Origin' missing). Status code: 200.",
+    ),
+    (
+        "MultipleAllowOriginValues",
+        "*, *",
+        "",
+        200,
+        "CORSMultipleAllowOriginNotAllowed",
+        "Multiple CORS header 'Access-Control-Allow-Origin' not allowed).",
+    ),
+    (
+        "AllowOriginMismatch",
+        "https://b.com",
+        "",
+        200,
+        "CORSAllowOriginNotMatchingOrigin",
+        "CORS header 'Access-Control-Allow-Origin' does not match 'https://b.com').",
+    ),
+    (
+        "InvalidAllowOriginValue",
+        "",
+        "",
+        200,
+        "CORSAllowOriginNotMatchingOrigin",
+        "CORS header 'Access-Control-Allow-Origin' does not match '').",
+    ),
+    (
+        "WildcardOriginNotAllowed",
+        "*",
+        "",
+        200,
+        "CORSNotSupportingCredentials",
+        "Credential is not supported if the CORS header 'Access-Control-Allow-Origin' is '*').",
+    ),
+    (
+        "InvalidAllowCredentials",
+        "",
+        "",
+        200,
+        "CORSMissingAllowCredentials",
+        "expected 'true' in CORS header 'Access-Control-Allow-Credentials').",
+    ),
+    (
+        "MethodDisallowedByPreflightResponse",
+        "PUT",
+        "",
+        204,
+        "CORSMethodNotFound",
+        "Did not find method in CORS header 'Access-Control-Allow-Methods').",
+    ),
+    (
+        "InvalidAllowMethodsPreflightResponse",
+        "",
+        "(x)",
+        204,
+        "CORSInvalidAllowMethod",
+        "invalid token '(x)' in CORS header 'Access-Control-Allow-Methods').",
+    ),
+    (
+        "InvalidAllowHeadersPreflightResponse",
+        "",
+        "a;",
+        204,
+        "CORSInvalidAllowHeader",
+        "invalid token 'a;' in CORS header 'Access-Control-Allow-Headers').",
+    ),
+    (
+        "HeaderDisallowedByPreflightResponse",
+        "x-a",
+        "",
+        204,
+        "CORSMissingAllowHeaderFromPreflight",
+        "header 'x-a' is not allowed according to header 'Access-Control-Allow-Headers' from CORS "
+        "preflight response).",
+    ),
+    (
+        "PreflightInvalidStatus",
+        "",
+        "",
+        404,
+        "CORSPreflightDidNotSucceed",
+        "CORS preflight response did not succeed). Status code: 404.",
+    ),
+    (
+        "RedirectContainsCredentials",
+        "",
+        "",
+        302,
+        "CORSDidNotSucceed",
+        "CORS request did not succeed).",
+    ),
+    ("CorsDisabledScheme", "", "", None, "CORSRequestNotHttp", "CORS request not http)."),
+]
+
+
+@pytest.mark.parametrize(("kind", "parameter", "token", "status", "code", "text"), FIREFOX_ROWS)
+def test_firefox_console_reasons(kind, parameter, token, status, code, text):
+    step = "preflight" if status == 204 or kind.startswith("Preflight") else "actual"
+    failure = make_failure(
+        kind,
+        url=URL,
+        origin=ORIGIN,
+        step=step,
+        parameter=parameter,
+        firefox=True,
+        status=status,
+        token=token,
+    )
+    assert failure.code == code
+    assert failure.message == FIREFOX + text
+    assert failure.failed_parameter == parameter
+
+
+def test_firefox_external_redirect_override():
+    failure = make_failure(
+        "PreflightDisallowedRedirect",
+        url=URL,
+        origin=ORIGIN,
+        step="preflight",
+        firefox=True,
+        status=301,
+        code_override="CORSExternalRedirectNotAllowed",
+    )
+    assert failure.message == FIREFOX + "CORS request external redirect not allowed)."
+
+
+def test_firefox_message_names_the_initial_url():
+    failure = make_failure(
+        "MissingAllowOriginHeader",
+        url="https://other.example.com/s",
+        origin="null",
+        step="actual",
+        firefox=True,
+        initial_url=URL,
+    )
+    assert failure.message.startswith(FIREFOX)
+
+
+@pytest.mark.parametrize(
+    ("kind", "fragment"),
+    [
+        ("MissingAllowOriginHeader", "Access-Control-Allow-Origin: https://app.example.com"),
+        ("AllowOriginMismatch", "'https://app.example.com'"),
+        ("WildcardOriginNotAllowed", "'https://app.example.com'"),
+        ("InvalidAllowCredentials", "Access-Control-Allow-Credentials: true"),
+        ("MethodDisallowedByPreflightResponse", "'PUT'"),
+        ("HeaderDisallowedByPreflightResponse", "'PUT'"),
+        ("PreflightInvalidStatus", "2xx"),
+    ],
+)
+def test_hints_name_the_fix(kind, fragment):
+    failure = make_failure(kind, url=URL, origin=ORIGIN, step="preflight", parameter="PUT")
+    assert fragment in failure.hint
