@@ -1,0 +1,1579 @@
+"""Load a contract file into the typed model, reporting every problem with its line.
+
+Four stages, each bounded, so that no input can hang the loader or exhaust memory:
+
+1. bytes -> text: at most :data:`MAX_CONTRACT_BYTES`, UTF-8 only.
+2. text -> YAML node graph: PyYAML's pure-Python ``SafeLoader``, subclassed to resolve plain
+   scalars by the YAML 1.2 core schema (what editors and the JSON Schema see, so ``yes`` is a
+   string and not true), to keep each alias as a reference with its own mark, and to refuse
+   nesting deeper than :data:`MAX_DEPTH`.
+3. node graph -> marked tree: aliases expanded up to :data:`MAX_ALIAS_NODES` values in total
+   (a "billion laughs" document stops after that many steps); recursive aliases, duplicate
+   keys, non-string keys and foreign tags are reported.
+4. marked tree -> :class:`~pytest_cors.contract.model.Contract`: every key checked, every
+   problem collected, then one :class:`~pytest_cors.errors.ContractError` listing them all.
+
+PyYAML is imported inside functions so that importing this module (the plugin does, at
+start-up) stays cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+import re
+from collections.abc import Callable, Collection, Hashable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from pytest_cors.contract.model import (
+    BROWSER_PROFILES,
+    DEFAULT_BROWSERS,
+    DEFAULT_METHODS,
+    AllowedFinding,
+    Contract,
+    Mark,
+    MaxAge,
+    OriginRule,
+    Policy,
+    Target,
+)
+from pytest_cors.engine.request import TOKEN, is_forbidden_header, normalize_method
+from pytest_cors.engine.response import FORBIDDEN_RESPONSE_HEADERS
+from pytest_cors.errors import ContractError, CorsUsageError, Diagnostic
+from pytest_cors.origin import Origin, origin_of_url, parse_origin
+
+SUPPORTED_VERSIONS = (1,)
+MAX_CONTRACT_BYTES = 1024 * 1024
+"""Contracts larger than this (1 MiB) are refused before parsing: pure-Python PyYAML reads
+about 0.2 MiB a second, so the bound keeps the worst case to a few seconds."""
+MAX_ALIAS_NODES = 10_000
+"""How many values aliases may produce in one contract, in total."""
+MAX_DEPTH = 32
+"""How deeply values may nest (a real contract needs about 7 levels)."""
+MAX_DIAGNOSTICS = 200
+
+_T = TypeVar("_T")
+
+# --------------------------------------------------------------------------------------------
+# Stage 1 and 2: bytes -> text -> YAML nodes
+
+
+class _Fatal(Exception):
+    """A problem after which nothing else in the file can be trusted."""
+
+    def __init__(self, mark: Mark, message: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+class _TooDeep(Exception):
+    def __init__(self, yaml_mark: Any) -> None:
+        super().__init__("too deep")
+        self.yaml_mark = yaml_mark
+
+
+@dataclass
+class _AliasRef:
+    """An alias as composed: the anchored node it names and where the alias was written."""
+
+    target: Any
+    anchor: str
+    start_mark: Any
+
+
+_STR = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1023-core-schema).
+_CORE_NULL = re.compile(r"~|null|Null|NULL|")
+_CORE_BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
+_CORE_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+
+
+def _core_tag(value: str) -> str:
+    for pattern, tag in (
+        (_CORE_NULL, _NULL_TAG),
+        (_CORE_BOOL, _BOOL_TAG),
+        (_CORE_INT, _INT_TAG),
+        (_CORE_FLOAT, _FLOAT_TAG),
+    ):
+        if pattern.fullmatch(value):
+            return tag
+    return _STR
+
+
+@functools.cache
+def _loader_class() -> type[Any]:
+    """The SafeLoader subclass, built on first use so that yaml is imported lazily."""
+    import yaml
+    from yaml.composer import ComposerError
+    from yaml.events import AliasEvent
+    from yaml.nodes import ScalarNode
+
+    class ContractYamlLoader(yaml.SafeLoader):
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            self.depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(AliasEvent):
+                event = self.get_event()  # type: ignore[no-untyped-call]
+                if event.anchor not in self.anchors:
+                    raise ComposerError(
+                        None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+                    )
+                return _AliasRef(self.anchors[event.anchor], event.anchor, event.start_mark)
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise _TooDeep(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is ScalarNode:
+                return _core_tag(value) if implicit[0] else _STR
+            return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+    return ContractYamlLoader
+
+
+def _code_point(character: object) -> int:
+    if isinstance(character, int):
+        return character
+    return ord(str(character)[:1] or "\0")
+
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _text_mark(file: str, text: str, index: int) -> Mark:
+    """The 1-based line and column of ``text[index]``, counting breaks as YAML does."""
+    line, start = 1, 0
+    for match in _LINE_BREAK.finditer(text, 0, index):
+        line, start = line + 1, match.end()
+    return Mark(file, line, index - start + 1)
+
+
+def _too_big(file: str) -> _Fatal:
+    return _Fatal(
+        Mark(file, 1, 1),
+        f"the file is larger than {MAX_CONTRACT_BYTES} bytes (1 MiB), the limit for a contract",
+    )
+
+
+def _decode(data: bytes, file: str) -> str:
+    if len(data) > MAX_CONTRACT_BYTES:
+        raise _too_big(file)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Fatal(Mark(file, 1, 1), "the file is UTF-16; save the contract as UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        raise _Fatal(
+            Mark(file, line, column),
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the contract "
+            "as UTF-8",
+        ) from None
+
+
+def _compose(text: str, file: str) -> Any:
+    import yaml
+
+    def at(yaml_mark: Any) -> Mark:
+        return Mark(file, yaml_mark.line + 1, yaml_mark.column + 1)
+
+    loader = None
+    try:
+        loader = _loader_class()(text)
+        return loader.get_single_node()
+    except _TooDeep as exc:
+        raise _Fatal(at(exc.yaml_mark), f"values nest deeper than {MAX_DEPTH} levels") from None
+    except yaml.reader.ReaderError as exc:
+        raise _Fatal(
+            _text_mark(file, text, exc.position),
+            f"the file contains the character U+{_code_point(exc.character):04X}, which YAML "
+            "does not allow",
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, at) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
+        raise _Fatal(Mark(file, 1, 1), f"invalid YAML: {exc}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _yaml_error(exc: Any, at: Callable[[Any], Mark]) -> _Fatal:
+    problem, context = exc.problem or "", exc.context or ""
+    mark = exc.problem_mark or exc.context_mark
+    where = at(mark) if mark is not None else Mark("", 1, 1)
+    if problem == "but found another document":
+        return _Fatal(where, "a contract is a single YAML document; remove this second one")
+    if context.startswith("found duplicate anchor") and exc.context_mark is not None:
+        anchor = context.split("'")[1] if "'" in context else ""
+        return _Fatal(
+            where,
+            f"anchor '&{anchor}' is defined twice (first at line {exc.context_mark.line + 1})",
+        )
+    message = f"invalid YAML: {problem}" if problem else f"invalid YAML: {context}"
+    if problem and context:
+        message += f" ({context})"
+    return _Fatal(where, message)
+
+
+# --------------------------------------------------------------------------------------------
+# Stage 3: YAML nodes -> marked tree
+
+
+@dataclass
+class _Scalar:
+    value: str | int | float | bool | None
+    text: str
+    mark: Mark
+    bad: bool = False
+
+
+@dataclass
+class _Seq:
+    items: list[_Raw]
+    mark: Mark
+    bad: bool = False
+
+
+@dataclass
+class _Map:
+    entries: dict[str, tuple[Mark, _Raw]]
+    mark: Mark
+    bad: bool = False
+
+
+_Raw = _Scalar | _Seq | _Map
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,") else tag
+
+
+class _Builder:
+    """Turns the node graph into a tree, expanding aliases within a fixed budget."""
+
+    def __init__(self, file: str, report: Callable[[Mark, str], None]) -> None:
+        self.file = file
+        self.report = report
+        self.expanded = 0
+        self.alias: tuple[Mark, str] | None = None
+        self.open: set[int] = set()
+
+    def at(self, yaml_mark: Any) -> Mark:
+        return Mark(self.file, yaml_mark.line + 1, yaml_mark.column + 1)
+
+    def build(self, node: Any, depth: int = 1) -> _Raw:
+        if isinstance(node, _AliasRef):
+            return self._alias(node, depth)
+        mark = self.at(node.start_mark)
+        if depth > MAX_DEPTH:
+            raise _Fatal(mark, f"values nest deeper than {MAX_DEPTH} levels (through aliases)")
+        if self.alias is not None:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_NODES:
+                where, name = self.alias
+                raise _Fatal(
+                    where,
+                    f"alias '*{name}' takes the contract beyond {MAX_ALIAS_NODES} values "
+                    "produced by aliases; repeat less, or use 'defaults'",
+                )
+        if node.id == "scalar":
+            return self._scalar(node, mark)
+        if node.tag not in (_SEQ_TAG, _MAP_TAG):
+            self.report(mark, f"the YAML tag '{_short_tag(node.tag)}' is not allowed in a contract")
+            return _Scalar(None, "", mark, bad=True)
+        self.open.add(id(node))
+        try:
+            if node.id == "sequence":
+                return _Seq([self.build(item, depth + 1) for item in node.value], mark)
+            return self._mapping(node, mark, depth)
+        finally:
+            self.open.discard(id(node))
+
+    def _alias(self, ref: _AliasRef, depth: int) -> _Raw:
+        mark = self.at(ref.start_mark)
+        if id(ref.target) in self.open:
+            self.report(
+                mark, f"alias '*{ref.anchor}' is used inside its own anchor (a recursive value)"
+            )
+            return _Scalar(None, "", mark, bad=True)
+        outer = self.alias is None
+        if outer:
+            self.alias = (mark, ref.anchor)
+        try:
+            return self.build(ref.target, depth)
+        finally:
+            if outer:
+                self.alias = None
+
+    def _scalar(self, node: Any, mark: Mark) -> _Scalar:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return _Scalar(text, text, mark)
+        if tag == _NULL_TAG and _CORE_NULL.fullmatch(text):
+            return _Scalar(None, text, mark)
+        if tag == _BOOL_TAG and _CORE_BOOL.fullmatch(text):
+            return _Scalar(text.lower() == "true", text, mark)
+        if tag == _INT_TAG and _CORE_INT.fullmatch(text):
+            try:
+                if text.startswith(("0o", "0x")):
+                    return _Scalar(int(text[2:], 8 if text[1] == "o" else 16), text, mark)
+                return _Scalar(int(text, 10), text, mark)
+            except ValueError:
+                self.report(mark, "this integer has too many digits")
+                return _Scalar(None, text, mark, bad=True)
+        if tag == _FLOAT_TAG and _CORE_FLOAT.fullmatch(text):
+            lowered = text.lower().lstrip("+")
+            if lowered.endswith("inf"):
+                return _Scalar(float("-inf" if lowered.startswith("-") else "inf"), text, mark)
+            return _Scalar(float("nan") if lowered == ".nan" else float(text), text, mark)
+        if tag in (_NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG):
+            self.report(mark, f"{text!r} is not a valid {_short_tag(tag)} value")
+        else:
+            self.report(mark, f"the YAML tag '{_short_tag(tag)}' is not allowed in a contract")
+        return _Scalar(None, text, mark, bad=True)
+
+    def _mapping(self, node: Any, mark: Mark, depth: int) -> _Map:
+        entries: dict[str, tuple[Mark, _Raw]] = {}
+        for key_node, value_node in node.value:
+            key = self.build(key_node, depth + 1)
+            value = self.build(value_node, depth + 1)
+            if not isinstance(key, _Scalar) or not isinstance(key.value, str):
+                if not key.bad:
+                    self.report(key.mark, f"keys must be strings, got {_describe(key)}")
+                continue
+            if key.value in entries:
+                first = entries[key.value][0]
+                self.report(
+                    key.mark,
+                    f"duplicate key '{key.value}' (first at line {first.line}); YAML would "
+                    "silently keep only this last one",
+                )
+            entries[key.value] = (key.mark, value)
+        return _Map(entries, mark)
+
+
+def _suggest(key: str, allowed: Collection[str]) -> str | None:
+    """The allowed key a user most likely meant by ``key``, if one is close enough."""
+    lowered = key.lower()
+    for candidate in sorted(allowed):
+        if candidate.lower() == lowered:
+            return candidate
+    for candidate in sorted(allowed, key=len, reverse=True):
+        prefix = lowered.startswith(candidate) or candidate.startswith(lowered)
+        if prefix and min(len(candidate), len(lowered)) >= 3:
+            return candidate
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _misspelt(node: _Map, key: str, allowed: Collection[str]) -> bool:
+    """Whether ``node`` holds a misspelling of ``key`` (or a merge key that may supply it).
+
+    A missing required key is then not reported: the "did you mean" already says it.
+    """
+    return any(
+        k == "<<" or (k not in allowed and _suggest(k, allowed) == key) for k in node.entries
+    )
+
+
+def _describe(node: _Raw) -> str:
+    """How a value reads in an error message: its type and, for scalars, the value."""
+    if isinstance(node, _Map):
+        return "a mapping"
+    if isinstance(node, _Seq):
+        return "a list"
+    value = node.value
+    if value is None:
+        return "null (an empty value)"
+    if isinstance(value, bool):
+        return f"a boolean ({'true' if value else 'false'})"
+    if isinstance(value, int):
+        return f"an integer ({value})" if len(node.text) <= 40 else "an integer"
+    if isinstance(value, float):
+        return f"a number ({node.text[:40]})"
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return f"a string ({shown!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# Stage 4: marked tree -> Contract
+
+_TOP_KEYS = ("version", "description", "target", "browsers", "seed", "defaults", "policies")
+_POLICY_KEYS = (
+    "name",
+    "description",
+    "paths",
+    "error_paths",
+    "origins",
+    "methods",
+    "request_headers",
+    "expose_headers",
+    "credentials",
+    "max_age",
+    "public",
+    "cors",
+    "vary",
+    "private_network",
+    "browsers",
+    "probes",
+    "allow_findings",
+)
+_NOT_IN_DEFAULTS = {
+    "name": "'name' cannot be set in defaults; each policy names itself",
+    "paths": "'paths' cannot be set in defaults; each policy lists its own",
+    "description": "'description' cannot be set in defaults; describe each policy itself",
+}
+_DEFAULTS_KEYS = tuple(k for k in _POLICY_KEYS if k not in _NOT_IN_DEFAULTS)
+_HOMES = {
+    **dict.fromkeys(("version", "target", "seed", "defaults", "policies"), "at the top level"),
+    **dict.fromkeys(_DEFAULTS_KEYS, "in a policy or in 'defaults'"),
+    "name": "in a policy",
+    "paths": "in a policy",
+    "allow": "under 'origins'",
+    "deny": "under 'origins'",
+    "min": "under 'max_age'",
+    "max": "under 'max_age'",
+    "app": "under 'target'",
+    "base_url": "under 'target'",
+    "id": "in an 'allow_findings' entry",
+    "reason": "in an 'allow_findings' entry",
+    "regex": "in an 'origins.allow' entry",
+}
+
+_TOKEN_CHARS = "letters, digits and !#$%&'*+-.^_`|~"
+_APP = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", re.ASCII)
+_POLICY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_FINDING_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+_ALLOWED_HOST = re.compile(r"\[[0-9a-f:.]+\]|[a-z0-9_.-]+")
+_WILDCARD_LABEL = "wildcard-label-for-pytest-cors"
+
+
+class _Bad:
+    """Marks a value already reported as wrong, so that nothing reports it again."""
+
+
+_BAD = _Bad()
+
+
+@dataclass
+class _Level:
+    """One layer of policy settings (a policy or ``defaults``), with flat keys.
+
+    ``values`` holds the valid values (``"origins.allow"``, ``"max_age.min"``, ...), ``present``
+    every key written, valid or not, and ``marks`` the key and item marks by field path.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    present: set[str] = field(default_factory=set)
+    marks: dict[str, Mark] = field(default_factory=dict)
+
+
+def _flow(parts: list[str]) -> str:
+    """A YAML flow list of ``parts``, quoting what a plain scalar could not hold."""
+
+    def one(part: str) -> str:
+        if not part or part[0] in "*&!{}[]'\"%@`|>#,?:-" or ": " in part or " #" in part:
+            return '"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return part
+
+    return "[" + ", ".join(one(p) for p in parts) + "]"
+
+
+class _Validator:
+    def __init__(self, file: str, known_findings: Collection[str] | None) -> None:
+        self.file = file
+        self.known_findings = known_findings
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, mark: Mark, message: str) -> None:
+        if len(message) > 500:  # a value pasted by mistake can be a megabyte long
+            message = message[:497] + "..."
+        self.diagnostics.append(Diagnostic(mark.file, mark.line, mark.column, message))
+
+    # -- generic shapes ------------------------------------------------------------------
+
+    def unknown_key(self, key: str, mark: Mark, allowed: Collection[str], where: str) -> None:
+        if key == "<<":
+            self.error(mark, "YAML merge keys ('<<') are not supported; use 'defaults'")
+            return
+        home = _HOMES.get(key)
+        if home is not None and not home.startswith(("in a policy", "in an 'allow")):
+            self.error(mark, f"'{key}' does not belong {where}; it goes {home}")
+            return
+        if home is not None and where == "at the top level":
+            self.error(mark, f"'{key}' does not belong {where}; it goes {home}")
+            return
+        close = _suggest(key, allowed)
+        if close:
+            self.error(mark, f"unknown key '{key}' {where}; did you mean '{close}'?")
+        else:
+            expected = ", ".join(sorted(allowed))
+            self.error(mark, f"unknown key '{key}' {where}; expected one of: {expected}")
+
+    def mapping(
+        self, node: _Raw, label: str, allowed: Collection[str], where: str
+    ) -> dict[str, tuple[Mark, _Raw]] | None:
+        if not isinstance(node, _Map):
+            if not node.bad:
+                self.error(node.mark, f"{label} must be a mapping, got {_describe(node)}")
+            return None
+        known = {}
+        for key, (key_mark, value) in node.entries.items():
+            if key in allowed:
+                known[key] = (key_mark, value)
+            else:
+                self.unknown_key(key, key_mark, allowed, where)
+        return known
+
+    def string(self, node: _Raw, label: str, *, empty_ok: bool = False) -> str | _Bad:
+        if isinstance(node, _Scalar) and isinstance(node.value, str):
+            if not empty_ok and not node.value.strip():
+                self.error(node.mark, f"{label} must not be empty")
+                return _BAD
+            return node.value
+        if not node.bad:
+            self.error(node.mark, f"{label} must be a string, got {_describe(node)}")
+        return _BAD
+
+    def boolean(self, node: _Raw, label: str) -> bool | _Bad:
+        if isinstance(node, _Scalar) and isinstance(node.value, bool):
+            return node.value
+        if node.bad:
+            return _BAD
+        message = f"'{label}' must be true or false, got {_describe(node)}"
+        if isinstance(node, _Scalar) and isinstance(node.value, str):
+            word = node.value.strip().lower()
+            close = difflib.get_close_matches(word, ("true", "false"), n=1, cutoff=0.6)
+            if word in ("yes", "on", "y") or close == ["true"]:
+                message += "; did you mean true?"
+            elif word in ("no", "off", "n") or close == ["false"]:
+                message += "; did you mean false?"
+        self.error(node.mark, message)
+        return _BAD
+
+    def integer(self, node: _Raw, label: str) -> int | _Bad:
+        value = node.value if isinstance(node, _Scalar) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 0:
+                self.error(node.mark, f"'{label}' must not be negative, got {value}")
+                return _BAD
+            return value
+        if not node.bad:
+            self.error(node.mark, f"'{label}' must be a whole number, got {_describe(node)}")
+        return _BAD
+
+    def items(
+        self,
+        node: _Raw,
+        label: str,
+        noun: str,
+        item: Callable[[_Raw], _T | _Bad],
+        *,
+        marks: dict[str, Mark],
+        path: str,
+        identity: Callable[[_T], Hashable] | None = None,
+        at_least_one: bool = False,
+    ) -> list[_T] | _Bad:
+        """A list whose items are checked by ``item``; duplicates and emptiness reported."""
+        if not isinstance(node, _Seq):
+            if node.bad:
+                return _BAD
+            message = f"'{label}' must be a list, got {_describe(node)}"
+            if isinstance(node, _Scalar) and isinstance(node.value, str) and node.value.strip():
+                parts = [p.strip() for p in node.value.split(",") if p.strip()]
+                message += f"; did you mean {_flow(parts)}?"
+            self.error(node.mark, message)
+            return _BAD
+        if at_least_one and not node.items:
+            self.error(node.mark, f"'{label}' must list at least one {noun}")
+            return _BAD
+        result: list[_T] = []
+        seen: dict[Hashable, Mark] = {}
+        clean = True
+        for index, child in enumerate(node.items):
+            marks[f"{path}[{index}]"] = child.mark
+            value = item(child)
+            if isinstance(value, _Bad):
+                clean = False
+                continue
+            if identity is not None:
+                key = identity(value)
+                if key in seen:
+                    shown = child.value if isinstance(child, _Scalar) else key
+                    first = seen[key]
+                    where = (
+                        f"column {first.column}"
+                        if first.line == child.mark.line
+                        else f"line {first.line}"
+                    )
+                    self.error(child.mark, f"{noun} {shown!r} is listed twice (first at {where})")
+                    clean = False
+                    continue
+                seen[key] = child.mark
+            result.append(value)
+        return result if clean else _BAD
+
+    # -- single values -------------------------------------------------------------------
+
+    def path(self, node: _Raw, label: str) -> str | _Bad:
+        text = self.string(node, f"a path in '{label}'")
+        if isinstance(text, _Bad):
+            return _BAD
+        problem = _path_problem(text, label)
+        if problem:
+            self.error(node.mark, problem)
+            return _BAD
+        return text
+
+    def method(self, node: _Raw) -> str | _Bad:
+        text = self.string(node, "a method")
+        if isinstance(text, _Bad):
+            return _BAD
+        try:
+            sent = normalize_method(text)
+        except CorsUsageError:
+            sent = ""
+        if text == "*":
+            problem = "'*' is not a method a page can send; list the methods it uses"
+        elif not TOKEN.fullmatch(text):
+            problem = f"method {text!r} is not an HTTP method (a token of {_TOKEN_CHARS})"
+        elif not sent:
+            problem = f"method {text!r} is forbidden: fetch() refuses to send it"
+        elif sent != text:
+            problem = f"write method {text!r} as {sent!r}: browsers send it upper-cased"
+        elif text.upper() == "PATCH" and text != "PATCH":
+            problem = (
+                f"method {text!r} is sent exactly as written (browsers upper-case only DELETE, "
+                "GET, HEAD, OPTIONS, POST and PUT) and servers expect 'PATCH'; did you mean "
+                "'PATCH'?"
+            )
+        else:
+            return text
+        self.error(node.mark, problem)
+        return _BAD
+
+    def header(self, node: _Raw, label: str) -> str | _Bad:
+        text = self.string(node, f"a header name in '{label}'")
+        if isinstance(text, _Bad):
+            return _BAD
+        lower = text.lower()
+        problem = ""
+        if text == "*":
+            problem = f"'*' is not a header name; list the headers in '{label}' one by one"
+        elif not TOKEN.fullmatch(text):
+            problem = f"header name {text!r} is not valid (a token of {_TOKEN_CHARS})"
+        elif label == "request_headers" and is_forbidden_header(text, ""):
+            problem = (
+                f"{text!r} is a forbidden request header: a page cannot set it, so fetch() "
+                "never sends it"
+            )
+        elif label == "request_headers" and lower.startswith("access-control-"):
+            problem = (
+                f"{text!r} is a response header: the server sends it, and a page that sends it "
+                "only triggers a preflight"
+            )
+        elif label == "expose_headers" and lower in FORBIDDEN_RESPONSE_HEADERS:
+            problem = f"{text!r} is never readable by a page, even when exposed"
+        if problem:
+            self.error(node.mark, problem)
+            return _BAD
+        return text
+
+    def empty_origin(self, node: _Raw, label: str) -> bool:
+        """YAML reads a bare ``null`` as no value; the opaque origin needs quotes."""
+        if isinstance(node, _Scalar) and node.value is None and not node.bad:
+            self.error(
+                node.mark,
+                f"an origin in '{label}' is an empty value; write \"null\" in quotes for the "
+                "opaque origin",
+            )
+            return True
+        return False
+
+    def concrete_origin(self, node: _Raw, label: str) -> Origin | _Bad:
+        """An origin a browser can send (``origins.deny``, ``probes``)."""
+        if isinstance(node, _Map):
+            self.error(
+                node.mark,
+                f"'{label}' lists origins a browser sends; patterns and regexes belong in "
+                "'origins.allow'",
+            )
+            return _BAD
+        if self.empty_origin(node, label):
+            return _BAD
+        text = self.string(node, f"an origin in '{label}'")
+        if isinstance(text, _Bad):
+            return _BAD
+        if "*" in text or text.startswith(("^", "re:")):
+            problem = (
+                f"{text!r} is a pattern, but '{label}' lists origins a browser sends, such as "
+                "'https://evil.example.net'"
+            )
+            self.error(node.mark, problem)
+            return _BAD
+        origin = _origin(text)
+        if isinstance(origin, str):
+            self.error(node.mark, origin)
+            return _BAD
+        return origin
+
+    def allow_rule(self, node: _Raw) -> OriginRule | _Bad:
+        """One ``origins.allow`` entry: exact origin, subdomain pattern or ``{regex: ...}``."""
+        if isinstance(node, _Map):
+            return self.regex_rule(node)
+        if self.empty_origin(node, "origins.allow"):
+            return _BAD
+        text = self.string(node, "an origin in 'origins.allow'")
+        if isinstance(text, _Bad):
+            return _BAD
+        problem: str
+        if text == "*":
+            problem = "'*' is not an origin; set 'public: true' for a policy open to every origin"
+        elif text.startswith(("re:", "^")) or text.endswith("$"):
+            pattern = text[3:] if text.startswith("re:") else text
+            problem = f"write a regular expression as {{regex: '{pattern}'}}"
+        elif "*" in text:
+            return self.subdomain_rule(text, node.mark)
+        else:
+            origin = _origin(text, strict_host=True)
+            if not isinstance(origin, str):
+                return OriginRule("exact", origin.serialize(), node.mark, origin=origin)
+            problem = origin
+        self.error(node.mark, problem)
+        return _BAD
+
+    def subdomain_rule(self, text: str, mark: Mark) -> OriginRule | _Bad:
+        scheme, sep, rest = text.partition("://")
+        if not sep:
+            problem = f"origin pattern {text!r} has no scheme; did you mean 'https://{text}'?"
+        elif "*" in scheme or not rest.startswith("*.") or rest.count("*") != 1:
+            problem = (
+                f"in {text!r}, '*' may only stand for the whole leftmost label, as in "
+                "'https://*.example.com'"
+            )
+        else:
+            stand_in = f"{scheme}://{_WILDCARD_LABEL}{rest[1:]}"
+            origin = _origin(stand_in, strict_host=True)
+            if isinstance(origin, str):
+                problem = origin.replace(_WILDCARD_LABEL, "*")
+                problem = problem.replace("origin ", "origin pattern ", 1)
+            else:
+                suffix = origin.host[len(_WILDCARD_LABEL) + 1 :]
+                if suffix.count(".") < 1 and suffix != "localhost":
+                    problem = (
+                        f"origin pattern {text!r} would allow every site under '.{suffix}'; "
+                        f"name a domain, as in '{origin.scheme}://*.example.{suffix}'"
+                    )
+                else:
+                    canonical = origin.serialize().replace(_WILDCARD_LABEL, "*")
+                    return OriginRule(
+                        "subdomain",
+                        canonical,
+                        mark,
+                        scheme=origin.scheme,
+                        suffix=suffix,
+                        port=origin.port,
+                    )
+        self.error(mark, problem)
+        return _BAD
+
+    def regex_rule(self, node: _Map) -> OriginRule | _Bad:
+        entries = self.mapping(node, "a regex entry", ("regex",), "in an 'origins.allow' entry")
+        if entries is None:
+            return _BAD
+        if "regex" not in entries:
+            if node.entries.keys() <= {"regex"}:
+                self.error(node.mark, "an 'origins.allow' entry needs 'regex'")
+            return _BAD
+        value_node = entries["regex"][1]
+        pattern = self.string(value_node, "'regex'")
+        if isinstance(pattern, _Bad):
+            return _BAD
+        mark = value_node.mark
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            self.error(mark, f"regex '{pattern}' does not compile: {exc.msg} at position {exc.pos}")
+            return _BAD
+        starts = pattern.startswith("^")
+        escapes = len(pattern[:-1]) - len(pattern[:-1].rstrip("\\"))
+        ends = pattern.endswith("$") and escapes % 2 == 0
+        if not (starts and ends):
+            fixed = ("" if starts else "^") + pattern + ("" if ends else "$")
+            self.error(
+                mark,
+                f"regex '{pattern}' must start with '^' and end with '$': unanchored, it also "
+                f"matches longer origins such as 'https://app.example.com.evil.net'; did you "
+                f"mean '{fixed}'?",
+            )
+            return _BAD
+        return OriginRule("regex", pattern, mark, regex=compiled)
+
+    def browser(self, node: _Raw) -> str | _Bad:
+        text = self.string(node, "a browser profile")
+        if isinstance(text, _Bad):
+            return _BAD
+        if text in BROWSER_PROFILES:
+            return text
+        close = difflib.get_close_matches(text.lower(), BROWSER_PROFILES, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.error(
+            node.mark,
+            f"unknown browser profile {text!r}{hint} (profiles: {', '.join(BROWSER_PROFILES)})",
+        )
+        return _BAD
+
+    def finding(self, node: _Raw, marks: dict[str, Mark], path: str) -> AllowedFinding | _Bad:
+        entries = self.mapping(
+            node, "an 'allow_findings' entry", ("id", "reason"), "in an 'allow_findings' entry"
+        )
+        if entries is None:
+            return _BAD
+        values: dict[str, str | _Bad] = {}
+        own: dict[str, Mark] = {}
+        for key in ("id", "reason"):
+            if key in entries:
+                key_mark, value_node = entries[key]
+                own[key] = key_mark
+                marks[f"{path}.{key}"] = key_mark
+                values[key] = self.string(value_node, f"'{key}'")
+        finding_id, reason = values.get("id"), values.get("reason")
+        if finding_id is None:
+            self.error(node.mark, "an 'allow_findings' entry needs 'id' (the finding to silence)")
+        elif isinstance(finding_id, str) and not _FINDING_ID.fullmatch(finding_id):
+            self.error(
+                entries["id"][1].mark,
+                f"finding id {finding_id!r} is not valid (a letter, then letters, digits, "
+                "'-' or '_')",
+            )
+            finding_id = _BAD
+        elif (
+            isinstance(finding_id, str)
+            and self.known_findings is not None
+            and finding_id not in self.known_findings
+        ):
+            close = difflib.get_close_matches(finding_id, list(self.known_findings), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            self.error(entries["id"][1].mark, f"unknown finding id {finding_id!r}{hint}")
+            finding_id = _BAD
+        if reason is None:
+            self.error(
+                node.mark,
+                "an 'allow_findings' entry needs 'reason': say why the finding is accepted",
+            )
+        if not isinstance(finding_id, str) or not isinstance(reason, str):
+            return _BAD
+        return AllowedFinding(finding_id, reason, node.mark, marks=own)
+
+    # -- policies ------------------------------------------------------------------------
+
+    def level(self, entries: dict[str, tuple[Mark, _Raw]], *, defaults: bool = False) -> _Level:
+        """Check every policy-level key of a policy or of ``defaults``."""
+        out = _Level()
+        for key, (key_mark, node) in entries.items():
+            if defaults and key in _NOT_IN_DEFAULTS:
+                self.error(key_mark, _NOT_IN_DEFAULTS[key])
+                continue
+            out.marks[key] = key_mark
+            if key in ("origins", "max_age"):
+                self.nested(key, node, out)
+                continue
+            out.present.add(key)
+            value = self.policy_value(key, node, out.marks)
+            if not isinstance(value, _Bad):
+                out.values[key] = value
+        return out
+
+    def nested(self, key: str, node: _Raw, out: _Level) -> None:
+        subkeys = ("allow", "deny") if key == "origins" else ("min", "max")
+        if not isinstance(node, _Map) and not node.bad:
+            shape = "{allow: [...], deny: [...]}" if key == "origins" else "{min: ..., max: ...}"
+            self.error(
+                node.mark, f"'{key}' must be a mapping, got {_describe(node)}; write {shape}"
+            )
+            out.present.add(key)
+            return
+        entries = self.mapping(node, f"'{key}'", subkeys, f"in '{key}'")
+        if isinstance(node, _Map) and not node.entries:
+            self.error(node.mark, f"'{key}' is empty; give '{subkeys[0]}' and/or '{subkeys[1]}'")
+        if entries is None or not entries:
+            out.present.add(key)  # written, but unusable: reported above
+            return
+        for sub, (sub_mark, sub_node) in entries.items():
+            flat = f"{key}.{sub}"
+            out.present.add(flat)
+            out.marks[flat] = sub_mark
+            value: Any
+            if key == "max_age":
+                value = self.integer(sub_node, flat)
+            elif sub == "allow":
+                value = self.items(
+                    sub_node,
+                    flat,
+                    "origin",
+                    self.allow_rule,
+                    marks=out.marks,
+                    path=flat,
+                    identity=lambda rule: (rule.kind, rule.text),
+                )
+            else:
+                value = self.items(
+                    sub_node,
+                    flat,
+                    "origin",
+                    lambda n: self.concrete_origin(n, "origins.deny"),
+                    marks=out.marks,
+                    path=flat,
+                    identity=lambda origin: origin,
+                )
+            if not isinstance(value, _Bad):
+                out.values[flat] = value
+
+    def policy_value(self, key: str, node: _Raw, marks: dict[str, Mark]) -> Any:
+        if key in ("credentials", "public", "cors", "vary", "private_network"):
+            return self.boolean(node, key)
+        if key == "description":
+            return self.string(node, "'description'", empty_ok=True)
+        if key == "name":
+            return self.policy_name(node)
+        lists: dict[str, tuple[str, Callable[[_Raw], Any], Callable[[Any], Hashable], bool]] = {
+            "paths": ("path", lambda n: self.path(n, "paths"), str, True),
+            "error_paths": ("path", lambda n: self.path(n, "error_paths"), str, False),
+            "methods": ("method", self.method, str, True),
+            "request_headers": (
+                "header",
+                lambda n: self.header(n, "request_headers"),
+                str.lower,
+                False,
+            ),
+            "expose_headers": (
+                "header",
+                lambda n: self.header(n, "expose_headers"),
+                str.lower,
+                False,
+            ),
+            "browsers": ("browser profile", self.browser, str, True),
+            "probes": (
+                "origin",
+                lambda n: self.concrete_origin(n, "probes"),
+                lambda o: o,
+                False,
+            ),
+        }
+        if key == "allow_findings":
+            counter = iter(range(1 << 30))
+
+            def one(n: _Raw) -> AllowedFinding | _Bad:
+                return self.finding(n, marks, f"allow_findings[{next(counter)}]")
+
+            return self.items(
+                node,
+                key,
+                "finding",
+                one,
+                marks=marks,
+                path=key,
+                identity=lambda f: f.id,
+            )
+        noun, item, identity, at_least_one = lists[key]
+        return self.items(
+            node,
+            key,
+            noun,
+            item,
+            marks=marks,
+            path=key,
+            identity=identity,
+            at_least_one=at_least_one,
+        )
+
+    def policy_name(self, node: _Raw) -> str | _Bad:
+        name = self.string(node, "'name'")
+        if isinstance(name, _Bad):
+            return _BAD
+        if _POLICY_NAME.fullmatch(name):
+            return name
+        fixed = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-_.")[:64]
+        hint = f"; did you mean {fixed!r}?" if fixed else ""
+        self.error(
+            node.mark,
+            f"policy name {name!r} may only hold letters, digits, '-', '_' and '.' (at most 64; "
+            f"it is part of every test id){hint}",
+        )
+        return _BAD
+
+    def policy(
+        self,
+        node: _Raw,
+        number: int,
+        defaults: _Level,
+        contract_browsers: tuple[str, ...],
+        names: dict[str, Mark],
+    ) -> Policy | None:
+        label = f"policy #{number}"
+        if isinstance(node, _Map) and "name" in node.entries:
+            name_node = node.entries["name"][1]
+            if isinstance(name_node, _Scalar) and isinstance(name_node.value, str):
+                label = f"policy {name_node.value!r}"
+        entries = self.mapping(node, f"{label}", _POLICY_KEYS, f"in {label}")
+        if entries is None or not isinstance(node, _Map):
+            return None
+        own = self.level(entries)
+        for required in ("name", "paths"):
+            if required not in own.present and not _misspelt(node, required, _POLICY_KEYS):
+                self.error(node.mark, f"{label} is missing required key '{required}'")
+        name = own.values.get("name")
+        if isinstance(name, str):
+            if name in names:
+                self.error(
+                    node.entries["name"][1].mark,
+                    f"duplicate policy name {name!r} (first at line {names[name].line}); "
+                    "names must be unique",
+                )
+            else:
+                names[name] = node.entries["name"][1].mark
+        values, marks, inherited = self.merge(own, defaults)
+        complete = len(entries) == len(node.entries)
+        self.conflicts(values, marks, own, defaults, node.mark, label, complete=complete)
+        if not isinstance(name, str) or "paths" not in own.values:
+            return None
+        return _make_policy(name, node.mark, values, marks, inherited, contract_browsers)
+
+    def merge(
+        self, own: _Level, defaults: _Level
+    ) -> tuple[dict[str, Any], dict[str, Mark], set[str]]:
+        values: dict[str, Any] = {}
+        marks: dict[str, Mark] = dict(own.marks)
+        inherited: set[str] = set()
+        for key in defaults.present - own.present:
+            inherited.add(key)
+            if key in defaults.values:
+                values[key] = defaults.values[key]
+            marks.update(_marks_under(defaults.marks, key))
+        for parent in ("origins", "max_age"):
+            if parent not in marks and parent in defaults.marks:
+                marks[parent] = defaults.marks[parent]
+        values.update(own.values)
+        return values, marks, inherited
+
+    def conflicts(
+        self,
+        values: dict[str, Any],
+        marks: dict[str, Mark],
+        own: _Level,
+        defaults: _Level,
+        policy_mark: Mark,
+        label: str,
+        *,
+        complete: bool = True,
+    ) -> None:
+        """Settings that contradict each other; a policy's own flag overrides defaults.
+
+        ``complete`` is false when the policy has unknown keys: a misspelt ``origins`` then
+        says enough, and "allows no origin" would only repeat it.
+        """
+
+        def source(key: str) -> str:
+            return "policy" if key in own.present else "defaults"
+
+        def settle(flag: str, key: str, message: str, at: str = "") -> None:
+            if key not in own.present and key not in defaults.present:
+                return
+            if source(flag) == "policy" and source(key) == "defaults":
+                values.pop(key, None)
+                for path in list(_marks_under(marks, key)):
+                    del marks[path]
+                return
+            self.error(marks.get(at or key, policy_mark), message)
+
+        if values.get("public") is True:
+            if values.get("credentials") is True:
+                settle(
+                    "public",
+                    "credentials",
+                    "'credentials: true' cannot go with 'public: true': browsers refuse "
+                    "'Access-Control-Allow-Origin: *' on credentialed requests (list trusted "
+                    "callers under 'origins.allow' instead)",
+                )
+            if values.get("cors") is False:
+                settle(
+                    "public",
+                    "cors",
+                    "'cors: false' contradicts 'public: true': a policy cannot be open to every "
+                    "origin and closed to all",
+                )
+            if "origins.deny" in own.present | defaults.present:
+                settle(
+                    "public",
+                    "origins.deny",
+                    "'origins.deny' cannot go with 'public: true': a public policy lets every "
+                    "origin read",
+                )
+        if values.get("cors") is False:
+            closed = "has no meaning with 'cors: false' (no origin may read these paths)"
+            settle(
+                "cors",
+                "origins.allow",
+                "'origins.allow' contradicts 'cors: false'; list origins that must be refused "
+                "under 'origins.deny'",
+            )
+            settle("cors", "expose_headers", f"'expose_headers' {closed}")
+            for key in ("max_age.min", "max_age.max"):
+                settle("cors", key, f"'max_age' {closed}", at="max_age")
+            settle("cors", "vary", f"'vary' {closed}")
+            if values.get("private_network") is True:
+                settle("cors", "private_network", f"'private_network: true' {closed}")
+        low, high = values.get("max_age.min"), values.get("max_age.max")
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            if "max_age.min" not in own.present and "max_age.max" in own.present:
+                message = (
+                    f"'max_age.max' ({high}) is less than 'max_age.min' ({low}) from defaults "
+                    f"(line {marks['max_age.min'].line})"
+                )
+                at = "max_age.max"
+            else:
+                message = f"'max_age.min' ({low}) is greater than 'max_age.max' ({high})"
+                if "max_age.max" not in own.present and "max_age.min" in own.present:
+                    message += f" from defaults (line {marks['max_age.max'].line})"
+                at = "max_age.min"
+            self.error(marks.get(at, policy_mark), message)
+        undecided = {"public", "cors"} & (own.present | defaults.present) - values.keys()
+        if complete and not undecided and values.get("cors", True) and not values.get("public"):
+            if not {"origins", "origins.allow"} & (own.present | defaults.present):
+                self.error(
+                    policy_mark,
+                    f"{label} allows no origin: add 'origins.allow', or set 'public: true' "
+                    "(every origin) or 'cors: false' (none)",
+                )
+            elif values.get("origins.allow") == []:
+                self.error(
+                    marks["origins.allow"],
+                    "'origins.allow' is empty: list the origins that may read, or set "
+                    "'public: true' (every origin) or 'cors: false' (none)",
+                )
+        rules: list[OriginRule] = values.get("origins.allow", [])
+        for key in ("origins.deny", "probes"):
+            for index, origin in enumerate(values.get(key, [])):
+                rule = next((r for r in rules if r.matches(origin)), None)
+                if rule is not None:
+                    self.error(
+                        marks.get(f"{key}[{index}]", policy_mark),
+                        f"origin {origin.serialize()!r} is in '{key}', which lists origins to "
+                        f"refuse, but 'origins.allow' admits it through '{rule.text}' "
+                        f"(line {rule.mark.line})",
+                    )
+        paths = set(values.get("paths", []))
+        for index, path in enumerate(values.get("error_paths", [])):
+            if path in paths:
+                self.error(
+                    marks.get(f"error_paths[{index}]", policy_mark),
+                    f"path {path!r} is listed in both 'paths' and 'error_paths'",
+                )
+
+    # -- the whole file ------------------------------------------------------------------
+
+    def contract(self, root: _Raw | None) -> Contract | None:
+        if root is None:
+            self.error(
+                Mark(self.file, 1, 1),
+                "the contract is empty; it needs at least 'version: 1' and a 'policies' list",
+            )
+            return None
+        if isinstance(root, _Scalar) and root.value is None and not root.bad:
+            self.error(
+                root.mark,
+                "the contract is empty; it needs at least 'version: 1' and a 'policies' list",
+            )
+            return None
+        entries = self.mapping(
+            root, "the contract (version, policies, ...)", _TOP_KEYS, "at the top level"
+        )
+        if entries is None or not isinstance(root, _Map):
+            return None
+        marks = {key: key_mark for key, (key_mark, _) in entries.items()}
+        version = self.version(entries, root)
+        if version is None:
+            return None
+        description = None
+        if "description" in entries:
+            got = self.string(entries["description"][1], "'description'", empty_ok=True)
+            description = got if isinstance(got, str) else None
+        target = self.target(entries["target"]) if "target" in entries else None
+        browsers: tuple[str, ...] = DEFAULT_BROWSERS
+        if "browsers" in entries:
+            got_browsers = self.policy_value("browsers", entries["browsers"][1], marks)
+            if not isinstance(got_browsers, _Bad):
+                browsers = tuple(got_browsers)
+        seed = None
+        if "seed" in entries:
+            got_seed = self.integer(entries["seed"][1], "seed")
+            seed = got_seed if isinstance(got_seed, int) else None
+        defaults = _Level()
+        if "defaults" in entries:
+            found = self.mapping(entries["defaults"][1], "'defaults'", _POLICY_KEYS, "in defaults")
+            if found is not None:
+                defaults = self.level(found, defaults=True)
+                marks.update(_prefixed(defaults.marks, "defaults"))
+        policies = self.policies(entries, root, defaults, browsers, marks)
+        if self.diagnostics or policies is None:
+            return None
+        return Contract(
+            file=self.file,
+            version=version,
+            mark=root.mark,
+            policies=policies,
+            description=description,
+            target=target,
+            browsers=browsers,
+            seed=seed,
+            marks=marks,
+        )
+
+    def version(self, entries: dict[str, tuple[Mark, _Raw]], root: _Map) -> int | None:
+        supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)
+        if "version" not in entries:
+            if _misspelt(root, "version", _TOP_KEYS):
+                return SUPPORTED_VERSIONS[-1]
+            self.error(
+                root.mark,
+                f"missing required key 'version'; start the contract with 'version: "
+                f"{SUPPORTED_VERSIONS[-1]}'",
+            )
+            return SUPPORTED_VERSIONS[-1]
+        node = entries["version"][1]
+        value = node.value if isinstance(node, _Scalar) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value in SUPPORTED_VERSIONS:
+                return value
+            self.error(
+                node.mark,
+                f"unknown version {value}; this pytest-cors reads contract version {supported}",
+            )
+            return None
+        if node.bad:
+            return SUPPORTED_VERSIONS[-1]
+        hint = ""
+        if isinstance(value, (str, float)) and str(value).strip() in ("1", "1.0"):
+            hint = "; did you mean 1?"
+        self.error(
+            node.mark, f"'version' must be an integer ({supported}), got {_describe(node)}{hint}"
+        )
+        return SUPPORTED_VERSIONS[-1]
+
+    def target(self, item: tuple[Mark, _Raw]) -> Target | None:
+        key_mark, node = item
+        entries = self.mapping(node, "'target'", ("app", "base_url"), "in target")
+        if entries is None:
+            return None
+        if not entries:
+            if isinstance(node, _Map) and not node.entries:
+                self.error(node.mark, "'target' is empty; give 'app' or 'base_url'")
+            return None
+        if len(entries) == 2:
+            self.error(
+                entries["base_url"][0],
+                "give either 'target.app' or 'target.base_url', not both",
+            )
+            return None
+        marks = {key: mark for key, (mark, _) in entries.items()}
+        if "app" in entries:
+            app_node = entries["app"][1]
+            app = self.string(app_node, "'target.app'")
+            if isinstance(app, _Bad):
+                return None
+            if not _APP.fullmatch(app):
+                hint = f"; did you mean '{app}:app'?" if ":" not in app and app else ""
+                self.error(
+                    app_node.mark,
+                    f"'target.app' {app!r} must be 'module:attribute', e.g. "
+                    f"'myproject.asgi:app'{hint}",
+                )
+                return None
+            return Target(app, None, key_mark, marks=marks)
+        url_node = entries["base_url"][1]
+        url = self.string(url_node, "'target.base_url'")
+        if isinstance(url, _Bad):
+            return None
+        problem = _base_url_problem(url)
+        if problem:
+            self.error(url_node.mark, problem)
+            return None
+        return Target(None, url, key_mark, marks=marks)
+
+    def policies(
+        self,
+        entries: dict[str, tuple[Mark, _Raw]],
+        root: _Map,
+        defaults: _Level,
+        browsers: tuple[str, ...],
+        marks: dict[str, Mark],
+    ) -> tuple[Policy, ...] | None:
+        if "policies" not in entries:
+            if _misspelt(root, "policies", _TOP_KEYS):
+                return None
+            self.error(
+                root.mark,
+                "missing required key 'policies'; list at least one policy (name, paths, ...)",
+            )
+            return None
+        node = entries["policies"][1]
+        if not isinstance(node, _Seq):
+            if not node.bad:
+                self.error(node.mark, f"'policies' must be a list, got {_describe(node)}")
+            return None
+        if not node.items:
+            self.error(node.mark, "'policies' must list at least one policy")
+            return None
+        names: dict[str, Mark] = {}
+        result = []
+        for index, item in enumerate(node.items):
+            marks[f"policies[{index}]"] = item.mark
+            policy = self.policy(item, index + 1, defaults, browsers, names)
+            if policy is not None:
+                result.append(policy)
+        return tuple(result)
+
+
+def _marks_under(marks: dict[str, Mark], key: str) -> dict[str, Mark]:
+    return {
+        path: mark
+        for path, mark in marks.items()
+        if path == key or path.startswith((key + "[", key + "."))
+    }
+
+
+def _prefixed(marks: dict[str, Mark], prefix: str) -> dict[str, Mark]:
+    return {f"{prefix}.{path}": mark for path, mark in marks.items()}
+
+
+def _make_policy(
+    name: str,
+    mark: Mark,
+    values: dict[str, Any],
+    marks: dict[str, Mark],
+    inherited: set[str],
+    contract_browsers: tuple[str, ...],
+) -> Policy:
+    max_age = MaxAge(values.get("max_age.min"), values.get("max_age.max"))
+    return Policy(
+        name=name,
+        mark=mark,
+        paths=tuple(values["paths"]),
+        description=values.get("description"),
+        error_paths=tuple(values.get("error_paths", ())),
+        allow=tuple(values.get("origins.allow", ())),
+        deny=tuple(values.get("origins.deny", ())),
+        methods=tuple(values.get("methods", DEFAULT_METHODS)),
+        request_headers=tuple(values.get("request_headers", ())),
+        expose_headers=tuple(values.get("expose_headers", ())),
+        credentials=values.get("credentials", False),
+        max_age=max_age,
+        public=values.get("public", False),
+        cors=values.get("cors", True),
+        vary=values.get("vary", True),
+        private_network=values.get("private_network", False),
+        browsers=tuple(values.get("browsers", contract_browsers)),
+        probes=tuple(values.get("probes", ())),
+        allow_findings=tuple(values.get("allow_findings", ())),
+        inherited=frozenset(inherited),
+        marks=marks,
+    )
+
+
+def _origin(text: str, *, strict_host: bool = False) -> Origin | str:
+    """The origin ``text`` names, or the message saying why a browser never sends it."""
+    scheme = text.partition("://")[0].lower()
+    if "://" in text and scheme not in ("http", "https"):
+        return f"origin {text!r} is not a web page's origin; pages have http:// or https:// origins"
+    if "://" not in text and text != "null":
+        try:
+            suggestion = origin_of_url("https://" + text).serialize()
+        except ValueError:
+            return f"origin {text!r} has no scheme; a browser sends e.g. 'https://app.example.com'"
+        return f"origin {text!r} has no scheme; did you mean {suggestion!r}?"
+    try:
+        origin = parse_origin(text)
+    except CorsUsageError as exc:
+        return str(exc)
+    if origin.opaque:
+        return origin
+    if strict_host and not _ALLOWED_HOST.fullmatch(origin.host):
+        return (
+            f"origin {text!r} has a host no domain name has (letters, digits, '-', '_' and '.' "
+            "only, or an IP address)"
+        )
+    return origin
+
+
+def _path_problem(text: str, label: str) -> str:
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
+        parts = urlsplit(text)
+        fixed = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        return f"'{label}' holds paths relative to the target, not URLs; did you mean {fixed!r}?"
+    if not text.startswith("/"):
+        return f"path {text!r} must start with '/'; did you mean {'/' + text.lstrip()!r}?"
+    if text.startswith("//"):
+        return (
+            f"path {text!r} starts with '//', which URL parsers read as a host name; did you "
+            f"mean {'/' + text.lstrip('/')!r}?"
+        )
+    if "#" in text:
+        return (
+            f"path {text!r} has a fragment, which is never sent to a server; did you mean "
+            f"{text.split('#', 1)[0]!r}?"
+        )
+    odd = next((c for c in text if not ("!" <= c <= "~")), None)
+    if odd is not None:
+        fixed = quote(text, safe="/?&=%:@!$'()*+,;~-._")
+        return f"path {text!r} contains {odd!r}; percent-encode it, as in {fixed!r}"
+    return ""
+
+
+def _base_url_problem(url: str) -> str:
+    label = "'target.base_url'"
+    if "://" not in url:
+        return f"{label} {url!r} must be an absolute URL; did you mean {'https://' + url!r}?"
+    if not url.startswith(("http://", "https://")):
+        return f"{label} {url!r} must start with 'http://' or 'https://'"
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return f"{label} must not hold a user name or password; pass credentials another way"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        fixed = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        return f"{label} must not have a query or fragment; did you mean {fixed!r}?"
+    if any(c.isspace() for c in url):
+        return f"{label} {url!r} contains white space"
+    try:
+        origin_of_url(url)
+    except ValueError as exc:
+        return f"{label} {url!r} is not a valid URL: {exc}"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _finish(diagnostics: list[Diagnostic]) -> ContractError:
+    unique = list(dict.fromkeys(diagnostics))
+    unique.sort(key=lambda d: (d.line, d.column))
+    if len(unique) > MAX_DIAGNOSTICS:
+        last = unique[MAX_DIAGNOSTICS - 1]
+        stop = f"too many problems; stopping after {MAX_DIAGNOSTICS - 1}"
+        unique = [
+            *unique[: MAX_DIAGNOSTICS - 1],
+            Diagnostic(last.file, last.line, last.column, stop),
+        ]
+    return ContractError(unique)
+
+
+def _load(text: str, file: str, known_findings: Collection[str] | None) -> Contract:
+    validator = _Validator(file, known_findings)
+    try:
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            raise _Fatal(
+                _text_mark(file, text, exc.start),
+                "the text holds a lone surrogate code point, which UTF-8 cannot encode",
+            ) from None
+        if size > MAX_CONTRACT_BYTES:
+            raise _too_big(file)
+        node = _compose(text.removeprefix("\ufeff"), file)
+        root = None if node is None else _Builder(file, validator.error).build(node)
+        contract = validator.contract(root)
+    except _Fatal as fatal:
+        fixed = Mark(file, fatal.mark.line, fatal.mark.column)
+        validator.diagnostics.append(Diagnostic(file, fixed.line, fixed.column, fatal.message))
+        contract = None
+    if validator.diagnostics or contract is None:
+        raise _finish(validator.diagnostics)
+    return contract
+
+
+def load_contract_text(
+    text: str, filename: str = "<contract>", *, known_findings: Collection[str] | None = None
+) -> Contract:
+    """Load a contract from ``text``; ``filename`` is what diagnostics name.
+
+    ``known_findings``, when given, is the set of finding ids ``allow_findings`` may name;
+    any other id is reported with a "did you mean".
+
+    Raises :class:`~pytest_cors.errors.ContractError` listing every problem found.
+    """
+    return _load(text, filename, known_findings)
+
+
+def load_contract(
+    path: str | os.PathLike[str], *, known_findings: Collection[str] | None = None
+) -> Contract:
+    """Read and load the contract file at ``path`` (see :func:`load_contract_text`)."""
+    file = os.fspath(path)
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read(MAX_CONTRACT_BYTES + 1)
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        problem = Diagnostic(file, 1, 1, f"cannot read the contract: {reason}")
+        raise ContractError([problem]) from None
+    try:
+        text = _decode(data, file)
+    except _Fatal as fatal:
+        raise ContractError(
+            [Diagnostic(file, fatal.mark.line, fatal.mark.column, fatal.message)]
+        ) from None
+    return _load(text, file, known_findings)
+
+
+def load_yaml_data(text: str, filename: str = "<contract>") -> Any:
+    """The plain data in ``text``, read exactly as the loader reads it (YAML 1.2 core schema,
+    bounded aliases, duplicate keys refused), without checking it is a contract.
+
+    For tools that need the same view of the file, such as a JSON Schema validation.
+    """
+    diagnostics: list[Diagnostic] = []
+
+    def report(mark: Mark, message: str) -> None:
+        diagnostics.append(Diagnostic(mark.file, mark.line, mark.column, message))
+
+    try:
+        node = _compose(text.removeprefix("\ufeff"), filename)
+        root = None if node is None else _Builder(filename, report).build(node)
+    except _Fatal as fatal:
+        report(Mark(filename, fatal.mark.line, fatal.mark.column), fatal.message)
+        root = None
+    if diagnostics:
+        raise _finish(diagnostics)
+    return None if root is None else _plain(root)
+
+
+def _plain(node: _Raw) -> Any:
+    if isinstance(node, _Map):
+        return {key: _plain(value) for key, (_, value) in node.entries.items()}
+    if isinstance(node, _Seq):
+        return [_plain(item) for item in node.items]
+    return node.value
