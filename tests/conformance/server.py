@@ -59,14 +59,6 @@ class Resp:
     body: bytes = b"ok"
     reason: str = ""
 
-    def header_pairs(self, fill: Callable[[str], str]) -> list[tuple[str, str]]:
-        """The lines split as a header parser does: name kept raw, value trimmed of blanks."""
-        pairs = []
-        for line in self.lines:
-            name, _, value = fill(line).partition(":")
-            pairs.append((name, value.strip(" \t")))
-        return pairs
-
     def has_body(self, method: str) -> bool:
         return method != "HEAD" and self.status not in (204, 304) and self.status >= 200
 
@@ -96,6 +88,12 @@ class Received:
     @property
     def is_preflight(self) -> bool:
         return self.method == "OPTIONS" and self.get("Access-Control-Request-Method") is not None
+
+
+def split_line(line: str) -> tuple[str, str]:
+    """A raw header line as a parser splits it: the name kept raw, the value trimmed."""
+    name, _, value = line.partition(":")
+    return name, value.strip(" \t")
 
 
 REASONS = {
@@ -268,9 +266,10 @@ class ScenarioServer:
                 if request is None:
                     return
                 self._record(request)
-                keep_alive = (request.get("Connection") or "").lower() != "close"
-                conn.sendall(self._render(request))
-                if not keep_alive:
+                raw, malformed = self._render(request)
+                conn.sendall(raw)
+                # A client that cannot parse a line may lose Content-Length and read to EOF.
+                if malformed or (request.get("Connection") or "").lower() == "close":
                     return
         except (OSError, ValueError):
             return
@@ -287,19 +286,27 @@ class ScenarioServer:
             else:
                 self._other.append(request)
 
-    def _render(self, request: Received) -> bytes:
-        resp = self.response_for(request.method, request.path, request.headers)
-        match = _SCENARIO_PATH.match(request.path)
+    def wire_response(
+        self, method: str, path: str, headers: tuple[tuple[str, str], ...]
+    ) -> tuple[int, str, list[str], bytes]:
+        """Status, reason, the exact header lines and body sent; the WSGI twin sends the same."""
+        resp = self.response_for(method, path, headers)
+        match = _SCENARIO_PATH.match(path)
         fill = self.filler(match.group(1)) if match else (lambda s: s)
-        head = [f"HTTP/1.1 {resp.status} {reason_for(resp)}"]
-        head.extend(fill(line) for line in resp.lines)
-        body = resp.body if resp.has_body(request.method) else b""
+        lines = [fill(line) for line in resp.lines]
+        body = resp.body if resp.has_body(method) else b""
         if resp.status not in (204, 304):
-            head.append(
-                f"Content-Length: {len(resp.body) if request.method == 'HEAD' else len(body)}"
-            )
-        raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
-        return raw + body
+            lines.append(f"Content-Length: {len(resp.body) if method == 'HEAD' else len(body)}")
+        return resp.status, reason_for(resp), lines, body
+
+    def _render(self, request: Received) -> tuple[bytes, bool]:
+        """The response bytes, and whether a header line is malformed (blank before colon)."""
+        status, reason, lines, body = self.wire_response(
+            request.method, request.path, request.headers
+        )
+        head = "\r\n".join([f"HTTP/1.1 {status} {reason}", *lines])
+        malformed = any(split_line(line)[0] != split_line(line)[0].strip() for line in lines)
+        return (head + "\r\n\r\n").encode("latin-1") + body, malformed
 
 
 class _Reader:
@@ -323,10 +330,7 @@ class _Reader:
         head, self._buf = self._buf.split(b"\r\n\r\n", 1)
         lines = head.decode("latin-1").split("\r\n")
         method, path, _version = lines[0].split(" ", 2)
-        headers = []
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            headers.append((name, value.strip(" \t")))
+        headers = [split_line(line) for line in lines[1:]]
         request = Received(method, path, port, tuple(headers))
         length = int(request.get("Content-Length") or 0)
         if (request.get("Transfer-Encoding") or "").lower() == "chunked":

@@ -1,0 +1,86 @@
+"""Session fixtures for the real-browser conformance suite.
+
+One scenario server and one Chromium for the whole session: every scenario (the systematic
+table and this run's random ones) runs in the browser once, in a batch, before the first
+comparison; each comparison is then its own test. Without Chromium the suite skips with the
+reason, except under ``CI=true`` where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from .chromium import BrowserRun, Chromium, find_chromium
+from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
+from .scenarios import SCENARIOS
+from .server import ScenarioServer
+
+_stats: dict[str, object] = {}
+
+
+def _chromium_version() -> str:
+    exe = find_chromium()
+    if exe is None:
+        return "not installed"
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"unusable ({exc})"
+    return out.stdout.strip() or out.stderr.strip()
+
+
+def _header_line() -> str:
+    return (
+        f"pytest-cors conformance: {_chromium_version()}; {len(SCENARIOS)} scenarios + "
+        f"{len(RANDOM_SCENARIOS)} random, seed {SEED} (replay: {SEED_ENV}={SEED})"
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _header_line()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if "version" in _stats:
+        terminalreporter.write_line(
+            f"conformance: compared with Chromium {_stats['version']}; random seed {SEED} "
+            f"(replay with {SEED_ENV}={SEED})"
+        )
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the browser suite must run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def scenario_server() -> Iterator[ScenarioServer]:
+    with ScenarioServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium_runs(scenario_server: ScenarioServer) -> dict[str, BrowserRun]:
+    """Every scenario run once in Chromium; the server's record of each is taken with it."""
+    exe = find_chromium()
+    if exe is None:
+        _unavailable("Chromium not found (install Debian's 'chromium' package)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _unavailable("playwright-python is not installed")
+    try:
+        browser = Chromium(exe)  # type: ignore[arg-type]
+    except Exception as exc:
+        _unavailable(f"Chromium at {exe} did not start: {exc}")
+        raise
+    try:
+        _stats["version"] = browser.version
+        return browser.run(scenario_server, SCENARIOS + RANDOM_SCENARIOS)
+    finally:
+        browser.close()

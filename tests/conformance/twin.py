@@ -1,0 +1,53 @@
+"""The engine's two ways to reach the scenario responses: the live server and a WSGI twin.
+
+The live path goes through the kit's own ``LiveTarget`` (``requests``), with a session whose
+connection pools dial 127.0.0.1 for the scenario host names, as the browser's resolver rules do.
+The WSGI twin answers in-process with exactly the status, header lines and body the socket
+server writes, so the two engine runs see the same bytes the browser saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .server import HOSTS, ScenarioServer, split_line
+
+
+def live_session() -> Any:
+    """A ``requests.Session`` that resolves the scenario host names to the loopback server."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class LoopbackAdapter(HTTPAdapter):
+        def build_connection_pool_key_attributes(self, request, verify, cert=None):  # type: ignore[no-untyped-def]
+            host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+                request, verify, cert
+            )
+            if host_params.get("host") in HOSTS:
+                host_params = {**host_params, "host": "127.0.0.1"}
+            return host_params, pool_kwargs
+
+    session = requests.Session()
+    session.trust_env = False  # no proxies from the environment
+    session.mount("http://", LoopbackAdapter())
+    return session
+
+
+def wsgi_app(server: ScenarioServer) -> Callable[..., Iterable[bytes]]:
+    """A WSGI app serving the scenario table exactly as the socket server does."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
+        headers = tuple(
+            (key[5:].replace("_", "-").title(), str(value))
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        )
+        status, reason, lines, body = server.wire_response(environ["REQUEST_METHOD"], path, headers)
+        start_response(f"{status} {reason}", [split_line(line) for line in lines])
+        return [body]
+
+    return app
