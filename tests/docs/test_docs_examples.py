@@ -1,0 +1,48 @@
+"""The example projects the pages include run green (or fail exactly as the page shows)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import EXAMPLES, assert_lines_in_order
+
+GETTING_STARTED = EXAMPLES / "getting-started"
+
+
+def count_tests(folder: Path, files: list[str] | None = None) -> int:
+    """How many test functions the example files define: each must run and pass."""
+    paths = [folder / f for f in files] if files else sorted(folder.glob("test_*.py"))
+    return sum(
+        isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        for path in paths
+        for node in ast.walk(ast.parse(path.read_text()))
+    )
+
+
+def test_the_first_test_passes(example_project):
+    project = example_project("getting-started", ["app.py", "test_first.py"])
+    result = project.runpytest("test_first.py")
+    result.assert_outcomes(passed=count_tests(GETTING_STARTED, ["test_first.py"]))
+
+
+def test_the_cors_fixture_example_passes(example_project):
+    project = example_project("getting-started", ["app.py", "conftest.py", "test_with_fixture.py"])
+    result = project.runpytest("test_with_fixture.py")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_failing_example_prints_what_the_page_shows(example_project):
+    project = example_project("getting-started", ["app.py", "test_request_id.py"])
+    result = project.runpytest("test_request_id.py")
+    result.assert_outcomes(failed=1)
+    shown = (GETTING_STARTED / "failure-output.txt").read_text().splitlines()
+    assert len([line for line in shown if line.strip() not in ("", "...")]) >= 5
+    assert_lines_in_order(shown, result.outlines)
+
+
+def test_the_how_cors_works_examples_pass(example_project):
+    folder = EXAMPLES / "how-cors-works"
+    project = example_project("how-cors-works")
+    result = project.runpytest()
+    result.assert_outcomes(passed=count_tests(folder))
