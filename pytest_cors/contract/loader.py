@@ -783,7 +783,10 @@ class _Validator:
                 problem = problem.replace("origin ", "origin pattern ", 1)
             else:
                 suffix = origin.host[len(_WILDCARD_LABEL) + 1 :]
-                if suffix.count(".") < 1 and suffix != "localhost":
+                labels = suffix.removesuffix(".").split(".")
+                if not all(labels):
+                    problem = f"origin pattern {text!r} has an empty label"
+                elif len(labels) < 2 and suffix.removesuffix(".") != "localhost":
                     problem = (
                         f"origin pattern {text!r} would allow every site under '.{suffix}'; "
                         f"name a domain, as in '{origin.scheme}://*.example.{suffix}'"
