@@ -18,7 +18,7 @@ from typing import Any
 from .scenarios import Scenario
 from .server import APP_HOST, EVIL_HOST, HOSTS, Received, ScenarioServer
 
-CHROMIUM = os.environ.get("PYTEST_CORS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ENV = "PYTEST_CORS_CHROMIUM"  # another binary; a path that does not exist = none
 
 FLAGS = (
     "--no-sandbox",
@@ -83,8 +83,11 @@ def resolver_rules() -> str:
 
 def find_chromium() -> str | None:
     """The Chromium binary to drive, or None (the caller decides: skip, or fail under CI)."""
-    if os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
+    wanted = os.environ.get(CHROMIUM_ENV)
+    if wanted:
+        return wanted if os.path.isfile(wanted) and os.access(wanted, os.X_OK) else None
+    if os.access("/usr/bin/chromium", os.X_OK):
+        return "/usr/bin/chromium"
     return shutil.which("chromium")
 
 
