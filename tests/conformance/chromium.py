@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,8 +267,19 @@ class Chromium:
                 _RUNNER_JS,
                 {"specs": specs, "workers": self._workers, "timeoutMs": self._timeout_ms},
             )
-            # Console and DevTools events trail the promise a little: a round trip flushes them.
-            page.evaluate("() => new Promise(r => setTimeout(r, 50))")
+            # Console and DevTools events trail the promise: wait until every rejected fetch
+            # has its DevTools failure and console line (bounded, so a browser that reports
+            # fewer shows up as a difference instead of a hang).
+            expected = {
+                sid: sum(1 for r in rs if not r["resolved"] and not r.get("construction"))
+                for sid, rs in results.items()
+            }
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and any(
+                len(failures.get(sid, ())) < n or len(console.get(sid, ())) < n
+                for sid, n in expected.items()
+            ):
+                page.wait_for_timeout(20)
             cdp.detach()
         finally:
             context.close()

@@ -28,6 +28,15 @@ def live_session() -> Any:
                 host_params = {**host_params, "host": "127.0.0.1"}
             return host_params, pool_kwargs
 
+        def get_connection(self, url, proxies=None):  # type: ignore[no-untyped-def]
+            # requests < 2.32 asks for its pool here
+            from urllib.parse import urlsplit, urlunsplit
+
+            parts = urlsplit(url)
+            if parts.hostname in HOSTS:
+                url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port or 80}"))
+            return super().get_connection(url, proxies)
+
     session = requests.Session()
     session.trust_env = False  # no proxies from the environment
     session.mount("http://", LoopbackAdapter())
