@@ -78,8 +78,17 @@ async ({specs, workers, timeoutMs}) => {
 _SID_IN_URL = re.compile(r"/s/([A-Za-z0-9_.-]+)/")
 
 
-def resolver_rules() -> str:
-    return ", ".join(f"MAP {host} 127.0.0.1" for host in HOSTS)
+def resolver_rules(default_port_to: int | None = None) -> str:
+    """Every scenario host to 127.0.0.1; with ``default_port_to``, port 80 to that port too.
+
+    Chromium's rules can rewrite the port, which gives default-port origins such as
+    ``http://app.example.com`` without binding port 80 (Firefox's ``forceResolve`` cannot).
+    """
+    rules = []
+    if default_port_to is not None:
+        rules += [f"MAP {host}:80 127.0.0.1:{default_port_to}" for host in HOSTS]
+    rules += [f"MAP {host} 127.0.0.1" for host in HOSTS]
+    return ", ".join(rules)
 
 
 def find_chromium() -> str | None:
@@ -154,6 +163,7 @@ def page_url(server: ScenarioServer, page: str) -> str:
         "app2": f"{server.origin(APP_HOST, second_port=True)}/page",
         "evil": f"{server.origin(EVIL_HOST)}/page",
         "null": f"{server.origin(APP_HOST)}/opaque",
+        "app80": f"http://{APP_HOST}/page",  # port 80, mapped by resolver_rules()
     }[page]
 
 
@@ -175,14 +185,20 @@ def scenario_url(server: ScenarioServer, scenario: Scenario) -> str:
 class Chromium:
     """One headless Chromium for the whole session."""
 
-    def __init__(self, executable: str, workers: int = 8, timeout_ms: int = 15000) -> None:
+    def __init__(
+        self,
+        executable: str,
+        workers: int = 8,
+        timeout_ms: int = 15000,
+        default_port_to: int | None = None,
+    ) -> None:
         from playwright.sync_api import sync_playwright
 
         self._pw = sync_playwright().start()
         try:
             self.browser = self._pw.chromium.launch(
                 executable_path=executable,
-                args=[*FLAGS, f"--host-resolver-rules={resolver_rules()}"],
+                args=[*FLAGS, f"--host-resolver-rules={resolver_rules(default_port_to)}"],
             )
         except Exception:
             self._pw.stop()

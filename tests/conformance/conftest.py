@@ -16,7 +16,7 @@ import pytest
 
 from .chromium import BrowserRun, Chromium, find_chromium
 from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
-from .scenarios import SCENARIOS
+from .scenarios import DEFAULT_PORT_SCENARIOS, SCENARIOS
 from .server import ScenarioServer
 
 _stats: dict[str, object] = {}
@@ -75,12 +75,12 @@ def chromium_runs(scenario_server: ScenarioServer) -> dict[str, BrowserRun]:
     except ImportError:
         _unavailable("playwright-python is not installed")
     try:
-        browser = Chromium(exe)  # type: ignore[arg-type]
+        browser = Chromium(exe, default_port_to=scenario_server.port)  # type: ignore[arg-type]
     except Exception as exc:
         _unavailable(f"Chromium at {exe} did not start: {exc}")
         raise
     try:
         _stats["version"] = browser.version
-        return browser.run(scenario_server, SCENARIOS + RANDOM_SCENARIOS)
+        return browser.run(scenario_server, SCENARIOS + DEFAULT_PORT_SCENARIOS + RANDOM_SCENARIOS)
     finally:
         browser.close()

@@ -1196,4 +1196,42 @@ def by_id(scenarios: list[Scenario]) -> dict[str, Scenario]:
     return {s.sid: s for s in scenarios}
 
 
+def _default_port() -> list[Scenario]:
+    """Origins without a port (``http://app.example.com``): Chromium only, see chromium.py."""
+    fam = _Family("port80")
+    api80 = "{API80}/s/{SID}/a"
+    for title, value in [
+        ("exact, no port", "http://app.example.com"),
+        ("explicit :80", "http://app.example.com:80"),
+        ("trailing slash", "http://app.example.com/"),
+        ("wildcard", "*"),
+        ("the page's {ORIGIN}", "{ORIGIN}"),
+    ]:
+        line = f"Access-Control-Allow-Origin: {value}"
+        fam.add(f"default-port page and API: ACAO {title}", Fetch(credentials="omit"),
+                one_step(resp(200, line, TEXT)), page="app80", url=api80)  # fmt: skip
+        fam.add(
+            f"default-port page and API, PUT: preflight ACAO {title}",
+            Fetch("PUT", body="x", credentials="omit"),
+            one_step(ok_actual(), preflight(line, "Access-Control-Allow-Methods: PUT")),
+            page="app80",
+            url=api80,
+        )
+    fam.add("default-port page, API on another port", Fetch(credentials="omit"),
+            one_step(ok_actual()), page="app80")  # fmt: skip
+    fam.add("page with port, API on the default port", Fetch(credentials="omit"),
+            one_step(ok_actual()), url=api80)  # fmt: skip
+    fam.add("same host, default port vs explicit port: cross-origin", Fetch(credentials="omit"),
+            one_step(resp(200, TEXT)), page="app80", url="{APP}/s/{SID}/a")  # fmt: skip
+    fam.add("same origin through the default port", Fetch("PUT", (("X-Custom", "1"),), body="x"),
+            one_step(resp(200, TEXT)), page="app80", url="{APP80}/s/{SID}/a")  # fmt: skip
+    fam.add("redirect from the default port to another port", Fetch(credentials="omit"), {
+        "a": Step(_redirect(302, "{API}/s/{SID}/b", ACAO_ORIGIN)),
+        "b": Step(resp(200, "Access-Control-Allow-Origin: null", TEXT)),
+    }, page="app80", url=api80)  # fmt: skip
+    return fam.items
+
+
 SCENARIOS = all_scenarios()
+# Kept apart from SCENARIOS: only Chromium's resolver rules can map port 80 to the test server.
+DEFAULT_PORT_SCENARIOS = _default_port()

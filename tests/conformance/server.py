@@ -148,7 +148,8 @@ class ScenarioServer:
             self._listeners.append(sock)
         self.port, self.port2 = (s.getsockname()[1] for s in self._listeners)
         for sock in self._listeners:
-            threading.Thread(target=self._accept_loop, args=(sock,), daemon=True).start()
+            port = sock.getsockname()[1]
+            threading.Thread(target=self._accept_loop, args=(sock, port), daemon=True).start()
 
     # -- names -----------------------------------------------------------------------------
     def origin(self, host: str, second_port: bool = False) -> str:
@@ -168,6 +169,8 @@ class ScenarioServer:
             "{APP}": self.origin(APP_HOST),
             "{APP2}": self.origin(APP_HOST, second_port=True),
             "{EVIL}": self.origin(EVIL_HOST),
+            "{APP80}": f"http://{APP_HOST}",
+            "{API80}": f"http://{API_HOST}",
             "{OTHER}": self.origin(OTHER_HOST),
             "{ORIGIN}": page_origin,
             "{PORT}": str(self.port),
@@ -246,8 +249,7 @@ class ScenarioServer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _accept_loop(self, listener: socket.socket) -> None:
-        port = listener.getsockname()[1]
+    def _accept_loop(self, listener: socket.socket, port: int) -> None:
         while not self._closing.is_set():
             try:
                 conn, _ = listener.accept()

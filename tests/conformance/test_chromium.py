@@ -24,7 +24,7 @@ from .compare import (
     wire_from_received,
 )
 from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
-from .scenarios import SCENARIOS, Scenario
+from .scenarios import DEFAULT_PORT_SCENARIOS, SCENARIOS, Scenario
 from .server import ScenarioServer
 from .twin import live_session, wsgi_app
 
@@ -38,7 +38,7 @@ def engine_targets(scenario_server: ScenarioServer) -> Iterator[dict[str, Any]]:
     from pytest_cors.targets.live import LiveTarget
     from pytest_cors.targets.wsgi import WsgiTarget
 
-    live = LiveTarget(scenario_server.api, session=live_session())
+    live = LiveTarget(scenario_server.api, session=live_session(scenario_server.port))
     yield {"live": live, "wsgi": WsgiTarget(wsgi_app(scenario_server), scenario_server.api)}
     live.close()
 
@@ -80,7 +80,9 @@ def _check(
 
 
 @pytest.mark.parametrize("kind", TARGETS)
-@pytest.mark.parametrize("scenario", SCENARIOS + RANDOM_SCENARIOS, ids=lambda s: s.sid)
+@pytest.mark.parametrize(
+    "scenario", SCENARIOS + DEFAULT_PORT_SCENARIOS + RANDOM_SCENARIOS, ids=lambda s: s.sid
+)
 def test_engine_matches_chromium(
     scenario: Scenario,
     kind: str,

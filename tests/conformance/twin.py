@@ -14,8 +14,9 @@ from typing import Any
 from .server import HOSTS, ScenarioServer, split_line
 
 
-def live_session() -> Any:
-    """A ``requests.Session`` that resolves the scenario host names to the loopback server."""
+def live_session(default_port_to: int) -> Any:
+    """A ``requests.Session`` that sends the scenario host names to the loopback server, port 80
+    to ``default_port_to`` (as the browser's resolver rules do)."""
     import requests
     from requests.adapters import HTTPAdapter
 
@@ -25,7 +26,12 @@ def live_session() -> Any:
                 request, verify, cert
             )
             if host_params.get("host") in HOSTS:
-                host_params = {**host_params, "host": "127.0.0.1"}
+                port = host_params.get("port") or 80
+                host_params = {
+                    **host_params,
+                    "host": "127.0.0.1",
+                    "port": default_port_to if port == 80 else port,
+                }
             return host_params, pool_kwargs
 
         def get_connection(self, url, proxies=None):  # type: ignore[no-untyped-def]
@@ -34,7 +40,8 @@ def live_session() -> Any:
 
             parts = urlsplit(url)
             if parts.hostname in HOSTS:
-                url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{parts.port or 80}"))
+                port = parts.port or default_port_to
+                url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{port}"))
             return super().get_connection(url, proxies)
 
     session = requests.Session()
