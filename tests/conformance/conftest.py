@@ -35,7 +35,8 @@ def _chromium_version() -> str:
 
 def _header_line() -> str:
     return (
-        f"pytest-cors conformance: {_chromium_version()}; {len(SCENARIOS)} scenarios + "
+        f"pytest-cors conformance: {_chromium_version()}; "
+        f"{len(SCENARIOS) + len(DEFAULT_PORT_SCENARIOS)} scenarios + "
         f"{len(RANDOM_SCENARIOS)} random, seed {SEED} (replay: {SEED_ENV}={SEED})"
     )
 

@@ -662,6 +662,7 @@ _EXPOSABLE = (
     "Cache-Control: no-cache", "Content-Language: en", "Expires: 0", "Pragma: no-cache",
     "ETag: \"v1\"", "Server: conformance", "X-Custom: c", "X-Other: o", "Link: </next>",
     "Set-Cookie: a=b", "Set-Cookie2: c=d", "X-Dup: 1", "X-Dup: 2", "Content-Disposition: inline",
+    "Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT",
 )  # fmt: skip
 
 
