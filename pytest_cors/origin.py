@@ -63,47 +63,59 @@ def _canonical_host(raw: str) -> str:
     if not raw:
         raise ValueError("empty host")
     host = raw.lower()
-    ipv4 = _whatwg_ipv4(host)
-    if ipv4 is not None:
-        return ipv4
     if any(c in _FORBIDDEN_HOST_CHARS for c in host):
         raise ValueError(f"host {raw!r} contains a character a URL host cannot have")
     if not host.isascii():
         try:
-            host = host.encode("idna").decode("ascii")
+            host = host.encode("idna").decode("ascii").lower()
         except UnicodeError as exc:
             raise ValueError(f"host {raw!r} is not a valid internationalised domain name") from exc
-    return host
+    ipv4 = _whatwg_ipv4(host)
+    return host if ipv4 is None else ipv4
 
 
 def _ipv4_number(part: str) -> int | None:
+    """The URL Standard's IPv4 number parser (decimal, ``0x`` hex, leading-zero octal)."""
+    if part == "":
+        return None
     if part.startswith(("0x", "0X")):
-        digits, base = part[2:], 16
+        digits, base, allowed = part[2:], 16, "0123456789abcdefABCDEF"
     elif len(part) > 1 and part.startswith("0"):
-        digits, base = part[1:], 8
+        digits, base, allowed = part[1:], 8, "01234567"
     else:
-        digits, base = part, 10
+        digits, base, allowed = part, 10, "0123456789"
     if digits == "":
         return 0
-    try:
-        return int(digits, base)
-    except ValueError:
+    if not all(c in allowed for c in digits):
         return None
+    return int(digits, base)
 
 
 def _whatwg_ipv4(host: str) -> str | None:
-    """The URL Standard's IPv4 parser: hex, octal and short forms all become dotted decimal."""
+    """The URL Standard's IPv4 parser: hex, octal and short forms all become dotted decimal.
+
+    ``None`` when the host is a domain; a host whose last label is a number must be a valid
+    address, else the URL does not parse (``ValueError``), as in the URL Standard.
+    """
     parts = host.split(".")
     if parts[-1] == "" and len(parts) > 1:
         parts.pop()
-    if not parts[-1] or not (parts[-1][0].isdigit()):
+    last = parts[-1]
+    hex_digits = last[2:] if last[:2] == "0x" else None
+    ends_in_number = (last != "" and all(c in "0123456789" for c in last)) or (
+        hex_digits is not None and all(c in "0123456789abcdef" for c in hex_digits)
+    )
+    if not ends_in_number:
         return None
     numbers = [_ipv4_number(p) for p in parts]
-    if len(parts) > 4 or any(n is None for n in numbers):
-        return None
     values = [n for n in numbers if n is not None]
-    if any(n > 255 for n in values[:-1]) or values[-1] >= 256 ** (5 - len(values)):
-        return None
+    if (
+        len(parts) > 4
+        or len(values) != len(parts)
+        or any(n > 255 for n in values[:-1])
+        or values[-1] >= 256 ** (5 - len(values))
+    ):
+        raise ValueError(f"host {host!r} ends in a number but is not a valid IPv4 address")
     address = values[-1]
     for i, n in enumerate(values[:-1]):
         address += n * 256 ** (3 - i)

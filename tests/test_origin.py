@@ -58,8 +58,90 @@ def test_parse_origin_accepts_null_and_tuples():
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("https://a.com", True), ("https://a.com/", True), ("a.com", False), ("", False),
-     ("NULL", False), ("https://*.a.com", True), ("foo:bar", True)],
+    [
+        ("https://a.com", True),
+        ("https://a.com/", True),
+        ("a.com", False),
+        ("", False),
+        ("NULL", False),
+        ("https://*.a.com", True),
+        ("foo:bar", True),
+    ],
 )
 def test_allow_origin_value_validity(value, valid):
     assert is_valid_url_value(value) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "must be a string"),
+        (42, "must be a string"),
+        ("", "no scheme"),
+        ("//app.example.com", "no scheme"),
+        ("file:///tmp/x", "scheme 'file'"),
+        ("data://x", "scheme 'data'"),
+        ("https://", "not valid"),
+        ("https://a b.com", "not valid"),
+        ("https://a.com:99999", "not valid"),
+        ("https://a.com:x", "not valid"),
+        ("http://[::1", "not valid"),
+        ("http://[zz::1]", "not valid"),
+        ("https://a.com.", None),
+        ("NULL", "no scheme"),
+        ("https://user@a.com", "did you mean 'https://a.com'"),
+        ("https://a.com?x", "did you mean 'https://a.com'"),
+    ],
+)
+def test_parse_origin_usage_errors_say_what_is_accepted(text, message):
+    if message is None:
+        assert parse_origin(text).serialize() == text
+        return
+    with pytest.raises(CorsUsageError, match=message):
+        parse_origin(text)
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://0x7f.1/", "127.0.0.1"),
+        ("http://2130706433/", "127.0.0.1"),
+        ("http://0177.0.0.1/", "127.0.0.1"),
+        ("http://127.1/", "127.0.0.1"),
+        ("http://1.2.3.4./", "1.2.3.4"),
+        ("http://[0:0::ABCD]/", "[::abcd]"),
+        ("http://[::ffff:1.2.3.4]/", "[::ffff:102:304]"),
+        ("http://EXAMPLE.com/", "example.com"),
+        ("http://1.2.3.256x/", "1.2.3.256x"),
+        ("http://0x/", "0.0.0.0"),
+        ("http://4294967295/", "255.255.255.255"),
+        ("http://a.0x1g/", "a.0x1g"),
+        ("http://１２７.０.０.１/", "127.0.0.1"),
+    ],
+)
+def test_hosts_are_canonical(url, host):
+    assert origin_of_url(url).host == host
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://256.256.256.256/",
+        "http://1.2.3.4.5/",
+        "http://1.+2.3.4/",
+        "http://1..3.4/",
+        "http://09.1/",
+        "http://4294967296/",
+    ],
+)
+def test_out_of_range_ipv4_is_not_a_domain_either(url):
+    # The URL parser fails on a host that ends in a number but is not a valid IPv4 address.
+    with pytest.raises(ValueError, match="IPv4"):
+        origin_of_url(url)
+
+
+def test_opaque_origins_are_never_same_origin_and_serialise_as_null():
+    assert NULL_ORIGIN.opaque
+    assert str(NULL_ORIGIN) == "null"
+    assert origin_of_url("blob:https://a.com/x").opaque
+    assert not origin_of_url("data:,x").same_origin(origin_of_url("data:,x"))

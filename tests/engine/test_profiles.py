@@ -1,0 +1,48 @@
+"""Browser profiles: names, and the one-line differences each one carries."""
+
+import pytest
+
+from pytest_cors.engine import PROFILES, Profile, get_profile
+from pytest_cors.errors import CorsUsageError
+
+
+def test_known_profiles():
+    assert sorted(PROFILES) == ["chromium", "firefox", "safari", "spec"]
+    for name, profile in PROFILES.items():
+        assert get_profile(name) is profile
+        assert profile.name == name
+        assert profile.max_redirects == 20
+        assert profile.default_max_age == 5
+
+
+def test_a_profile_object_passes_through():
+    custom = Profile(
+        **{**vars(get_profile("chromium")), "name": "old-chromium", "max_age_cap": 600}
+    )
+    assert get_profile(custom) is custom
+
+
+@pytest.mark.parametrize("name", ["chrome", "Chromium", "", None, 3, "edge"])
+def test_unknown_profiles_are_usage_errors_listing_the_known_ones(name):
+    with pytest.raises(CorsUsageError, match="chromium, firefox, safari, spec"):
+        get_profile(name)
+
+
+@pytest.mark.parametrize(
+    ("flag", "chromium", "spec", "firefox", "safari"),
+    [
+        ("wildcard_covers_authorization", True, False, True, True),
+        ("client_hints_safelisted", True, False, False, False),
+        ("joins_duplicate_request_headers", True, False, False, False),
+        ("drops_user_agent", True, False, False, False),
+        ("accepts_space_before_colon", True, False, False, False),
+        ("negative_max_age_disables_cache", True, False, True, False),
+        ("max_age_cap", 7200, None, 86400, 600),
+        ("tainted_preflight_sends_null", True, True, False, True),
+        ("preflight_redirect_reported", True, False, True, True),
+        ("content_type_join", ", ", ", ", ",", ", "),
+    ],
+)
+def test_documented_departures(flag, chromium, spec, firefox, safari):
+    got = {b: getattr(get_profile(b), flag) for b in ("chromium", "spec", "firefox", "safari")}
+    assert got == {"chromium": chromium, "spec": spec, "firefox": firefox, "safari": safari}
