@@ -225,8 +225,13 @@ class FirefoxRun:
     fetches: list[FetchResult]
     requests: list[Received]
     console: list[ConsoleLine]
-    #: MDN name of the first CORS reason logged during each ``fetch()`` (None: no line).
-    codes: list[str | None]
+    #: The first CORS console line logged during each ``fetch()`` (None: no line).
+    reasons: list[ConsoleLine | None]
+
+    @property
+    def codes(self) -> list[str | None]:
+        """MDN's name for each fetch's reason (None where Firefox logged none)."""
+        return [line.code if line else None for line in self.reasons]
 
     def transcript(self) -> str:
         lines = [f"Firefox for {self.scenario.sid}:"]
@@ -246,9 +251,13 @@ class FirefoxRun:
         return "\n".join(lines)
 
 
-def attribute(lines: list[ConsoleLine], starts: list[int], count: int) -> list[str | None]:
-    """The first CORS reason of each of ``count`` calls, given each call's start time."""
-    codes: list[str | None] = [None] * count
+def attribute(lines: list[ConsoleLine], starts: list[int], count: int) -> list[ConsoleLine | None]:
+    """The first CORS reason line of each of ``count`` calls, given each call's start time.
+
+    Firefox logs a second ``CORSDidNotSucceed`` line after a failed preflight; taking the first
+    line of each call leaves it out.
+    """
+    reasons: list[ConsoleLine | None] = [None] * count
     for line in sorted(lines, key=lambda item: item.timestamp):
         if line.code is None or line.code == "CORSAllowHeaderFromPreflightDeprecation":
             continue
@@ -256,9 +265,14 @@ def attribute(lines: list[ConsoleLine], starts: list[int], count: int) -> list[s
         for i, start in enumerate(starts):
             if start <= line.timestamp:
                 index = i
-        if index < count and codes[index] is None:
-            codes[index] = line.code
-    return codes
+        if index < count and reasons[index] is None:
+            reasons[index] = line
+    return reasons
+
+
+def plain(text: str) -> str:
+    """A console line with Firefox's typographic quotes made ASCII, as the engine writes them."""
+    return text.translate(_QUOTES).strip()
 
 
 class Firefox:

@@ -22,13 +22,18 @@ import pytest
 from .chromium import BrowserRun, page_origin, scenario_url
 from .compare import Side, chromium_side, differences, engine_side, wire_from_received
 from .conftest import _unavailable
-from .firefox import Firefox, FirefoxRun, find_firefox, firefox_version, run_engine_as
+from .firefox import (
+    Firefox,
+    FirefoxRun,
+    find_firefox,
+    firefox_version,
+    plain,
+    run_engine_as,
+)
 from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
 from .scenarios import SCENARIOS, Scenario
 from .server import ScenarioServer
 from .test_chromium import TARGETS, engine_targets  # noqa: F401  (the same two engine targets)
-
-pytestmark = pytest.mark.browser
 
 _version: dict[str, str] = {}
 
@@ -60,6 +65,7 @@ def firefox_side(run: FirefoxRun) -> Side:
     side = chromium_side(BrowserRun(run.scenario, run.fetches, run.requests, [], []))
     side.name = "Firefox"
     side.cors_errors = [code or "-" for code in run.codes]
+    side.console = [plain(line.text) for line in run.reasons if line is not None]
     side.transcript = run.transcript()
     return side
 
@@ -73,7 +79,7 @@ def engine_codes(results: list[Any]) -> list[str]:
 
 def firefox_differences(browser: Side, engine: Side) -> list[str]:
     """The Chromium suite's comparison, worded for Firefox; codes compared per fetch."""
-    diffs = differences(browser, engine, console=False)
+    diffs = differences(browser, engine)
     return [
         d.replace("DevTools corsError: Chromium", "failure code: Firefox console").replace(
             "Chromium", "Firefox"
@@ -169,6 +175,7 @@ def _check(
         )
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("kind", TARGETS)
 @pytest.mark.parametrize("scenario", SCENARIOS + RANDOM_SCENARIOS, ids=lambda s: s.sid)
 def test_engine_matches_firefox(
@@ -181,6 +188,7 @@ def test_engine_matches_firefox(
     _check(scenario, kind, firefox_runs, scenario_server, engine_targets)
 
 
+@pytest.mark.browser
 def test_firefox_console_reasons_were_captured(firefox_runs: dict[str, FirefoxRun]) -> None:
     """Every rejected fetch has a reason; without one the code comparison would prove nothing."""
     missing = [
