@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import EXAMPLES, assert_lines_in_order
+from docs_helpers import EXAMPLES, assert_lines_in_order
 
 GETTING_STARTED = EXAMPLES / "getting-started"
 

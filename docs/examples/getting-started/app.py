@@ -10,6 +10,7 @@ def create_app() -> Flask:
         app,
         origins=["https://app.example.com", "https://www.example.com"],
         supports_credentials=True,
+        methods=["GET", "PUT"],
         allow_headers=["Content-Type"],
         expose_headers=["X-Total-Count"],
     )

@@ -14,6 +14,7 @@ def test_the_spa_can_read_items():
     )
 
 
+# --8<-- [start:update]
 def test_the_spa_can_update_an_item():
     client = create_app().test_client()
     outcome = assert_cors_allows(
@@ -25,6 +26,9 @@ def test_the_spa_can_update_an_item():
         credentials="include",
     )
     assert outcome.preflight is not None  # PUT with a JSON body needs a preflight
+
+
+# --8<-- [end:update]
 
 
 def test_other_sites_cannot_read_items():

@@ -1,0 +1,48 @@
+"""Shared helpers for the documentation tests: where the docs live, and example projects."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+EXAMPLES = DOCS / "examples"
+
+# pytester projects run with warnings as errors, like this suite.
+INI = "[pytest]\nfilterwarnings = error\nasyncio_default_fixture_loop_scope = function\n"
+
+
+@pytest.fixture
+def example_project(pytester: pytest.Pytester):
+    """Copy files of one ``docs/examples/<name>/`` folder into a pytester project."""
+
+    def copy(name: str, files: Iterable[str] | None = None) -> pytest.Pytester:
+        folder = EXAMPLES / name
+        chosen = sorted(p.name for p in folder.iterdir() if p.is_file()) if files is None else files
+        for file_name in chosen:
+            shutil.copy(folder / file_name, pytester.path / file_name)
+        pytester.makeini(INI)
+        pytester.syspathinsert(pytester.path)
+        return pytester
+
+    return copy
+
+
+def assert_lines_in_order(expected: Sequence[str], actual: Sequence[str]) -> None:
+    """Every line of ``expected`` (``...`` lines skipped) occurs in ``actual``, in order."""
+    __tracebackhide__ = True
+    position = 0
+    stripped = [line.rstrip() for line in actual]
+    for line in expected:
+        if line.strip() in ("", "..."):
+            continue
+        try:
+            position = stripped.index(line.rstrip(), position) + 1
+        except ValueError:
+            pytest.fail(
+                f"line not found (in order) in the output:\n{line}\n\noutput:\n" + "\n".join(actual)
+            )
