@@ -19,16 +19,22 @@ from typing import Any
 
 import pytest
 
+from .bidi import BidiClient, BidiError
 from .chromium import BrowserRun, page_origin, scenario_url
 from .compare import Side, chromium_side, differences, engine_side, wire_from_received
 from .conftest import _unavailable
 from .firefox import (
+    PREFS,
+    ConsoleLine,
     Firefox,
     FirefoxRun,
+    attribute,
     find_firefox,
     firefox_version,
     plain,
+    reason_code,
     run_engine_as,
+    user_js,
 )
 from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
 from .scenarios import SCENARIOS, Scenario
@@ -203,3 +209,142 @@ def test_firefox_console_reasons_were_captured(firefox_runs: dict[str, FirefoxRu
     )  # fmt: skip
     assert not missing, f"rejected without a console reason: {missing}"
     assert not unknown, f"console reasons with no MDN name: {unknown}"
+
+
+# -- the driver's own parts, without a browser -------------------------------------------------
+_AT = (
+    "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at"
+)
+
+# Lines as Firefox 153 printed them (typographic quotes and all), and their MDN names.
+MEASURED_LINES = [
+    (f"{_AT} ‘http://api.example.org:1/s/a/a’. (Reason: Credential is not supported if the CORS "
+     "header ‘Access-Control-Allow-Origin’ is ‘*’). ", "CORSNotSupportingCredentials"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: CORS header ‘Access-Control-Allow-Origin’ "
+     "missing). Status code: 200. ", "CORSMissingAllowOrigin"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: CORS request did not succeed). Status code: "
+     "(null). ", "CORSDidNotSucceed"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: CORS header ‘Access-Control-Allow-Origin’ "
+     "does not match ‘HTTP://APP.EXAMPLE.COM:1’). ", "CORSAllowOriginNotMatchingOrigin"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: Multiple CORS header "
+     "‘Access-Control-Allow-Origin’ not allowed). ", "CORSMultipleAllowOriginNotAllowed"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: expected ‘true’ in CORS header "
+     "‘Access-Control-Allow-Credentials’). ", "CORSMissingAllowCredentials"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: CORS preflight response did not succeed). "
+     "Status code: 400. ", "CORSPreflightDidNotSucceed"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: CORS request external redirect not "
+     "allowed). ", "CORSExternalRedirectNotAllowed"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: Did not find method in CORS header "
+     "‘Access-Control-Allow-Methods’). ", "CORSMethodNotFound"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: invalid token ‘GET POST PUT’ in CORS header "
+     "‘Access-Control-Allow-Methods’). ", "CORSInvalidAllowMethod"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: header ‘x-custom’ is not allowed according "
+     "to header ‘Access-Control-Allow-Headers’ from CORS preflight response). ",
+     "CORSMissingAllowHeaderFromPreflight"),
+    (f"{_AT} http://api.example.org:1/s/a/a. (Reason: invalid token ‘X-Custom;’ in CORS header "
+     "‘Access-Control-Allow-Headers’). ", "CORSInvalidAllowHeader"),
+    # older wordings (reference §12.2)
+    (f"{_AT} http://x/s/a/a. (Reason: missing token ‘x-a’ in CORS header "
+     "‘Access-Control-Allow-Headers’ from CORS preflight channel).",
+     "CORSMissingAllowHeaderFromPreflight"),
+    (f"{_AT} http://x/s/a/a. (Reason: CORS preflight channel did not succeed).",
+     "CORSPreflightDidNotSucceed"),
+    (f"{_AT} http://x/s/a/a. (Reason: CORS request not http).", "CORSRequestNotHttp"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "code"), MEASURED_LINES)
+def test_console_reason_maps_to_mdn_name(line, code):
+    assert reason_code(line) == code
+
+
+def test_lines_without_a_reason_are_not_cors_failures():
+    assert reason_code("Content-Security-Policy: blocked an inline script") is None
+    assert reason_code(f"{_AT} http://x/. (Reason: something new)").startswith("unknown reason")
+
+
+def test_plain_makes_quotes_ascii_and_drops_the_trailing_blank():
+    assert plain("at ‘http://a/’. (Reason: x ‘*’). ") == "at 'http://a/'. (Reason: x '*')."
+
+
+def _line(code, at):
+    return ConsoleLine(f"(Reason: {code})", at, code)
+
+
+def test_each_fetch_gets_the_first_reason_logged_after_it_started():
+    lines = [
+        _line("CORSDidNotSucceed", 1002),  # the second line after a failed preflight
+        _line("CORSPreflightDidNotSucceed", 1001),
+        _line("CORSAllowHeaderFromPreflightDeprecation", 1200),  # a warning, not a failure
+        _line("CORSMissingAllowOrigin", 1300),
+    ]
+    reasons = attribute(lines, [1000, 1150], 2)
+    assert [r.code if r else None for r in reasons] == [
+        "CORSPreflightDidNotSucceed",
+        "CORSMissingAllowOrigin",
+    ]
+    assert attribute(lines[:2], [1000, 1150], 2)[1] is None
+
+
+def test_user_js_has_the_loopback_resolver_and_quiet_services():
+    text = user_js({"a.b": True, "c.d": 5, "e.f": 'say "hi"'})
+    assert text.splitlines() == [
+        'user_pref("a.b", true);',
+        'user_pref("c.d", 5);',
+        'user_pref("e.f", "say \\"hi\\"");',
+    ]
+    assert PREFS["network.dns.forceResolve"] == "127.0.0.1"
+    assert PREFS["network.trr.mode"] == 5
+    off = (
+        "app.update.enabled",
+        "toolkit.telemetry.enabled",
+        "network.captive-portal-service.enabled",
+        "browser.safebrowsing.malware.enabled",
+        "network.connectivity-service.enabled",
+    )
+    assert all(PREFS[name] is False for name in off)
+
+
+@pytest.fixture
+def fake_browser():
+    """A websocket server answering BiDi commands as scripted, on 127.0.0.1, port 0."""
+    import json
+    import threading
+
+    from websockets.sync.server import serve
+
+    def handler(ws):
+        for raw in ws:
+            message = json.loads(raw)
+            method, ident = message["method"], message["id"]
+            if method == "fail.me":
+                ws.send(json.dumps({"type": "error", "id": ident, "error": "unknown command",
+                                    "message": "no such thing"}))  # fmt: skip
+                continue
+            ws.send(json.dumps({"type": "event", "method": "log.entryAdded",
+                                "params": {"text": f"before {method}"}}))  # fmt: skip
+            if method == "script.callFunction":
+                args = json.loads(message["params"]["arguments"][0]["value"])
+                value = {"type": "string", "value": json.dumps({"echo": args})}
+                result = {"type": "success", "result": value}
+            else:
+                result = {"echo": message["params"]}
+            ws.send(json.dumps({"type": "success", "id": ident, "result": result}))
+
+    with serve(handler, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"ws://127.0.0.1:{server.socket.getsockname()[1]}/session"
+        server.shutdown()
+
+
+def test_bidi_client_returns_results_and_keeps_events(fake_browser):
+    with BidiClient(fake_browser, timeout=10) as client:
+        assert client.command("session.new", {"capabilities": {}}) == {"echo": {"capabilities": {}}}
+        assert client.call("ctx", "(a, b) => a", {"x": [1, "é"]}, 2) == {
+            "echo": [{"x": [1, "é"]}, 2]
+        }
+        texts = [e["params"]["text"] for e in client.events]
+        assert texts == ["before session.new", "before script.callFunction"]
+        with pytest.raises(BidiError, match="unknown command: no such thing"):
+            client.command("fail.me")
