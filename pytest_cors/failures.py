@@ -148,7 +148,7 @@ _PREFLIGHT_VARIANTS = {
     "InvalidAllowCredentials",
 }
 _WITH_PREFIX = _PREFLIGHT_VARIANTS | {"PreflightInvalidStatus", "PreflightDisallowedRedirect"}
-_NO_CHROMIUM_CODE = {"PreflightDisallowedRedirect", "TooManyRedirects", "InvalidRedirectLocation"}
+_NO_CHROMIUM_CODE = {"TooManyRedirects", "InvalidRedirectLocation"}
 
 _FIREFOX_REASONS = {
     "CORSMissingAllowOrigin": "CORS header 'Access-Control-Allow-Origin' missing",
@@ -193,11 +193,15 @@ def make_failure(
     status: int | None = None,
     code_override: str | None = None,
     token: str = "",
+    initiator: str | None = None,
 ) -> Failure:
     """Build the failure for a Chromium failure ``kind`` seen at ``step`` of a fetch to ``url``.
 
     ``parameter`` is Chromium's ``failedParameter``; ``token`` the element of an
     Allow-Methods/-Headers list that did not parse (Chromium does not name it, Firefox does).
+    ``origin`` is the ``Origin`` the failing request carried (``null`` after a tainting
+    redirect), which the hint names; ``initiator`` the page's own origin, which Chromium's
+    console line names even then.
     """
     code, detail, hint = _KINDS[kind]
     if code_override:
@@ -225,7 +229,8 @@ def make_failure(
         prefix = PREFLIGHT_PREFIX if on_preflight and kind in _WITH_PREFIX else ""
         body = prefix + detail if detail else "net::ERR_FAILED"
         message = (
-            f"Access to fetch at {where} from origin '{origin}' has been blocked by CORS policy: "
+            f"Access to fetch at {where} from origin '{initiator or origin}' has been blocked "
+            "by CORS policy: "
             f"{body}"
         )
     return Failure(

@@ -64,6 +64,7 @@ class PreflightCache:
                     or (
                         e.value == "*"
                         and not include
+                        and self.profile.cached_wildcard_header_covers
                         and (name != "authorization" or self.profile.wildcard_covers_authorization)
                     )
                 )

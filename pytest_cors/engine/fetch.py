@@ -177,7 +177,12 @@ def run_fetch(
     page_origin = req.origin.serialize()
 
     def fail(
-        kind: str, step: str, parameter: str = "", status: int | None = None, token: str = ""
+        kind: str,
+        step: str,
+        parameter: str = "",
+        status: int | None = None,
+        token: str = "",
+        origin: str | None = None,
     ) -> Outcome:
         firefox = profile.console == "firefox"
         code = None
@@ -192,7 +197,8 @@ def run_fetch(
         out.failure = make_failure(
             kind,
             url=url,
-            origin=serialized,
+            origin=origin or serialized,
+            initiator=page_origin,
             step=step,
             parameter=parameter,
             firefox=firefox,
@@ -203,8 +209,8 @@ def run_fetch(
         )
         label = out.failure.chromium_error or out.failure.code
         out.notes.append(Note(step, f"{label} ({out.failure.code})", False))
-        if cache is not None and cors_tainting:
-            cache.clear(serialized, url)
+        if cache is not None and cors_tainting and profile.failed_fetch_clears_cache:
+            cache.clear(key_origin, url)
         out.url = url
         out.same_origin = not cors_tainting
         return out
@@ -212,6 +218,10 @@ def run_fetch(
     while True:
         current = origin_of_url(url)
         serialized = "null" if (req.origin.opaque or tainted) else page_origin
+        # The Origin a preflight here carries, which is also its cache key.
+        key_origin = serialized
+        if tainted and not profile.tainted_preflight_sends_null:
+            key_origin = page_origin
         if not cors_tainting and req.origin.same_origin(current):
             sent = _actual_request(
                 method, url, headers, body, None if method in ("GET", "HEAD") else serialized
@@ -224,8 +234,13 @@ def run_fetch(
             unsafe = unsafe_header_names(headers, profile)
             if method not in SAFELISTED_METHODS or unsafe:
                 reason = _preflight_reason(method, unsafe)
-                if cache is not None and cache.covers(
-                    serialized, url, include, method, unsafe, now
+                cacheable = cache is not None and (
+                    key_origin != "null" or profile.caches_opaque_origin
+                )
+                if (
+                    cache is not None
+                    and cacheable
+                    and cache.covers(key_origin, url, include, method, unsafe, now)
                 ):
                     out.preflight_cached = True
                     out.notes.append(
@@ -233,14 +248,11 @@ def run_fetch(
                     )
                 else:
                     out.notes.append(Note("preflight", f"preflight needed: {reason}"))
-                    pf_origin = serialized
-                    if tainted and not profile.tainted_preflight_sends_null:
-                        pf_origin = page_origin
-                    preflight = _preflight_request(url, pf_origin, method, unsafe)
+                    preflight = _preflight_request(url, key_origin, method, unsafe)
                     response = yield preflight
                     out.exchanges.append(Exchange(preflight, response, "preflight"))
                     verdict = _check_preflight(
-                        response, pf_origin, req.credentials, method, unsafe, profile, out
+                        response, key_origin, req.credentials, method, unsafe, profile, out
                     )
                     if isinstance(verdict, Check):
                         return fail(
@@ -249,6 +261,7 @@ def run_fetch(
                             verdict.parameter,
                             response.status,
                             verdict.token,
+                            key_origin,
                         )
                     methods, names, max_age = verdict
                     out.notes.append(
@@ -258,8 +271,8 @@ def run_fetch(
                             True,
                         )
                     )
-                    if cache is not None:
-                        cache.store(serialized, url, include, methods, names, max_age.seconds, now)
+                    if cache is not None and cacheable:
+                        cache.store(key_origin, url, include, methods, names, max_age.seconds, now)
             sent = _actual_request(method, url, headers, body, serialized)
         response = yield sent
         out.exchanges.append(Exchange(sent, response, "actual"))
@@ -373,16 +386,20 @@ def _check_preflight(
         return check
     if not 200 <= response.status <= 299:
         return Check("PreflightInvalidStatus")
+    include = credentials == "include"
     try:
         methods = parse_header_list(headers, "Access-Control-Allow-Methods") or []
     except ValueError as bad:
         return Check("InvalidAllowMethodsPreflightResponse", token=str(bad))
+    wildcard = "*" in methods and not include
+    method_ok = method in SAFELISTED_METHODS or method in methods or wildcard
+    if not method_ok and profile.method_check_before_header_parse:
+        return Check("MethodDisallowedByPreflightResponse", method)
     try:
         names = parse_header_list(headers, "Access-Control-Allow-Headers") or []
     except ValueError as bad:
         return Check("InvalidAllowHeadersPreflightResponse", token=str(bad))
-    include = credentials == "include"
-    if not (method in SAFELISTED_METHODS or method in methods or ("*" in methods and not include)):
+    if not method_ok:
         return Check("MethodDisallowedByPreflightResponse", method)
     listed = {n.lower() for n in names}
     for name in unsafe:

@@ -43,6 +43,17 @@ class Profile:
     #: A preflight answered by a redirect is reported as such (Chromium: before the CORS check,
     #: no ``corsError``); the standard sees just a status that is not ok.
     preflight_redirect_reported: bool = True
+    #: A cached Access-Control-Allow-Headers ``*`` covers a later, different header name.
+    cached_wildcard_header_covers: bool = True
+    #: Preflight results for the origin ``null`` (opaque page, tainted redirect) are cached.
+    #: Chromium and Firefox key their cache by the opaque origin itself, so never reuse them.
+    caches_opaque_origin: bool = False
+    #: A fetch that fails after its preflight clears that URL's entries (the standard, Firefox);
+    #: Chromium keeps them.
+    failed_fetch_clears_cache: bool = True
+    #: Firefox's preflight order: parse Allow-Methods, check the method, then parse
+    #: Allow-Headers (Chromium parses both lists before checking the method).
+    method_check_before_header_parse: bool = False
     #: Separator the page sees between two ``Content-Type`` response lines.
     content_type_join: str = ", "
     #: Console message style: "chromium" or "firefox".
@@ -65,6 +76,7 @@ CHROMIUM = Profile(
     cached_wildcard_method_covers=True,
     credentialed_entry_serves_omit=True,
     tainted_preflight_sends_null=True,
+    failed_fetch_clears_cache=False,
 )
 
 SPEC = Profile(
@@ -82,13 +94,16 @@ SPEC = Profile(
     credentialed_entry_serves_omit=True,
     tainted_preflight_sends_null=True,
     preflight_redirect_reported=False,
+    caches_opaque_origin=True,
 )
 
 FIREFOX = Profile(
     name="firefox",
     wildcard_covers_authorization=True,
     client_hints_safelisted=False,
-    joins_duplicate_request_headers=False,
+    # Measured (Firefox 153): appended values are joined before the 128-byte check, as in
+    # Chromium; the reference's per-entry row was contradicted by the conformance suite.
+    joins_duplicate_request_headers=True,
     drops_user_agent=False,
     high_bytes_unsafe_in_accept=True,
     accepts_space_before_colon=False,
@@ -100,10 +115,13 @@ FIREFOX = Profile(
     tainted_preflight_sends_null=False,
     content_type_join=",",
     console="firefox",
+    cached_wildcard_header_covers=False,
+    method_check_before_header_parse=True,
 )
 
 # WebKit: only the cache cap is documented as differing (600 s); the rest follows the
-# behaviour all engines share, including Authorization under a wildcard (reference §11.1).
+# behaviour Chromium and Firefox share, including Authorization under a wildcard (reference
+# §11.1) and no preflight-cache reuse for an opaque origin (unmeasured in Safari).
 SAFARI = Profile(
     name="safari",
     wildcard_covers_authorization=True,

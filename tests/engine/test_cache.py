@@ -136,9 +136,16 @@ def test_cached_wildcard_method(browser, covered):
 
 
 @pytest.mark.parametrize(
-    ("browser", "covered"), [("chromium", True), ("firefox", True), ("spec", False)]
+    ("browser", "other", "authorization"),
+    [
+        ("chromium", True, True),
+        ("safari", True, True),
+        ("firefox", False, False),
+        ("spec", True, None),
+    ],
 )
-def test_cached_wildcard_header_and_authorization(browser, covered):
+def test_cached_wildcard_header(browser, other, authorization):
+    # Firefox stores the token "*" and compares cached names by equality (conformance F2).
     answer = server(
         resp(200, ACAO_ANY),
         resp(
@@ -151,13 +158,14 @@ def test_cached_wildcard_header_and_authorization(browser, covered):
     )
     s = Session(answer, browser)
     assert s.preflighted(0, headers={"X-A": "1"})
-    assert not s.preflighted(1, headers={"X-Other": "1"})
-    outcome = s.fetch(2, headers={"Authorization": "t"})
-    if browser == "spec":
-        assert not outcome.allowed  # the new preflight does not allow it either
+    assert s.preflighted(1, headers={"X-Other": "1"}) is not other
+    assert not s.preflighted(2, headers={"X-A": "2"})
+    outcome = s.fetch(3, headers={"Authorization": "t"})
+    if authorization is None:
+        assert not outcome.allowed  # spec: the new preflight does not allow it either
     else:
         assert outcome.allowed
-        assert outcome.preflight_cached is covered
+        assert outcome.preflight_cached is authorization
 
 
 @pytest.mark.parametrize(
@@ -182,8 +190,13 @@ def test_a_failed_preflight_creates_no_entry():
     assert s.cache.entries == []
 
 
-def test_a_failing_actual_response_clears_the_entries():
-    answers = iter([resp(200), resp(200, ACAO_ANY)])
+@pytest.mark.parametrize(
+    ("browser", "cleared"),
+    [("chromium", False), ("spec", True), ("firefox", True), ("safari", True)],
+)
+def test_a_failing_actual_response_and_the_cache(browser, cleared):
+    # Spec and Firefox clear the URL's entries; Chromium keeps them (conformance E3).
+    answers = iter([resp(200), resp(200), resp(200, ACAO_ANY)])
     preflight = resp(
         204, ACAO_ANY, "Access-Control-Allow-Methods: PUT, DELETE", "Access-Control-Max-Age: 600"
     )
@@ -191,11 +204,65 @@ def test_a_failing_actual_response_clears_the_entries():
     def answer(request):
         return preflight if request.method == "OPTIONS" else next(answers)
 
-    s = Session(answer)
-    assert not s.fetch(0, method="PUT").allowed  # preflight ok, actual without ACAO
-    assert s.cache.entries == []
-    outcome = s.fetch(1, method="DELETE")
-    assert outcome.allowed and outcome.preflight is not None
+    s = Session(answer, browser)
+    first = s.fetch(0, method="PUT")
+    assert not first.allowed and first.preflight is not None
+    assert (s.cache.entries == []) is cleared
+    second = s.fetch(1, method="PUT")
+    assert not second.allowed
+    assert (second.preflight is not None) is cleared
+    assert second.preflight_cached is not cleared
+    third = s.fetch(2, method="DELETE")
+    assert third.allowed
+    assert (third.preflight is not None) is cleared
+
+
+@pytest.mark.parametrize(
+    ("browser", "reused"),
+    [("chromium", False), ("firefox", False), ("safari", False), ("spec", True)],
+)
+@pytest.mark.parametrize("max_age", ["600", None])
+@pytest.mark.parametrize("acao", ["*", "null"])
+def test_no_reuse_for_an_opaque_origin(browser, reused, max_age, acao):
+    # Chromium and Firefox key the cache by the opaque origin itself (conformance E4, F3).
+    lines = [f"Access-Control-Allow-Origin: {acao}", "Access-Control-Allow-Methods: PUT"]
+    if max_age:
+        lines.append(f"Access-Control-Max-Age: {max_age}")
+    s = Session(
+        server(resp(200, f"Access-Control-Allow-Origin: {acao}"), resp(204, *lines)), browser
+    )
+    assert s.preflighted(0, method="PUT", origin="null")
+    assert s.preflighted(1, method="PUT", origin="null") is not reused
+
+
+@pytest.mark.parametrize(
+    ("browser", "second_url_reused"),
+    [("chromium", False), ("firefox", True), ("spec", True)],
+)
+def test_tainted_redirect_entries(browser, second_url_reused):
+    # cache-029: the first URL's entry (page origin) is reused; the second URL's preflight
+    # carried Origin: null in Chromium (never reused) and the page origin in Firefox.
+    other = "https://other.example.com/s"
+    allow = resp(
+        204,
+        ACAO_ANY,
+        "Access-Control-Allow-Origin: *",
+        "Access-Control-Allow-Methods: PUT",
+        "Access-Control-Max-Age: 600",
+    )
+    allow = resp(204, ACAO_ANY, "Access-Control-Allow-Methods: PUT", "Access-Control-Max-Age: 600")
+    answer = routes(
+        {
+            API: (resp(307, ACAO_ANY, f"Location: {other}"), allow),
+            other: (resp(200, ACAO_ANY), allow),
+        }
+    )
+    s = Session(answer, browser)
+    first = s.fetch(0, method="PUT")
+    assert first.allowed and len(first.preflights) == 2
+    second = s.fetch(1, method="PUT")
+    assert second.allowed
+    assert [e.request.url for e in second.preflights] == ([] if second_url_reused else [other])
 
 
 def test_the_key_is_the_full_url_and_the_origin():

@@ -96,6 +96,26 @@ def test_preflight_checks_in_chromium_order(status, lines, credentials, error):
         assert len(outcome.exchanges) == 1
 
 
+@pytest.mark.parametrize(
+    ("acam", "acah", "chromium", "firefox"),
+    [
+        ("GET", "a b", "InvalidAllowHeadersPreflightResponse", "CORSMethodNotFound"),
+        ("(x)", "a b", "InvalidAllowMethodsPreflightResponse", "CORSInvalidAllowMethod"),
+        ("PUT", "a b", "InvalidAllowHeadersPreflightResponse", "CORSInvalidAllowHeader"),
+        ("GET", "y", "MethodDisallowedByPreflightResponse", "CORSMethodNotFound"),
+    ],
+)
+def test_firefox_checks_the_method_before_parsing_allow_headers(acam, acah, chromium, firefox):
+    # Conformance F4: Firefox walks ACAM (parse, method) then ACAH (parse, headers).
+    lines = [
+        ACAO_ANY,
+        f"Access-Control-Allow-Methods: {acam}",
+        f"Access-Control-Allow-Headers: {acah}",
+    ]
+    assert code(preflighted(*lines, headers={"X-A": "1"})) == chromium
+    assert preflighted(*lines, headers={"X-A": "1"}, browser="firefox").failure.code == firefox
+
+
 @pytest.mark.parametrize("status", [200, 204, 206, 299])
 def test_any_2xx_is_an_ok_preflight(status):
     outcome = preflighted(ACAO_ANY, "Access-Control-Allow-Methods: PUT", status=status)
@@ -104,10 +124,11 @@ def test_any_2xx_is_an_ok_preflight(status):
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 def test_a_preflight_redirect_is_reported_as_a_redirect_in_chromium(status):
-    # Even without any CORS header: the network layer stops it first.
+    # Even without any CORS header: the network layer stops it first. Chromium 156.0.8078.108
+    # reports corsError PreflightDisallowedRedirect on the fetch (conformance E1).
     outcome = preflighted("Location: https://api.example.org/elsewhere", status=status)
     assert not outcome.allowed
-    assert outcome.failure.chromium_error is None
+    assert outcome.failure.chromium_error == "PreflightDisallowedRedirect"
     assert outcome.failure.code == "CORSPreflightDidNotSucceed"
     assert outcome.failure.message.endswith(
         "Response to preflight request doesn't pass access control check: "

@@ -33,7 +33,11 @@ def test_unknown_profiles_are_usage_errors_listing_the_known_ones(name):
     [
         ("wildcard_covers_authorization", True, False, True, True),
         ("client_hints_safelisted", True, False, False, False),
-        ("joins_duplicate_request_headers", True, False, False, False),
+        ("joins_duplicate_request_headers", True, False, True, False),
+        ("cached_wildcard_header_covers", True, True, False, True),
+        ("caches_opaque_origin", False, True, False, False),
+        ("failed_fetch_clears_cache", False, True, True, True),
+        ("method_check_before_header_parse", False, False, True, False),
         ("drops_user_agent", True, False, False, False),
         ("accepts_space_before_colon", True, False, False, False),
         ("negative_max_age_disables_cache", True, False, True, False),
