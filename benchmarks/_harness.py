@@ -1,0 +1,354 @@
+"""Shared machinery for the benchmark scripts: the machine, repetitions, ratios, output.
+
+Every figure is a ratio of the kit's time to a baseline timed in the same process and the same
+repetition, so a slower or busier machine moves both sides together. Each repetition times the
+baseline and the kit back to back (their order alternating from one repetition to the next, so
+a drift in clock speed does not always favour one side); the figure is the median of the
+per-repetition ratios, and the spread is their minimum and maximum.
+
+Output: a human table on stdout, and with ``--json PATH`` a machine-readable record that
+``run.py`` merges and ``docs/performance.md`` quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PACKAGES = (
+    "pytest-cors",
+    "pytest",
+    "starlette",
+    "httpx",
+    "httpx2",
+    "flask",
+    "flask-cors",
+    "werkzeug",
+    "django",
+    "django-cors-headers",
+    "requests",
+    "urllib3",
+    "uvicorn",
+    "pyyaml",
+)
+
+
+def cpu_model() -> str:
+    """The CPU's marketing name (``platform.processor()`` is often empty on Linux)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "pytest_cors"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + (" (pytest_cors/ modified)" if dirty else "")
+
+
+def machine(extra_packages: Sequence[str] = ()) -> dict[str, Any]:
+    """What the figures were measured on: printed beside them, stored in the JSON."""
+    versions: dict[str, str] = {}
+    for name in (*PACKAGES, *extra_packages):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 0
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count() or 0,
+        "usable_cores": usable,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "platform": platform.platform(),
+        "revision": git_revision(),
+        "packages": versions,
+    }
+
+
+def describe_machine(info: dict[str, Any]) -> str:
+    packages = ", ".join(f"{k} {v}" for k, v in info["packages"].items() if v != "not installed")
+    return (
+        f"machine: {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable), "
+        f"{info['python']}, {info['platform']}\n"
+        f"revision: {info['revision']}\npackages: {packages}"
+    )
+
+
+@dataclass
+class Figure:
+    """One result: the kit's time over the baseline's, per repetition, and what it is for."""
+
+    name: str
+    what: str
+    baseline: str
+    ratios: list[float]
+    #: the baseline's own cost per operation, in the unit below (context, not the figure)
+    baseline_cost: float
+    kit_cost: float
+    unit: str = "us/op"
+    #: the ratio must not exceed this (``None``: no target, a figure for information)
+    target: float | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: per-repetition kit minus baseline, in ``delta_unit``, where the target is absolute
+    deltas: list[float] = field(default_factory=list)
+    delta_unit: str = "ms"
+    delta_target: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def delta(self) -> float | None:
+        return statistics.median(self.deltas) if self.deltas else None
+
+    @property
+    def met(self) -> bool | None:
+        checks = []
+        if self.target is not None:
+            checks.append(self.median <= self.target)
+        if self.delta_target is not None and self.delta is not None:
+            checks.append(self.delta <= self.delta_target)
+        return all(checks) if checks else None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            median=self.median,
+            min=min(self.ratios),
+            max=max(self.ratios),
+            reps=len(self.ratios),
+            met=self.met,
+            delta=self.delta,
+        )
+        return data
+
+
+@dataclass
+class Report:
+    """All figures of one benchmark script."""
+
+    benchmark: str
+    title: str
+    command: str
+    clock: str = "wall"
+    figures: list[Figure] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def render(self, info: dict[str, Any]) -> str:
+        lines = [
+            f"== {self.benchmark}: {self.title} ==",
+            f"command: {self.command}   (clock: {CLOCK_TEXT[self.clock]})",
+        ]
+        lines.append(describe_machine(info))
+        for fig in self.figures:
+            spread = f"[{min(fig.ratios):.3f} .. {max(fig.ratios):.3f}]"
+            targets = []
+            if fig.target is not None:
+                targets.append(f"ratio <= {fig.target:g}")
+            if fig.delta_target is not None:
+                targets.append(f"adds <= {fig.delta_target:g} {fig.delta_unit}")
+            if targets:
+                verdict = f"target {', '.join(targets)}: {'met' if fig.met else 'MISSED'}"
+            else:
+                verdict = "(no target)"
+            lines.append(
+                f"  {fig.name:<36} ratio {fig.median:8.3f} {spread:<20} over {len(fig.ratios)} "
+                f"reps  {verdict}"
+            )
+            lines.append(
+                f"  {'':<36} {fig.what}; baseline = {fig.baseline} "
+                f"({fig.baseline_cost:.1f} {fig.unit}; kit {fig.kit_cost:.1f} {fig.unit})"
+            )
+            if fig.deltas:
+                lines.append(
+                    f"  {'':<36} adds {fig.delta:.2f} {fig.delta_unit} "
+                    f"[{min(fig.deltas):.2f} .. {max(fig.deltas):.2f}]"
+                )
+            for key, value in fig.extra.items():
+                shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+                lines.append(f"  {'':<36} {key}: {shown}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+    def as_dict(self, info: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "title": self.title,
+            "command": self.command,
+            "clock": self.clock,
+            "machine": info,
+            "figures": [fig.as_dict() for fig in self.figures],
+            "notes": self.notes,
+        }
+
+
+CLOCK_TEXT = {
+    "cpu": "CPU time of this process",
+    "wall": "elapsed wall time",
+}
+
+CLOCKS: dict[str, Callable[[], float]] = {
+    "cpu": time.process_time,  # this process's CPU time, all threads: blind to other processes
+    "wall": time.perf_counter,
+}
+
+
+def parser(description: str, clock: str = "cpu") -> argparse.ArgumentParser:
+    """The options every script takes; ``clock`` is the script's default clock."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default=clock,
+        help=f"cpu: this process's CPU time (default here: {clock}); wall: elapsed time",
+    )
+    p.add_argument("--quick", action="store_true", help="1 repetition, tiny sizes (smoke test)")
+    p.add_argument("--reps", type=int, default=None, help="repetitions (default per benchmark)")
+    p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    return p
+
+
+def start(
+    doc: str, benchmark: str, title: str, script: str, reps: int, argv: list[str] | None
+) -> tuple[argparse.Namespace, int, Report]:
+    """Parse a script's options: (options, repetitions to run, its empty report)."""
+    args = parser(doc.splitlines()[0]).parse_args(argv)
+    report = Report(benchmark, title, command(script, args), args.clock)
+    return args, reps_for(args, reps), report
+
+
+def reps_for(args: argparse.Namespace, default: int) -> int:
+    if args.reps is not None:
+        return max(1, args.reps)
+    return 1 if args.quick else default
+
+
+BLOCK = 10  # calls per side before switching: fine enough to cancel a neighbour's load
+
+
+def paired(
+    baseline: Callable[[], object],
+    kit: Callable[[], object],
+    count: int,
+    reps: int,
+    clock: str = "wall",
+) -> tuple[list[float], float, float]:
+    """Per-repetition ratios kit/baseline, and the median seconds per call of each side.
+
+    Within a repetition the two sides take turns in blocks of ``BLOCK`` calls (the side that
+    starts alternating), so load from other processes on the machine falls on both alike.
+    """
+    baseline()  # warm-up: first-call imports and caches are not what we measure
+    kit()
+    ratios: list[float] = []
+    base_times: list[float] = []
+    kit_times: list[float] = []
+    now = CLOCKS[clock]
+    for rep in range(reps):
+        gc.collect()
+        spent = [0.0, 0.0]
+        sides = (baseline, kit) if rep % 2 == 0 else (kit, baseline)
+        done = 0
+        while done < count:
+            block = min(BLOCK, count - done)
+            for fn in sides:
+                start = now()
+                for _ in range(block):
+                    fn()
+                spent[fn is kit] += now() - start
+            done += block
+        b, k = spent[0] / count, spent[1] / count
+        base_times.append(b)
+        kit_times.append(k)
+        ratios.append(k / b)
+    return ratios, statistics.median(base_times), statistics.median(kit_times)
+
+
+def finish(report: Report, args: argparse.Namespace, extra_packages: Sequence[str] = ()) -> None:
+    """Print the report; write the JSON when asked."""
+    info = machine(extra_packages)
+    print(report.render(info), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report.as_dict(info), indent=2) + "\n")
+
+
+def well_formed(data: dict[str, Any]) -> list[str]:
+    """Problems with one benchmark's JSON record (empty when it is well formed)."""
+    problems = []
+    for key in ("benchmark", "title", "command", "machine", "figures"):
+        if key not in data:
+            problems.append(f"missing {key}")
+    for key in ("cpu", "cores", "python", "packages"):
+        if key not in data.get("machine", {}):
+            problems.append(f"machine: missing {key}")
+    if not data.get("figures"):
+        problems.append("no figures")
+    for fig in data.get("figures", []):
+        ratios = fig.get("ratios") or []
+        if not ratios or not all(
+            isinstance(r, float) and math.isfinite(r) and r > 0 for r in ratios
+        ):
+            problems.append(f"{fig.get('name')}: ratios not positive finite numbers: {ratios}")
+            continue
+        if not fig["min"] <= fig["median"] <= fig["max"]:
+            problems.append(f"{fig['name']}: min <= median <= max does not hold")
+        if fig["reps"] != len(ratios):
+            problems.append(f"{fig['name']}: reps {fig['reps']} != {len(ratios)} ratios")
+        for key in ("baseline_cost", "kit_cost"):
+            value = fig.get(key)
+            if not (isinstance(value, float) and math.isfinite(value) and value >= 0):
+                problems.append(f"{fig['name']}: {key} is not a finite number: {value}")
+    return problems
+
+
+def command(script: str, args: argparse.Namespace, default_clock: str = "cpu") -> str:
+    """The command line that reproduces these figures."""
+    text = f"python benchmarks/{script}"
+    if args.quick:
+        text += " --quick"
+    if args.reps is not None:
+        text += f" --reps {args.reps}"
+    if getattr(args, "clock", default_clock) != default_clock:
+        text += f" --clock {args.clock}"
+    return text
+
+
+if __name__ == "__main__":  # pragma: no cover - a library module
+    sys.exit("run benchmarks/run.py")
