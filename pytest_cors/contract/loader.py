@@ -510,9 +510,7 @@ class _Validator:
         self.diagnostics: list[Diagnostic] = []
 
     def error(self, mark: Mark, message: str) -> None:
-        if len(message) > 500:  # a value pasted by mistake can be a megabyte long
-            message = message[:497] + "..."
-        self.diagnostics.append(Diagnostic(mark.file, mark.line, mark.column, message))
+        self.diagnostics.append(_diagnostic(mark, message))
 
     # -- generic shapes ------------------------------------------------------------------
 
@@ -1434,8 +1432,10 @@ def _origin(text: str, *, strict_host: bool = False) -> Origin | str:
 
 def _path_problem(text: str, label: str) -> str:
     if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text):
-        parts = urlsplit(text)
-        fixed = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        rest = text.split("://", 1)[1]
+        start = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+        fixed = rest[start:].split("#", 1)[0]
+        fixed = fixed if fixed.startswith("/") else "/" + fixed
         return f"'{label}' holds paths relative to the target, not URLs; did you mean {fixed!r}?"
     if not text.startswith("/"):
         return f"path {text!r} must start with '/'; did you mean {'/' + text.lstrip()!r}?"
@@ -1462,7 +1462,10 @@ def _base_url_problem(url: str) -> str:
         return f"{label} {url!r} must be an absolute URL; did you mean {'https://' + url!r}?"
     if not url.startswith(("http://", "https://")):
         return f"{label} {url!r} must start with 'http://' or 'https://'"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # an unbalanced '[' or ']'
+        return f"{label} {url!r} is not a valid URL: {exc}"
     if "@" in parts.netloc:
         return f"{label} must not hold a user name or password; pass credentials another way"
     if parts.query or parts.fragment or url.endswith(("?", "#")):
@@ -1479,6 +1482,15 @@ def _base_url_problem(url: str) -> str:
 
 # --------------------------------------------------------------------------------------------
 # Entry points
+
+
+def _diagnostic(mark: Mark, message: str) -> Diagnostic:
+    """One line per diagnostic, whatever the user's text holds, and of a readable length
+    (a value pasted by mistake can be a megabyte long)."""
+    message = message.replace("\r", "\\r").replace("\n", "\\n")
+    if len(message) > 500:
+        message = message[:497] + "..."
+    return Diagnostic(mark.file, mark.line, mark.column, message)
 
 
 def _finish(diagnostics: list[Diagnostic]) -> ContractError:
@@ -1510,8 +1522,7 @@ def _load(text: str, file: str, known_findings: Collection[str] | None) -> Contr
         root = None if node is None else _Builder(file, validator.error).build(node)
         contract = validator.contract(root)
     except _Fatal as fatal:
-        fixed = Mark(file, fatal.mark.line, fatal.mark.column)
-        validator.diagnostics.append(Diagnostic(file, fixed.line, fixed.column, fatal.message))
+        validator.error(Mark(file, fatal.mark.line, fatal.mark.column), fatal.message)
         contract = None
     if validator.diagnostics or contract is None:
         raise _finish(validator.diagnostics)
@@ -1546,9 +1557,7 @@ def load_contract(
     try:
         text = _decode(data, file)
     except _Fatal as fatal:
-        raise ContractError(
-            [Diagnostic(file, fatal.mark.line, fatal.mark.column, fatal.message)]
-        ) from None
+        raise ContractError([_diagnostic(fatal.mark, fatal.message)]) from None
     return _load(text, file, known_findings)
 
 
@@ -1561,7 +1570,7 @@ def load_yaml_data(text: str, filename: str = "<contract>") -> Any:
     diagnostics: list[Diagnostic] = []
 
     def report(mark: Mark, message: str) -> None:
-        diagnostics.append(Diagnostic(mark.file, mark.line, mark.column, message))
+        diagnostics.append(_diagnostic(mark, message))
 
     try:
         node = _compose(text.removeprefix("\ufeff"), filename)

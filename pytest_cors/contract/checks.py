@@ -1,0 +1,890 @@
+"""From a contract to checks, and from what the server answered to findings.
+
+:func:`build_checks` expands every policy into :class:`Check` values, each one ``fetch()`` (or,
+for the private-network probe, one raw preflight) with the verdict the contract expects:
+
+* **allowed**: every path x allowed origin x method, with the declared request headers and
+  credentials; ``error_paths`` must carry CORS headers too (one request per allowed origin).
+* **denied**: methods and request headers outside the lists, the ``deny`` origins, and the
+  adversarial origins of :mod:`pytest_cors.probes`, each tagged with its attack class;
+  ``public`` policies must refuse credentials; ``cors: false`` policies every origin.
+
+:func:`evaluate` turns what came back into :class:`Finding` values with stable ids
+(:data:`FINDINGS`, documented in ``docs/contract-checks.md``). Besides the check's own verdict it
+applies the guards to every response seen: ``*`` on a policy that is not public, ``*`` in
+``Access-Control-Allow-Methods``/``-Headers``, credentials on public policies, the private-network
+permission, ``Vary: Origin``, preflight versus actual. ``allow_findings`` silences a finding id
+in its policy; a silenced finding is kept (with its reason) but does not fail the check.
+
+Nothing here sends a request: :mod:`pytest_cors.contract.runner` does.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from pytest_cors.contract.model import Contract, Mark, OriginRule, Policy
+from pytest_cors.http import Exchange, Headers
+from pytest_cors.origin import parse_origin
+from pytest_cors.probes import ATTACKS, DEFAULT_SEED, generate_probes, random_origin
+
+if TYPE_CHECKING:
+    from pytest_cors.engine import Outcome
+
+Severity = Literal["error", "warning"]
+Expect = Literal["allowed", "denied"]
+Kind = Literal["allowed", "error-path", "method", "header", "origin", "credentials", "pna"]
+
+
+@dataclass(frozen=True)
+class FindingKind:
+    """A documented finding: stable id, severity, one-line title."""
+
+    id: str
+    severity: Severity
+    title: str
+
+
+FINDINGS: dict[str, FindingKind] = {
+    f.id: f
+    for f in (
+        FindingKind("CORS-BLOCKED", "error", "a request the contract allows is blocked"),
+        FindingKind("CORS-EXPOSE-MISSING", "error", "a declared expose header is not readable"),
+        FindingKind("CORS-EXPOSE-SENSITIVE", "error", "a sensitive header is readable"),
+        FindingKind("CORS-EXPOSE-EXTRA", "warning", "headers readable beyond expose_headers"),
+        FindingKind("CORS-MAX-AGE", "error", "Access-Control-Max-Age outside max_age"),
+        FindingKind("CORS-MAX-AGE-CAP", "warning", "Max-Age above the browser's cap"),
+        FindingKind("CORS-CREDENTIALS", "warning", "credentials granted though not declared"),
+        *(
+            FindingKind(a.finding, "error", f"granted {a.title}")
+            for a in ATTACKS.values()
+        ),
+        FindingKind("CORS-EXTRA-METHOD", "error", "a method outside 'methods' is granted"),
+        FindingKind("CORS-EXTRA-HEADER", "error", "a request header outside the list is granted"),
+        FindingKind("CORS-WILDCARD", "error", "ACAO * on a policy that is not public"),
+        FindingKind("CORS-WILDCARD-METHODS", "error", "ACAM * grants more than listed"),
+        FindingKind("CORS-WILDCARD-HEADERS", "error", "ACAH * grants more than listed"),
+        FindingKind("CORS-PUBLIC-CREDENTIALS", "error", "a public policy grants credentials"),
+        FindingKind("CORS-PNA", "error", "private-network access for an origin"),
+        FindingKind("CORS-VARY", "error", "origin-dependent ACAO without Vary"),
+        FindingKind("CORS-DISABLED", "error", "a 'cors: false' route grants an origin"),
+        FindingKind("CORS-PREFLIGHT-MISMATCH", "error", "preflight and actual disagree"),
+    )
+}  # fmt: skip
+"""Every finding id, stable and documented; ``allow_findings`` may name any of them."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by a check; ``silenced`` holds the contract's reason when accepted."""
+
+    id: str
+    message: str
+    mark: Mark | None = None
+    silenced: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return FINDINGS[self.id].severity
+
+    @property
+    def fails(self) -> bool:
+        """Whether this finding fails its check (an error nobody accepted)."""
+        return self.severity == "error" and self.silenced is None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One flow to run and the verdict the contract expects from it."""
+
+    file: str
+    policy: Policy
+    kind: Kind
+    path: str
+    origin: str
+    method: str
+    expect: Expect
+    mark: Mark
+    browser: str = "chromium"
+    headers: tuple[tuple[str, str], ...] = ()
+    credentials: bool = False
+    attack: str | None = None
+    finding: str | None = None  # raised when the expectation fails
+    source: str = ""  # the contract entry the check comes from, as written
+    label: str = ""  # what the id says besides method, path and origin
+
+    @property
+    def name(self) -> str:
+        """The pytest item name: ``policy::METHOD /path from ORIGIN -> verdict``."""
+        parts = [f"{self.policy.name}::{self.method} {self.path} from {self.origin}"]
+        if self.label:
+            parts.append(self.label)
+        if self.credentials != self.policy.credentials:
+            parts.append("with credentials" if self.credentials else "without credentials")
+        text = " ".join(parts) + f" -> {self.expect}"
+        if self.browser != "chromium":
+            text += f" [{self.browser}]"
+        return text
+
+    @property
+    def title(self) -> str:
+        """What the check asks, in a sentence, for failure messages and reports."""
+        creds = " with credentials" if self.credentials else ""
+        headers = ", ".join(n for n, _ in self.headers)
+        sent = f" sending {headers}" if headers else ""
+        what = f"{self.method} {self.path} from {self.origin}{creds}{sent}"
+        if self.kind == "pna":
+            what = f"private-network preflight for {self.path} from {self.origin}"
+        if self.attack:
+            what += f" ({self.attack}: {ATTACKS[self.attack].title})"
+        return f"{what} must be {self.expect}"
+
+
+# -- building checks -----------------------------------------------------------------------
+
+_HEADER_VALUES = {
+    "content-type": "application/json",
+    "accept": "application/json",
+    "accept-language": "en",
+    "content-language": "en",
+    "authorization": "Bearer pytest-cors",
+}
+UNLISTED_HEADER = "X-Pytest-Cors-Unlisted"
+_DENIED_METHOD_CANDIDATES = ("PUT", "PATCH", "DELETE")
+_SIMPLE_METHODS = ("GET", "HEAD", "POST")
+
+
+def header_value(name: str) -> str:
+    """The value sent for a declared request header: a realistic one that is not safelisted."""
+    return _HEADER_VALUES.get(name.lower(), "pytest-cors")
+
+
+def sample_origin(rule: OriginRule) -> str | None:
+    """A concrete origin the rule admits: the origin itself, ``app.`` + the suffix, or one
+    built from the regex (``None`` when no origin can be built for it)."""
+    if rule.kind == "exact":
+        return rule.origin.serialize() if rule.origin is not None else None
+    if rule.kind == "subdomain":
+        port = "" if rule.port is None else f":{rule.port}"
+        return f"{rule.scheme}://app.{rule.suffix}{port}"
+    text = _regex_sample(rule.text)
+    if text is None or not rule.matches(text):
+        return None
+    try:
+        return parse_origin(text).serialize() if parse_origin(text).serialize() == text else None
+    except ValueError:
+        return None
+
+
+def _regex_sample(pattern: str) -> str | None:
+    """A short string the regex matches: the first branch, fewest repeats, a plain character
+    for each class. ``None`` for constructs it cannot follow (look-arounds, back-references)."""
+    if sys.version_info >= (3, 11):
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    else:  # pragma: no cover - Python 3.10
+        import sre_parse
+    try:
+        tree = sre_parse.parse(pattern)
+        return _emit(tree, sre_parse)
+    except (re.error, ValueError, TypeError, IndexError, OverflowError, RecursionError):
+        return None
+
+
+def _emit(items: Any, sre: Any) -> str:
+    c = sre
+    out = []
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name == "ANY":
+            out.append("a")
+        elif name == "IN":
+            out.append(_class_char(arg))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, _high, sub = arg
+            out.append(_emit(sub, c) * low)
+        elif name == "SUBPATTERN":
+            out.append(_emit(arg[-1], c))
+        elif name == "ATOMIC_GROUP":
+            out.append(_emit(arg, c))
+        elif name == "BRANCH":
+            out.append(_emit(arg[1][0], c))
+        elif name == "AT":
+            continue
+        else:
+            raise ValueError(name)
+    return "".join(out)
+
+
+def _class_char(items: Any) -> str:
+    if items and str(items[0][0]) == "NEGATE":
+        raise ValueError("negated class")
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "RANGE":
+            return chr(arg[0])
+        if name == "CATEGORY":
+            return {"CATEGORY_DIGIT": "0", "CATEGORY_WORD": "a"}.get(str(arg), "a")
+    raise ValueError("empty class")
+
+
+def _allowed_origins(policy: Policy) -> list[tuple[str, OriginRule]]:
+    out: list[tuple[str, OriginRule]] = []
+    for rule in policy.allow:
+        origin = sample_origin(rule)
+        if origin is not None and origin not in [o for o, _ in out]:
+            out.append((origin, rule))
+    return out
+
+
+def _browsers(contract: Contract, policy: Policy, override: str | None) -> tuple[str, ...]:
+    if override:
+        return (override,)
+    return policy.browsers or contract.browsers
+
+
+def build_checks(
+    contract: Contract, *, seed: int | str | None = None, browser: str | None = None
+) -> list[Check]:
+    """Every check of the contract, in a stable order (ids never depend on anything but the
+    contract, the seed and the browser override)."""
+    effective_seed = seed if seed is not None else resolved_seed(contract)
+    checks: list[Check] = []
+    for policy in contract.policies:
+        base = _policy_checks(contract.file, policy, effective_seed)
+        for name in _browsers(contract, policy, browser):
+            checks += [replace(c, browser=name) for c in base]
+    out: list[Check] = []
+    seen: set[str] = set()
+    for check in checks:
+        if check.attack and ATTACKS[check.attack].safari_only:
+            check = replace(check, browser="safari")
+        if check.name not in seen:
+            seen.add(check.name)
+            out.append(check)
+    return out
+
+
+def resolved_seed(contract: Contract, override: int | str | None = None) -> int | str:
+    """The seed in force: the command line's, else the contract's, else :data:`DEFAULT_SEED`."""
+    if override is not None:
+        return override
+    return contract.seed if contract.seed is not None else DEFAULT_SEED
+
+
+def _policy_checks(file: str, policy: Policy, seed: int | str) -> list[Check]:
+    if not policy.cors:
+        return _closed_checks(file, policy, seed)
+    if policy.public:
+        return _public_checks(file, policy, seed)
+    return _restricted_checks(file, policy, seed)
+
+
+def _declared_headers(policy: Policy) -> tuple[tuple[str, str], ...]:
+    return tuple((name, header_value(name)) for name in policy.request_headers)
+
+
+def _simple_method(policy: Policy) -> str:
+    return next((m for m in policy.methods if m in _SIMPLE_METHODS), policy.methods[0])
+
+
+def _allowed_checks(
+    file: str, policy: Policy, origins: Sequence[tuple[str, Mark, str]]
+) -> list[Check]:
+    checks = []
+    headers = _declared_headers(policy)
+    for path in policy.paths:
+        for origin, mark, source in origins:
+            for method in policy.methods:
+                checks.append(
+                    Check(
+                        file, policy, "allowed", path, origin, method, "allowed", mark,
+                        headers=headers, credentials=policy.credentials, source=source,
+                    )
+                )  # fmt: skip
+    for index, path in enumerate(policy.error_paths):
+        mark = policy.where(f"error_paths[{index}]")
+        for origin, _, source in origins:
+            checks.append(
+                Check(
+                    file, policy, "error-path", path, origin, _simple_method(policy), "allowed",
+                    mark, credentials=policy.credentials, source=source,
+                    label="(error response)",
+                )
+            )  # fmt: skip
+    return checks
+
+
+def _outside_lists(file: str, policy: Policy, origin: str) -> list[Check]:
+    """Methods and headers the contract does not list, sent without credentials (where a
+    ``*`` in the preflight answer counts)."""
+    checks = []
+    listed = set(policy.methods)
+    methods = [m for m in _DENIED_METHOD_CANDIDATES if m not in listed]
+    names = {n.lower() for n in policy.request_headers}
+    headers = [h for h in (UNLISTED_HEADER, "Authorization") if h.lower() not in names]
+    for path in policy.paths:
+        for method in methods:
+            checks.append(
+                Check(
+                    file, policy, "method", path, origin, method, "denied",
+                    policy.where("methods"), source="methods",
+                )
+            )  # fmt: skip
+        for name in headers:
+            checks.append(
+                Check(
+                    file, policy, "header", path, origin, _simple_method(policy), "denied",
+                    policy.where("request_headers"), headers=((name, header_value(name)),),
+                    source="request_headers", label=f"with {name}",
+                )
+            )  # fmt: skip
+    return checks
+
+
+def _probe_checks(file: str, policy: Policy, seed: int | str, *, closed: bool) -> list[Check]:
+    probes = generate_probes(
+        policy.allow,
+        seed=seed,
+        scope=policy.name,
+        allows=policy.allows,
+        deny=policy.deny,
+        extra=policy.probes,
+        data=() if closed else None,
+    )
+    rules = {rule.text: rule for rule in policy.allow}
+    checks = []
+    method = policy.methods[0]
+    for path in policy.paths:
+        for probe in probes:
+            if closed and probe.attack in ("prefix", "suffix", "substring", "dot-replacement"):
+                continue
+            mark = _probe_mark(policy, probe.attack, probe.origin, rules.get(probe.source))
+            credentials = policy.credentials if probe.credentials is None else probe.credentials
+            checks.append(
+                Check(
+                    file, policy, "origin", path, probe.origin, method, "denied", mark,
+                    credentials=credentials, attack=probe.attack,
+                    finding="CORS-DISABLED" if closed else probe.finding, source=probe.source,
+                )
+            )  # fmt: skip
+    return checks
+
+
+def _probe_mark(policy: Policy, attack: str, origin: str, rule: OriginRule | None) -> Mark:
+    if rule is not None:
+        return rule.mark
+    for key, values in (("origins.deny", policy.deny), ("probes", policy.probes)):
+        for index, value in enumerate(values):
+            if value.serialize() == origin:
+                return policy.where(f"{key}[{index}]")
+    if attack in ATTACKS and policy.allow:
+        return policy.where("origins.allow")
+    return policy.mark
+
+
+def _pna_checks(file: str, policy: Policy, origin: str) -> list[Check]:
+    mark = policy.where("private_network")
+    return [
+        Check(
+            file, policy, "pna", path, origin, "OPTIONS", "denied", mark,
+            label="(private network)", finding="CORS-PNA", source="private_network",
+        )
+        for path in policy.paths
+    ]  # fmt: skip
+
+
+def _restricted_checks(file: str, policy: Policy, seed: int | str) -> list[Check]:
+    origins = [(o, rule.mark, rule.text) for o, rule in _allowed_origins(policy)]
+    checks = _allowed_checks(file, policy, origins)
+    if origins:
+        checks += _outside_lists(file, policy, origins[0][0])
+    checks += _probe_checks(file, policy, seed, closed=False)
+    checks += _pna_checks(file, policy, random_origin(seed, policy.name))
+    return checks
+
+
+def _public_checks(file: str, policy: Policy, seed: int | str) -> list[Check]:
+    anyone = random_origin(seed, policy.name)
+    mark = policy.where("public")
+    checks = _allowed_checks(file, policy, [(anyone, mark, "public")])
+    checks += [
+        Check(
+            file, policy, "credentials", path, anyone, policy.methods[0], "denied", mark,
+            credentials=True, finding="CORS-PUBLIC-CREDENTIALS", source="public",
+        )
+        for path in policy.paths
+    ]  # fmt: skip
+    checks += _outside_lists(file, policy, anyone)
+    return checks
+
+
+def _closed_checks(file: str, policy: Policy, seed: int | str) -> list[Check]:
+    checks = _probe_checks(file, policy, seed, closed=True)
+    origin = random_origin(seed, policy.name)
+    headers = _declared_headers(policy)
+    mark = policy.where("cors")
+    for path in policy.paths:
+        for method in policy.methods:
+            checks.append(
+                Check(
+                    file, policy, "origin", path, origin, method, "denied", mark,
+                    headers=headers, credentials=policy.credentials, attack="random-origin",
+                    finding="CORS-DISABLED", source="cors",
+                    label=f"with {', '.join(n for n, _ in headers)}" if headers else "",
+                )
+            )  # fmt: skip
+    checks += _pna_checks(file, policy, origin)
+    return checks
+
+
+# -- evaluating what came back ---------------------------------------------------------------
+
+_SENSITIVE = re.compile(
+    r"authorization|auth|token|csrf|xsrf|secret|session|api-?key|cookie|password|"
+    r"debug|internal|backend|upstream|real-ip|forwarded|^server$|powered-by|served-by|"
+    r"aspnet|^via$|^x-host$|^x-runtime$",
+    re.IGNORECASE,
+)
+_SAFELISTED_RESPONSE = frozenset(
+    {
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    }
+)
+
+
+def is_sensitive_header(name: str) -> bool:
+    """Authorization or CSRF tokens, session ids, internal host or debug headers."""
+    return bool(_SENSITIVE.search(name))
+
+
+@dataclass
+class Evidence:
+    """What a check saw: the engine's outcome and any raw exchanges the runner added."""
+
+    outcome: Outcome | None = None
+    extra: list[Exchange] = field(default_factory=list)
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return (list(self.outcome.exchanges) if self.outcome else []) + list(self.extra)
+
+
+def _tokens(headers: Headers, name: str) -> list[str]:
+    return [t.strip(" \t") for v in headers.get_all(name) for t in v.split(",") if t.strip(" \t")]
+
+
+def _acao(headers: Headers) -> str | None:
+    return headers.get("Access-Control-Allow-Origin")
+
+
+def _step(exchange: Exchange) -> str:
+    return "preflight" if exchange.kind == "preflight" else "response"
+
+
+def _verdict(check: Check, outcome: Outcome | None) -> str:
+    if outcome is None:
+        return ""
+    creds = " with credentials" if check.credentials else ""
+    if outcome.allowed:
+        return (
+            f"The browser would let a page on {check.origin} read {check.method} {check.path}"
+            f"{creds} (status {outcome.status})."
+        )
+    code = outcome.failure.code if outcome.failure else "blocked"
+    return f"The browser would block {check.method} {check.path} from {check.origin} ({code})."
+
+
+def evaluate(check: Check, evidence: Evidence) -> list[Finding]:
+    """The findings for one check, silenced ones marked, duplicates (same id) dropped."""
+    found: list[Finding] = []
+    outcome = evidence.outcome
+    if check.kind in ("allowed", "error-path"):
+        found += _allowed_findings(check, evidence)
+    elif check.kind in ("origin", "credentials", "pna"):
+        found += _denied_origin_findings(check, evidence)
+    else:
+        found += _outside_list_findings(check, outcome)
+    found += _guards(check, evidence)
+    out: list[Finding] = []
+    seen: set[str] = set()
+    for finding in found:
+        if finding.id in seen:
+            continue
+        seen.add(finding.id)
+        accepted = check.policy.silenced(finding.id)
+        out.append(replace(finding, silenced=accepted.reason) if accepted else finding)
+    return out
+
+
+def _allowed_findings(check: Check, evidence: Evidence) -> list[Finding]:
+    outcome = evidence.outcome
+    if outcome is None:
+        return []
+    if not outcome.allowed:
+        failure = outcome.failure
+        text = failure.message if failure else "The browser would block this request."
+        hint = f"\nFix: {failure.hint}" if failure else ""
+        return [Finding("CORS-BLOCKED", f"{check.title}, but it is blocked.\n{text}{hint}")]
+    found: list[Finding] = []
+    actual = outcome.actual
+    if check.kind == "allowed" and actual is not None:
+        found += _expose_findings(check, actual.response.headers)
+    preflight = outcome.preflight
+    if check.kind == "allowed" and preflight is not None:
+        found += _max_age_findings(check, preflight.response.headers)
+    return found
+
+
+def _expose_findings(check: Check, headers: Headers) -> list[Finding]:
+    policy = check.policy
+    mark = policy.where("expose_headers")
+    listed = _tokens(headers, "Access-Control-Expose-Headers")
+    lowered = {t.lower() for t in listed}
+    star = "*" in listed and not check.credentials
+    declared = {h.lower(): h for h in policy.expose_headers}
+    found = []
+    missing = [h for low, h in declared.items() if not star and low not in lowered]
+    missing = [h for h in missing if h.lower() not in _SAFELISTED_RESPONSE]
+    if missing:
+        found.append(
+            Finding(
+                "CORS-EXPOSE-MISSING",
+                f"the page cannot read {', '.join(missing)}: Access-Control-Expose-Headers is "
+                f"{headers.get('Access-Control-Expose-Headers')!r} on the response to "
+                f"{check.method} {check.path}. Add {', '.join(missing)} to it.",
+                mark,
+            )
+        )
+    if star:
+        beyond = sorted(
+            {
+                n.lower()
+                for n, _ in headers
+                if n.lower() not in declared
+                and n.lower() not in _SAFELISTED_RESPONSE
+                and n.lower() not in ("set-cookie", "set-cookie2")
+            }
+        )
+        reason = "Access-Control-Expose-Headers: * makes every response header readable"
+    else:
+        beyond = sorted(
+            low for low in lowered if low not in declared and low not in _SAFELISTED_RESPONSE
+        )
+        reason = "Access-Control-Expose-Headers lists them"
+    sensitive = [n for n in beyond if is_sensitive_header(n)]
+    if sensitive:
+        found.append(
+            Finding(
+                "CORS-EXPOSE-SENSITIVE",
+                f"{reason}: a page on {check.origin} can read {', '.join(sensitive)}, which "
+                "looks like a credential, a CSRF token or an internal detail. Stop exposing it.",
+                mark,
+            )
+        )
+    rest = [n for n in beyond if n not in sensitive]
+    if rest:
+        found.append(
+            Finding(
+                "CORS-EXPOSE-EXTRA",
+                f"{reason}: {', '.join(rest)} readable beyond expose_headers "
+                f"({', '.join(policy.expose_headers) or 'none declared'}).",
+                mark,
+            )
+        )
+    return found
+
+
+def _max_age_findings(check: Check, headers: Headers) -> list[Finding]:
+    from pytest_cors.engine import get_profile
+
+    policy = check.policy
+    low, high = policy.max_age.min, policy.max_age.max
+    mark = policy.where("max_age")
+    raw = headers.get("Access-Control-Max-Age")
+    profile = get_profile(check.browser)
+    found: list[Finding] = []
+    if raw is None:
+        if low is not None and low > profile.default_max_age:
+            found.append(
+                Finding(
+                    "CORS-MAX-AGE",
+                    "the preflight response has no Access-Control-Max-Age, so browsers cache "
+                    f"it for {profile.default_max_age} s, below max_age.min ({low} s): "
+                    "a preflight before nearly every request.",
+                    mark,
+                )
+            )
+        return found
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
+        if low is not None or high is not None:
+            found.append(
+                Finding(
+                    "CORS-MAX-AGE",
+                    f"Access-Control-Max-Age {raw!r} is not a number of seconds.",
+                    mark,
+                )
+            )
+        return found
+    seconds = int(raw)
+    if (low is not None and seconds < low) or (high is not None and seconds > high):
+        bounds = f"{low if low is not None else 0}..{high if high is not None else 'inf'}"
+        found.append(
+            Finding(
+                "CORS-MAX-AGE",
+                f"Access-Control-Max-Age is {seconds}, outside max_age ({bounds} s).",
+                mark,
+            )
+        )
+    cap = profile.max_age_cap
+    if cap is not None and seconds > cap:
+        found.append(
+            Finding(
+                "CORS-MAX-AGE-CAP",
+                f"Access-Control-Max-Age {seconds} is above {profile.name}'s cap of {cap} s: "
+                f"{profile.name} re-sends the preflight after {cap} s anyway.",
+                mark,
+            )
+        )
+    return found
+
+
+def _granting_exchange(check: Check, evidence: Evidence) -> Exchange | None:
+    """The first response whose Access-Control-Allow-Origin names the probe origin itself."""
+    return next((e for e in evidence.exchanges if _acao(e.response.headers) == check.origin), None)
+
+
+def _denied_origin_findings(check: Check, evidence: Evidence) -> list[Finding]:
+    outcome = evidence.outcome
+    finding = check.finding or "CORS-PROBE"
+    if check.kind == "pna":
+        return []  # judged by the guards: the permission header is the only thing that counts
+    if check.kind == "credentials":
+        if outcome is not None and outcome.allowed:
+            return [
+                Finding(
+                    finding,
+                    f"a page on {check.origin} can read {check.method} {check.path} with the "
+                    "user's cookies: the server answers a credentialed request with its own "
+                    "origin and Access-Control-Allow-Credentials: true. A public resource must "
+                    "be served with '*' and without credentials.",
+                )
+            ]
+        return []
+    granting = _granting_exchange(check, evidence)
+    if granting is None:
+        return []  # refused, or granted through '*' only (the wildcard guard reports that)
+    attack = ATTACKS[check.attack] if check.attack else None
+    what = f" ({attack.title})" if attack else ""
+    where = _step(granting)
+    if check.policy.cors:
+        head = f"{check.origin}{what} is granted: the server answered the {where} with "
+        head += f"'Access-Control-Allow-Origin: {check.origin}'."
+    else:
+        head = f"the policy says 'cors: false', yet {check.origin}{what} is granted on the {where}."
+    tail = ""
+    if outcome is not None and outcome.allowed:
+        creds = " with the user's cookies" if check.credentials else ""
+        tail = f" A page on {check.origin} can read {check.method} {check.path}{creds}."
+    elif outcome is not None and outcome.failure is not None:
+        tail = (
+            f" This request is still blocked ({outcome.failure.code}), but only by a later "
+            "check: the server's origin test accepted the origin."
+        )
+    hint = {
+        "CORS-REFLECT": " The server reflects any Origin: compare it with an allow-list instead.",
+        "CORS-NULL": " Never allow 'null': any page can send it from a sandboxed iframe.",
+        "CORS-PREFIX-MATCH": " The origin test is not anchored at the end (a prefix match or a "
+        "regex without '$'): compare whole origins.",
+        "CORS-SUFFIX-MATCH": " The origin test is not anchored at the start (an endswith match "
+        "or a regex without '^'): compare whole origins.",
+        "CORS-SUBSTRING-MATCH": " The origin test looks for a substring: compare whole origins.",
+        "CORS-UNESCAPED-DOT": " A '.' in the origin regex is not escaped: write '\\.'.",
+        "CORS-SPECIAL-CHARS": " Safari sends such hosts verbatim; only an exact match on the "
+        "whole origin is safe.",
+    }.get(finding, "")
+    return [Finding(finding, head + tail + hint)]
+
+
+def _outside_list_findings(check: Check, outcome: Outcome | None) -> list[Finding]:
+    if outcome is None or not outcome.allowed:
+        return []
+    preflight = outcome.preflight
+    if preflight is None:
+        return []
+    headers = preflight.response.headers
+    if check.kind == "method":
+        listed = _tokens(headers, "Access-Control-Allow-Methods")
+        by_star = check.method not in listed and "*" in listed
+        finding = "CORS-WILDCARD-METHODS" if by_star else "CORS-EXTRA-METHOD"
+        what = f"method {check.method}"
+        allowed = ", ".join(check.policy.methods)
+        via = "Access-Control-Allow-Methods: *" if by_star else "Access-Control-Allow-Methods"
+    else:
+        name = check.headers[0][0]
+        listed = _tokens(headers, "Access-Control-Allow-Headers")
+        by_star = name.lower() not in {t.lower() for t in listed} and "*" in listed
+        finding = "CORS-WILDCARD-HEADERS" if by_star else "CORS-EXTRA-HEADER"
+        what = f"request header {name}"
+        allowed = ", ".join(check.policy.request_headers) or "none"
+        via = "Access-Control-Allow-Headers: *" if by_star else "Access-Control-Allow-Headers"
+    return [
+        Finding(
+            finding,
+            f"the preflight grants {what} through {via}, but the contract lists only "
+            f"{allowed}. A page on {check.origin} can send it to {check.path}.",
+        )
+    ]
+
+
+def _guards(check: Check, evidence: Evidence) -> list[Finding]:
+    policy = check.policy
+    found: list[Finding] = []
+    exchanges = evidence.exchanges
+    for exchange in exchanges:
+        headers = exchange.response.headers
+        acao = _acao(headers)
+        where = f"the {_step(exchange)} to {exchange.request.method} {check.path}"
+        if not policy.cors and acao is not None:
+            found.append(
+                Finding(
+                    "CORS-DISABLED",
+                    f"the policy says 'cors: false', yet {where} carries "
+                    f"'Access-Control-Allow-Origin: {acao}'.",
+                    policy.where("cors"),
+                )
+            )
+        if policy.cors and not policy.public and acao == "*":
+            found.append(
+                Finding(
+                    "CORS-WILDCARD",
+                    f"{where} carries 'Access-Control-Allow-Origin: *' but policy "
+                    f"{policy.name!r} is not public: any site can read it without credentials. "
+                    "Send the allowed origin instead, or mark the policy 'public: true'.",
+                    policy.mark,
+                )
+            )
+        if policy.public and headers.get("Access-Control-Allow-Credentials") == "true":
+            found.append(
+                Finding(
+                    "CORS-PUBLIC-CREDENTIALS",
+                    f"{where} carries 'Access-Control-Allow-Credentials: true' on a public "
+                    "policy: drop it, public resources are read without cookies.",
+                    policy.where("public"),
+                )
+            )
+        pna = headers.get("Access-Control-Allow-Private-Network")
+        origin = exchange.request.headers.get("Origin") or check.origin
+        if pna == "true" and not (policy.private_network and policy.allows(origin)):
+            found.append(
+                Finding(
+                    "CORS-PNA",
+                    f"{where} grants the private-network permission "
+                    f"('Access-Control-Allow-Private-Network: true') to {origin}, which the "
+                    "contract does not allow to reach the private network.",
+                    policy.where("private_network"),
+                )
+            )
+        vary = f"its Vary is {headers.get('Vary')!r}" if "Vary" in headers else "it has no Vary"
+        if (
+            policy.cors
+            and policy.vary
+            and exchange.kind == "actual"
+            and acao is not None
+            and acao not in ("*", "null")
+            and acao == exchange.request.headers.get("Origin")
+            and not ({"origin", "*"} & {t.lower() for t in _tokens(headers, "Vary")})
+        ):
+            found.append(
+                Finding(
+                    "CORS-VARY",
+                    f"{where} sets 'Access-Control-Allow-Origin: {acao}' from the request's "
+                    f"Origin but {vary}: a shared cache can "
+                    "replay this answer to another origin. Add 'Vary: Origin'.",
+                    policy.where("vary"),
+                )
+            )
+        if (
+            check.kind in ("allowed", "error-path")
+            and policy.cors
+            and not policy.public
+            and not policy.credentials
+            and headers.get("Access-Control-Allow-Credentials") == "true"
+        ):
+            found.append(
+                Finding(
+                    "CORS-CREDENTIALS",
+                    f"{where} grants credentials ('Access-Control-Allow-Credentials: true') but "
+                    "the contract does not declare 'credentials: true'.",
+                    policy.where("credentials"),
+                )
+            )
+    found += _mismatch(check, evidence)
+    return found
+
+
+def _mismatch(check: Check, evidence: Evidence) -> list[Finding]:
+    outcome = evidence.outcome
+    if outcome is None or outcome.failure is None:
+        return []
+    from pytest_cors.engine.response import cors_check
+
+    credentials = "include" if check.credentials else "omit"
+    if outcome.preflight is not None and outcome.failure.step == "actual":
+        return [
+            Finding(
+                "CORS-PREFLIGHT-MISMATCH",
+                f"the preflight granted {check.method} from {check.origin}, but the actual "
+                f"response refuses it ({outcome.failure.code}): the {check.method} already ran "
+                "on the server when the browser hid the answer. Make both answers agree.",
+            )
+        ]
+    if outcome.failure.step == "preflight" and outcome.failure.code not in _LIST_REFUSALS:
+        for exchange in evidence.extra:
+            if exchange.kind != "actual":
+                continue
+            if cors_check(exchange.response.headers, check.origin, credentials) is None:
+                return [
+                    Finding(
+                        "CORS-PREFLIGHT-MISMATCH",
+                        f"the preflight refuses {check.method} from {check.origin} "
+                        f"({outcome.failure.code}), but the actual response grants it: the "
+                        "two are decided by different code (a proxy, an auth layer, a route "
+                        "without OPTIONS). Make both answers agree.",
+                    )
+                ]
+    return []
+
+
+_LIST_REFUSALS = frozenset(
+    {
+        "CORSMethodNotFound",
+        "CORSMissingAllowHeaderFromPreflight",
+        "CORSInvalidAllowMethod",
+        "CORSInvalidAllowHeader",
+    }
+)
+"""Preflight refusals about the method or headers: the actual response cannot contradict them."""
+
+
+def failing(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings that fail a check (errors nobody silenced)."""
+    return [f for f in findings if f.fails]
+
+
+def browser_summary(check: Check, evidence: Evidence) -> str:
+    """One line: what the browser would do with this check's request."""
+    return _verdict(check, evidence.outcome)

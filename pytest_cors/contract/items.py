@@ -1,0 +1,227 @@
+"""Contracts as pytest items: one item per check, named and located after the contract.
+
+The plugin hands a contract file to :class:`ContractFile`; each check becomes a
+:class:`CheckItem` named like ``spa-api::PUT /items/1 from https://evil.example.net -> denied``
+so that ``-k``, ``--lf``, JUnit XML and pytest-xdist work as with any test. The check runs in
+the item's *setup* (so an unreachable target makes the item an error, never a failure or a
+pass) and is judged in its *call*. Each item leaves a plain-data record in its
+``user_properties``; the plugin gathers them (also from xdist workers) for the terminal summary
+and ``--cors-report``.
+"""
+
+from __future__ import annotations
+
+import linecache
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_cors.contract.checks import (
+    FINDINGS,
+    Check,
+    Evidence,
+    Finding,
+    browser_summary,
+    build_checks,
+    evaluate,
+    failing,
+    resolved_seed,
+)
+from pytest_cors.contract.model import Mark
+from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec
+from pytest_cors.errors import ContractError, CorsError
+
+if TYPE_CHECKING:
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+    from pytest_cors.plugin import CorsSession
+
+RECORD_KEY = "pytest_cors"
+
+
+class CheckFailed(Exception):
+    """The server broke the contract; the message is the whole explanation."""
+
+
+class ContractFile(pytest.File):
+    """A contract file: loads it and yields one item per check."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from pytest_cors.contract import load_contract
+
+        state = cors_session(self.config)
+        try:
+            contract = load_contract(self.path, known_findings=FINDINGS)
+        except ContractError as exc:
+            raise self.CollectError(
+                f"invalid CORS contract ({len(exc.diagnostics)} problem"
+                f"{'s' if len(exc.diagnostics) != 1 else ''}):\n{exc}"
+            ) from None
+        seed = resolved_seed(contract, state.seed)
+        spec = TargetSpec.resolve(contract, app=state.app, base_url=state.base_url)
+        run = ContractRun(contract, spec, concurrency=state.concurrency)
+        state.runs[str(self.path)] = run
+        try:
+            checks = build_checks(contract, seed=seed, browser=state.browser)
+        except CorsError as exc:
+            raise self.CollectError(f"{self.path}: {exc}") from None
+        for check in checks:
+            yield CheckItem.from_parent(self, name=check.name, check=check, run=run, seed=seed)
+
+
+class CheckItem(pytest.Item):
+    """One check of a contract: a simulated ``fetch()`` and the verdict the contract expects."""
+
+    def __init__(self, *, check: Check, run: ContractRun, seed: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cors_check = check
+        self.run = run
+        self.seed = seed
+        self.evidence: Evidence | None = None
+        self.findings: list[Finding] = []
+        self.add_marker("cors_contract")
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.cors_check.mark.line - 1, self.name
+
+    def setup(self) -> None:
+        state = cors_session(self.config)
+        state.start(self.run)
+        try:
+            self.evidence = self.run.result(self.cors_check)
+        except SameOriginProbe as exc:
+            self._record("skipped", error=str(exc))
+            pytest.skip(str(exc))
+        except CorsError as exc:
+            self._record("error", error=str(exc))
+            raise
+
+    def runtest(self) -> None:
+        assert self.evidence is not None
+        self.findings = evaluate(self.cors_check, self.evidence)
+        bad = failing(self.findings)
+        self._record("failed" if bad else "passed")
+        if bad:
+            raise CheckFailed(self._explain(bad))
+
+    def repr_failure(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        exc = excinfo.value
+        if isinstance(exc, CheckFailed):
+            return str(exc)
+        if isinstance(exc, CorsError):
+            return (
+                f"{type(exc).__name__}: {exc}\n\nNo verdict: the check needs a response from "
+                f"the target.\n{self._where()}"
+            )
+        return super().repr_failure(excinfo)
+
+    # -- text -----------------------------------------------------------------------------
+
+    def _where(self) -> str:
+        check = self.cors_check
+        mark = check.mark
+        line = linecache.getline(str(self.path), mark.line).rstrip()
+        text = f"Contract: {self.shown(mark)} (policy {check.policy.name!r})"
+        return f"{text}\n  {mark.line} | {line}" if line else text
+
+    def shown(self, mark: Mark) -> str:
+        """``FILE:LINE:COL`` with the file as the node id spells it (relative to rootdir)."""
+        return f"{self.nodeid.split('::', 1)[0]}:{mark.line}:{mark.column}"
+
+    def _explain(self, bad: list[Finding]) -> str:
+        check = self.cors_check
+        evidence = self.evidence
+        assert evidence is not None
+        lines = []
+        for finding in bad:
+            lines.append(f"[{finding.id}] {finding.message}")
+        lines += ["", f"Expected: {check.title}."]
+        summary = browser_summary(check, evidence)
+        if summary:
+            lines.append(f"Browser: {summary}")
+        others = [f for f in self.findings if f not in bad]
+        for finding in others:
+            state = f"silenced: {finding.silenced}" if finding.silenced else finding.severity
+            lines.append(f"Also [{finding.id}] ({state}): {finding.message}")
+        lines += ["", self._where()]
+        for finding in bad:
+            if finding.mark not in (None, check.mark, check.policy.mark):
+                assert finding.mark is not None
+                line = linecache.getline(str(self.path), finding.mark.line).rstrip()
+                lines.append(f"  {finding.id} concerns {self.shown(finding.mark)}: {line.strip()}")
+        lines += ["", "Transcript:", transcript(evidence)]
+        return "\n".join(lines)
+
+    def _record(self, status: str, error: str | None = None) -> None:
+        check = self.cors_check
+        evidence = self.evidence
+        observed = None
+        if evidence is not None and evidence.outcome is not None:
+            observed = "allowed" if evidence.outcome.allowed else "denied"
+        elif evidence is not None and evidence.extra:
+            pna = evidence.extra[0].response.headers.get("Access-Control-Allow-Private-Network")
+            observed = "allowed" if pna == "true" else "denied"
+        record = {
+            "contract": str(self.path),
+            "nodeid": self.nodeid,
+            "policy": check.policy.name,
+            "check": check.name,
+            "kind": check.kind,
+            "path": check.path,
+            "origin": check.origin,
+            "method": check.method,
+            "headers": [name for name, _ in check.headers],
+            "credentials": check.credentials,
+            "browser": check.browser,
+            "expect": check.expect,
+            "attack": check.attack,
+            "source": check.source,
+            "line": check.mark.line,
+            "column": check.mark.column,
+            "status": status,
+            "observed": observed,
+            "findings": [
+                {
+                    "id": f.id,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "silenced": f.silenced,
+                    "line": (f.mark or check.mark).line,
+                    "column": (f.mark or check.mark).column,
+                }
+                for f in self.findings
+            ],
+            "error": error,
+            "seed": str(self.seed),
+            "target": self.run.spec.describe(),
+            "transcript": transcript(evidence) if status == "failed" and evidence else None,
+        }
+        self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
+        self.user_properties.append((RECORD_KEY, record))
+
+
+def transcript(evidence: Evidence) -> str:
+    """The engine's explanation plus any raw exchange, secrets redacted."""
+    from pytest_cors.explain import render_exchange
+
+    parts = []
+    if evidence.outcome is not None:
+        parts.append(evidence.outcome.explain())
+    for exchange in evidence.extra:
+        title = (
+            "Private-network preflight (sent by pytest-cors):"
+            if exchange.kind == "preflight"
+            else "Actual request without the preflight (sent by pytest-cors to compare):"
+        )
+        parts.append("\n".join([title, *render_exchange(exchange)]))
+    return "\n\n".join(parts)
+
+
+def cors_session(config: pytest.Config) -> CorsSession:
+    from pytest_cors.plugin import session_state
+
+    return session_state(config)

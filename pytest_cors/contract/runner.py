@@ -1,0 +1,409 @@
+"""Running a contract's checks against its target.
+
+* The target is the command line's (``--cors-app`` / ``--cors-base-url``) or the contract's
+  ``target``; an app is imported as ``module:attr`` with the contract's directory and the
+  current directory on ``sys.path``.
+* In-process apps run each check when its pytest item runs: sequential, no threads.
+* Live URLs run concurrently: :meth:`ContractRun.prefetch` submits every selected check to a
+  bounded thread pool (``--cors-concurrency``, default 16) sharing **one** ``requests`` session,
+  so one connection pool sized to the concurrency; each item then waits for its own result.
+* A successful preflight that a browser would cache (``Max-Age`` not 0 or negative) is sent
+  once per contract run: an identical preflight (same URL and header lines) reuses its answer.
+* Credentialed checks carry a session cookie to the target's own origin, as a signed-in user's
+  browser would; it is never sent anywhere else.
+
+No verdict without a response: any failure to get one raises :class:`TargetError`, which makes
+the pytest item an error, never a pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from pytest_cors.contract.checks import Check, Evidence, Finding, build_checks, evaluate
+from pytest_cors.errors import CorsUsageError, TargetError
+from pytest_cors.http import Exchange, Headers, Request, Response
+from pytest_cors.origin import origin_of_url, parse_origin
+
+if TYPE_CHECKING:
+    from pytest_cors.contract.model import Contract
+
+DEFAULT_CONCURRENCY = 16
+PROBE_COOKIE = "pytest_cors_session=probe"
+"""The cookie credentialed checks send to the target: a stand-in for a signed-in user's."""
+
+_LISTS = ("method", "header")  # checks about the preflight's lists: the actual adds nothing
+_NO_CONNECTION = ("connection refused", "could not be resolved", "could not connect")
+
+
+class SameOriginProbe(Exception):
+    """The check's origin is the target's own origin: a browser would not use CORS at all."""
+
+
+class TargetSpec:
+    """Where a contract runs: an importable app, a live base URL, or both (app behind a URL)."""
+
+    def __init__(self, app: str | None, base_url: str | None, contract_file: str) -> None:
+        self.app = app
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.contract_file = contract_file
+
+    @classmethod
+    def resolve(
+        cls, contract: Contract, *, app: str | None = None, base_url: str | None = None
+    ) -> TargetSpec:
+        """The command line's target if it names one, else the contract's."""
+        if app or base_url:
+            return cls(app, base_url, contract.file)
+        target = contract.target
+        return cls(
+            target.app if target else None, target.base_url if target else None, contract.file
+        )
+
+    @property
+    def live(self) -> bool:
+        return self.app is None and self.base_url is not None
+
+    def describe(self) -> str:
+        if self.app and self.base_url:
+            return f"app {self.app} at {self.base_url}"
+        if self.app:
+            return f"app {self.app}"
+        return self.base_url or "no target"
+
+
+def import_app(spec: str, contract_file: str) -> object:
+    """Import ``module:attr``, looking in the contract's directory and the current directory."""
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise CorsUsageError(f"target app {spec!r} must be written module:attr, e.g. myapp:app")
+    for folder in (str(Path(contract_file).resolve().parent), os.getcwd()):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        raise CorsUsageError(
+            f"cannot import target app {spec!r}: {type(exc).__name__}: {exc} (looked in "
+            f"{Path(contract_file).resolve().parent} and {os.getcwd()} besides sys.path)"
+        ) from exc
+    obj: object = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise CorsUsageError(
+                f"cannot use target app {spec!r}: module {module_name!r} has no {attr!r}"
+            ) from None
+    return obj
+
+
+def pooled_session(concurrency: int) -> Any:
+    """One ``requests`` session whose connection pool holds ``concurrency`` connections."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=concurrency, pool_block=True)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def _cacheable(response: Response) -> bool:
+    """Whether a browser would keep this preflight answer (2xx, Max-Age absent or positive)."""
+    if not 200 <= response.status <= 299:
+        return False
+    raw = response.headers.get("Access-Control-Max-Age")
+    return raw is None or (raw.isdigit() and int(raw) > 0)
+
+
+class _Memo:
+    """The shared target plus the preflight answers a browser would cache, safe across threads."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.base_url: str = target.base_url
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[Any, ...], Future[Response]] = {}
+        self.sent = 0
+        self.reused = 0
+
+    def send(self, request: Request) -> Response:
+        with self._lock:
+            self.sent += 1
+        response: Response = self.target.send(request)
+        return response
+
+    def preflight(self, request: Request) -> Response:
+        key = (request.url, request.headers.items())
+        with self._lock:
+            pending = self._answers.get(key)
+            mine = pending is None
+            if mine:
+                pending = self._answers[key] = Future()
+        assert pending is not None
+        if not mine:
+            response = pending.result()
+            with self._lock:
+                self.reused += 1
+            return response
+        try:
+            response = self.send(request)
+        except BaseException as exc:
+            with self._lock:
+                del self._answers[key]
+            pending.set_exception(exc)
+            raise
+        if not _cacheable(response):
+            with self._lock:
+                del self._answers[key]
+        pending.set_result(response)
+        return response
+
+
+class _CheckTarget:
+    """The target as one check sees it: cached preflights, and a cookie when credentialed."""
+
+    def __init__(self, memo: _Memo, credentials: bool) -> None:
+        self.memo = memo
+        self.base_url = memo.base_url
+        self.credentials = credentials
+        self.home = origin_of_url(memo.base_url)
+        self.rewritten: dict[int, Request] = {}
+
+    def send(self, request: Request) -> Response:
+        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+            return self.memo.preflight(request)
+        if self.credentials and origin_of_url(request.url).same_origin(self.home):
+            sent = Request(
+                request.method,
+                request.url,
+                request.headers.with_header("Cookie", PROBE_COOKIE),
+                request.body,
+            )
+            self.rewritten[id(request)] = sent
+            return self.memo.send(sent)
+        return self.memo.send(request)
+
+    def as_sent(self, exchanges: list[Exchange]) -> list[Exchange]:
+        """The exchanges with each request as it went out (with the cookie, if one was added)."""
+        return [
+            Exchange(self.rewritten.get(id(e.request), e.request), e.response, e.kind)
+            for e in exchanges
+        ]
+
+
+def execute(check: Check, memo: _Memo) -> Evidence:
+    """Run one check against the target: the browser's flow, plus the raw requests the check
+    needs beyond it (the private-network preflight; the actual request the browser never sent
+    after a refused preflight, to compare the two answers)."""
+    from pytest_cors.flow import Browser
+
+    url = urljoin(memo.base_url + "/", check.path.lstrip("/"))
+    if check.origin != "null" and parse_origin(check.origin).same_origin(origin_of_url(url)):
+        raise SameOriginProbe(
+            f"{check.origin} is the target's own origin: a browser sends no CORS request"
+        )
+    target = _CheckTarget(memo, check.credentials)
+    if check.kind == "pna":
+        request = Request(
+            "OPTIONS",
+            url,
+            Headers(
+                [
+                    ("Accept", "*/*"),
+                    ("Origin", check.origin),
+                    ("Access-Control-Request-Method", "GET"),
+                    ("Access-Control-Request-Private-Network", "true"),
+                ]
+            ),
+        )
+        return Evidence(None, [Exchange(request, _send_raw(target, request, "preflight"))])
+    outcome = Browser(check.browser).fetch(
+        target,
+        check.path,
+        origin=check.origin,
+        method=check.method,
+        headers=list(check.headers),
+        credentials="include" if check.credentials else "omit",
+    )
+    outcome.exchanges = target.as_sent(outcome.exchanges)
+    evidence = Evidence(outcome)
+    failure = outcome.failure
+    if failure is not None and failure.step == "preflight" and check.kind not in _LISTS:
+        pairs = [("Accept", "*/*"), *outcome.request.headers, ("Origin", check.origin)]
+        actual = Request(check.method, outcome.request.url, Headers(pairs))
+        evidence.extra.append(Exchange(actual, _send_raw(target, actual, "actual")))
+    return evidence
+
+
+def _send_raw(target: _CheckTarget, request: Request, step: str) -> Response:
+    try:
+        return target.send(request)
+    except TargetError as exc:
+        raise TargetError(str(exc), target=target.base_url, step=step) from exc
+    except Exception as exc:
+        raise TargetError(
+            f"{request.method} {request.url} raised {type(exc).__name__}: {exc}",
+            target=target.base_url,
+            step=step,
+        ) from exc
+
+
+class ContractRun:
+    """One contract's checks against one target, for one pytest session."""
+
+    def __init__(
+        self,
+        contract: Contract,
+        spec: TargetSpec,
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        timeout: float | None = None,
+        target: object = None,
+    ) -> None:
+        if concurrency < 1:
+            raise CorsUsageError(f"--cors-concurrency must be at least 1, got {concurrency}")
+        self.contract = contract
+        self.spec = spec
+        self.concurrency = concurrency
+        self.timeout = timeout
+        self._given = target
+        self.live = spec.live if target is None else isinstance(target, str)
+        self._lock = threading.Lock()
+        self._memo: _Memo | None = None
+        self._target_error: BaseException | None = None
+        self._closers: list[Callable[[], None]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._futures: dict[str, Future[Evidence]] = {}
+        self._down: TargetError | None = None
+
+    # -- the target ----------------------------------------------------------------------
+
+    def memo(self) -> _Memo:
+        """The shared target, built on first use (importing the app or opening the pool)."""
+        with self._lock:
+            if self._target_error is not None:
+                raise self._target_error
+            if self._memo is None:
+                try:
+                    self._memo = _Memo(self._build())
+                except BaseException as exc:
+                    self._target_error = exc
+                    raise
+            return self._memo
+
+    def _build(self) -> Any:
+        from pytest_cors.targets import DEFAULT_TIMEOUT, adapt, as_sync
+
+        spec = self.spec
+        timeout = self.timeout if self.timeout is not None else DEFAULT_TIMEOUT
+        if self._given is not None:
+            return as_sync(adapt(self._given, spec.base_url, timeout=timeout))
+        if spec.app is None and spec.base_url is None:
+            raise CorsUsageError(
+                f"{self.contract.file}: no target to check. Add 'target: {{app: module:attr}}' "
+                "or 'target: {base_url: https://...}' to the contract, or pass --cors-app or "
+                "--cors-base-url."
+            )
+        if spec.app is not None:
+            return as_sync(adapt(import_app(spec.app, spec.contract_file), spec.base_url))
+        from pytest_cors.targets.live import LiveTarget
+
+        assert spec.base_url is not None
+        session = pooled_session(self.concurrency)
+        self._closers.append(session.close)
+        return LiveTarget(spec.base_url, session, timeout=timeout)
+
+    # -- running ---------------------------------------------------------------------------
+
+    def run(self, check: Check) -> Evidence:
+        """Run ``check`` now, in this thread."""
+        memo = self.memo()
+        if self._down is not None:
+            raise TargetError(
+                f"not attempted: an earlier request could not reach the target ({self._down})",
+                target=self.spec.describe(),
+            )
+        try:
+            return execute(check, memo)
+        except TargetError as exc:
+            if any(word in str(exc) for word in _NO_CONNECTION):
+                self._down = exc
+            raise
+
+    def prefetch(self, checks: Iterable[Check]) -> None:
+        """Start every check of a live run on the thread pool (a no-op for in-process apps)."""
+        if not self.live:
+            return
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pytest-cors")
+            for check in checks:
+                if check.name not in self._futures:
+                    self._futures[check.name] = self._pool.submit(self.run, check)
+
+    def result(self, check: Check) -> Evidence:
+        """The evidence for ``check``: its prefetched result, or a run now."""
+        future = self._futures.get(check.name)
+        if future is None:
+            return self.run(check)
+        return future.result()
+
+    @property
+    def stats(self) -> dict[str, int]:
+        memo = self._memo
+        return {"sent": memo.sent, "reused": memo.reused} if memo else {"sent": 0, "reused": 0}
+
+    def close(self) -> None:
+        """Stop the pool and close every pooled connection."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            for future in self._futures.values():
+                future.cancel()
+            pool.shutdown(wait=True)
+        for close in self._closers:
+            close()
+        self._closers.clear()
+
+
+def check_contract(
+    contract: Contract,
+    target: object = None,
+    *,
+    seed: int | str | None = None,
+    browser: str | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> list[tuple[Check, list[Finding]]]:
+    """Run every check of ``contract`` without pytest: against ``target`` (anything
+    :func:`~pytest_cors.targets.adapt` accepts) or else the contract's own target.
+
+    Returns each check with its findings; :func:`~pytest_cors.contract.checks.failing` tells
+    which break the contract. A :class:`TargetError` propagates: there is no verdict without a
+    response.
+    """
+    checks = build_checks(contract, seed=seed, browser=browser)
+    run = ContractRun(
+        contract, TargetSpec.resolve(contract), concurrency=concurrency, target=target
+    )
+    try:
+        run.prefetch(checks)
+        results = []
+        for check in checks:
+            try:
+                evidence = run.result(check)
+            except SameOriginProbe:
+                continue
+            results.append((check, evaluate(check, evidence)))
+        return results
+    finally:
+        run.close()
