@@ -15,10 +15,13 @@ as usual.
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
 import pytest
 
+from . import engines_page
 from .bidi import BidiClient, BidiError
 from .chromium import BrowserRun, page_origin, scenario_url
 from .compare import Side, chromium_side, differences, engine_side, wire_from_received
@@ -348,3 +351,46 @@ def test_bidi_client_returns_results_and_keeps_events(fake_browser):
         assert texts == ["before session.new", "before script.callFunction"]
         with pytest.raises(BidiError, match="unknown command: no such thing"):
             client.command("fail.me")
+
+
+# -- docs/engines.md ---------------------------------------------------------------------------
+def test_engines_page_is_current():
+    """The committed page says what the profiles and the scenario table say today."""
+    expected = engines_page.render()
+    current = engines_page.PAGE.read_text(encoding="utf-8") if engines_page.PAGE.exists() else ""
+    if current != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                expected.splitlines(keepends=True),
+                "docs/engines.md (committed)",
+                "docs/engines.md (generated)",
+            )
+        )
+        pytest.fail(
+            "docs/engines.md is out of date; regenerate it with\n"
+            "    python -m tests.conformance.engines_page --write\n\n" + diff,
+            pytrace=False,
+        )
+
+
+def test_engines_page_puts_each_difference_under_the_rule_that_explains_it():
+    """Only scenarios the two profiles answer differently are listed, under the flag that flips."""
+    picked = [s for s in SCENARIOS if s.title in ("DPR: '2'", "simple GET, omit: ACAO exact")]
+    assert len(picked) == 2
+    by_rule, unexplained = engines_page.differences_by_rule(picked)
+    listed = {name: [s.title for s in items] for name, items in by_rule.items() if items}
+    assert listed == {"client_hints_safelisted": ["DPR: '2'"]}
+    assert unexplained == []
+
+
+@pytest.mark.browser
+def test_the_page_names_the_firefox_checked(firefox_runs: dict[str, FirefoxRun]) -> None:
+    """The page's Firefox version is the one this run compared with (same major release)."""
+    running = re.search(r"(\d+)\.", _version.get("firefox", ""))
+    assert running, f"no version from {_version}"
+    assert engines_page.FIREFOX_CHECKED.split(".")[0] == running.group(1), (
+        f"docs/engines.md says Firefox {engines_page.FIREFOX_CHECKED}, this run used "
+        f"{_version['firefox']}: update FIREFOX_CHECKED in tests/conformance/engines_page.py "
+        "and regenerate the page"
+    )
