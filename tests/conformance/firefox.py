@@ -12,6 +12,11 @@ the URL in it and to its ``fetch()`` by time (a small prelude in the page timest
 ``fetch()`` and keeps the calls of one scenario at least a moment apart), then its reason text is
 mapped to MDN's name (``CORSMissingAllowOrigin`` ...), which the engine's ``failure.code`` must
 equal.
+
+Two Firefox habits would make the preflight-cache scenarios depend on how the suite runs: its
+cache holds 100 entries (so scenarios with a second fetch run in a batch of their own), and a
+page of a newly loaded site does not reuse entries for its first fetches (so each page first
+repeats a cacheable preflighted request until Firefox serves it from the cache).
 """
 
 from __future__ import annotations
