@@ -1,0 +1,37 @@
+"""docs/contracts.md documents every key the loader knows and shows every example contract."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pytest_cors.contract.loader import _POLICY_KEYS, _TOP_KEYS
+
+ROOT = Path(__file__).parent.parent.parent
+PAGE = (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
+SUBKEYS = ["target.app", "target.base_url", "origins.allow", "origins.deny", "max_age.min"]
+
+
+@pytest.mark.parametrize("key", sorted({*_TOP_KEYS, *_POLICY_KEYS}))
+def test_every_key_has_a_row_or_a_heading(key):
+    assert re.search(rf"^(\| `{key}` |\| \[`{key}`\]|#+ `{key}`)", PAGE, re.MULTILINE), key
+
+
+@pytest.mark.parametrize("key", SUBKEYS)
+def test_nested_keys_are_documented(key):
+    child = key.split(".")[1]
+    assert f"`{key}`" in PAGE or f"| `{child}` |" in PAGE
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "examples" / "contracts").glob("*.yaml")), ids=lambda p: p.name
+)
+def test_every_example_contract_is_included_in_the_page(path):
+    assert f'--8<-- "examples/contracts/{path.name}"' in PAGE
+
+
+def test_the_page_names_the_schema_comment_and_the_limits():
+    assert "# yaml-language-server: $schema=" in PAGE
+    assert "1 MiB" in PAGE
+    assert "10 000 values" in PAGE
+    assert "32 levels" in PAGE
