@@ -1,0 +1,74 @@
+"""The API page covers the public surface, the plugin's options, and the engine links resolve."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from docs_helpers import DOCS
+from docs_pages import read
+
+import pytest_cors
+from pytest_cors import plugin
+
+API_PAGE = read(DOCS / "api.md")
+DIRECTIVE = re.compile(r"^::: (\S+)", re.M)
+AUTOREF = re.compile(r"\]\[(pytest_cors(?:\.\w+)+)\]")
+MY_PAGES = ["index.md", "getting-started.md", "how-cors-works.md", "failures.md", "ci.md", "api.md"]
+
+
+def resolve(dotted: str) -> object:
+    """Import the longest module prefix of ``dotted`` and walk the rest as attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj: object = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[cut:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ModuleNotFoundError(dotted)
+
+
+@pytest.mark.parametrize("name", sorted(set(pytest_cors.__all__) - {"__version__"}))
+def test_every_public_name_is_documented(name):
+    assert f"pytest_cors.{name}" in DIRECTIVE.findall(API_PAGE), (
+        f"docs/api.md needs '::: pytest_cors.{name}'"
+    )
+
+
+def test_every_directive_names_something_that_exists():
+    directives = DIRECTIVE.findall(API_PAGE)
+    assert len(directives) > 10
+    for dotted in directives:
+        resolve(dotted)
+
+
+@pytest.mark.parametrize("flag", [flag for flag, _ in plugin._OPTIONS])
+def test_every_command_line_option_is_documented(flag):
+    assert f"`{flag}" in API_PAGE
+
+
+@pytest.mark.parametrize("key", sorted(plugin._INI))
+def test_every_ini_key_is_documented(key):
+    assert f"`{key}`" in API_PAGE
+
+
+@pytest.mark.parametrize("page", MY_PAGES)
+def test_engine_links_point_at_real_objects(page):
+    for dotted in AUTOREF.findall(read(DOCS / page)):
+        assert callable(resolve(dotted)) or isinstance(resolve(dotted), type), dotted
+
+
+def test_how_cors_works_links_the_engine_and_the_standard():
+    text = read(DOCS / "how-cors-works.md")
+    sections = re.split(r"^## ", text, flags=re.M)[1:]
+    steps = [s for s in sections if re.match(r"\d+\.", s)]
+    assert len(steps) >= 8
+    for step in steps:
+        title = step.splitlines()[0]
+        assert "https://fetch.spec.whatwg.org/#" in step or "CSP" in title, title
+        if not title.startswith(("9.", "10.")):  # the last two compare CORS with other things
+            assert AUTOREF.search(step), f"step {title!r} links no engine function"
