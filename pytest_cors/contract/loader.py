@@ -492,6 +492,44 @@ class _Level:
     marks: dict[str, Mark] = field(default_factory=dict)
 
 
+@dataclass
+class _Merged:
+    """A policy's effective settings: its own, else those of ``defaults``."""
+
+    values: dict[str, Any]
+    marks: dict[str, Mark]
+    present: set[str]
+    inherited: set[str]
+    undecided: set[str]
+
+    @classmethod
+    def of(cls, own: _Level, defaults: _Level) -> _Merged:
+        marks = dict(own.marks)
+        inherited = defaults.present - own.present
+        values = {k: defaults.values[k] for k in inherited if k in defaults.values}
+        for key in inherited:
+            marks.update(_marks_under(defaults.marks, key))
+        for parent in ("origins", "max_age"):
+            if parent not in marks and parent in defaults.marks:
+                marks[parent] = defaults.marks[parent]
+        values.update(own.values)
+        present = own.present | defaults.present
+        # A flag written but invalid: the checks that depend on it would only guess.
+        undecided = {"public", "cors"} & present - values.keys()
+        return cls(values, marks, present, inherited, undecided)
+
+    def drop(self, key: str) -> None:
+        """Forget an inherited setting, as if ``defaults`` had not set it."""
+        self.values.pop(key, None)
+        self.inherited.discard(key)
+        self.present.discard(key)
+        for path in list(_marks_under(self.marks, key)):
+            del self.marks[path]
+        parent = key.partition(".")[0]
+        if parent != key and not any(p.startswith(parent + ".") for p in self.marks):
+            self.marks.pop(parent, None)  # nothing of it is left
+
+
 def _flow(parts: list[str]) -> str:
     """A YAML flow list of ``parts``, quoting what a plain scalar could not hold."""
 
@@ -1057,59 +1095,33 @@ class _Validator:
                 )
             else:
                 names[name] = node.entries["name"][1].mark
-        values, marks, inherited = self.merge(own, defaults)
+        merged = _Merged.of(own, defaults)
+        self.contradictions(merged, own, defaults, node.mark)
         complete = len(entries) == len(node.entries)
-        self.conflicts(values, marks, own, defaults, node.mark, label, complete=complete)
+        self.cross_checks(merged, own, node.mark, label, complete=complete)
         if not isinstance(name, str) or "paths" not in own.values:
             return None
-        return _make_policy(name, node.mark, values, marks, inherited, contract_browsers)
+        return _make_policy(name, node.mark, merged, contract_browsers)
 
-    def merge(
-        self, own: _Level, defaults: _Level
-    ) -> tuple[dict[str, Any], dict[str, Mark], set[str]]:
-        values: dict[str, Any] = {}
-        marks: dict[str, Mark] = dict(own.marks)
-        inherited: set[str] = set()
-        for key in defaults.present - own.present:
-            inherited.add(key)
-            if key in defaults.values:
-                values[key] = defaults.values[key]
-            marks.update(_marks_under(defaults.marks, key))
-        for parent in ("origins", "max_age"):
-            if parent not in marks and parent in defaults.marks:
-                marks[parent] = defaults.marks[parent]
-        values.update(own.values)
-        return values, marks, inherited
-
-    def conflicts(
-        self,
-        values: dict[str, Any],
-        marks: dict[str, Mark],
-        own: _Level,
-        defaults: _Level,
-        policy_mark: Mark,
-        label: str,
-        *,
-        complete: bool = True,
+    def contradictions(
+        self, merged: _Merged, own: _Level, defaults: _Level, policy_mark: Mark
     ) -> None:
-        """Settings that contradict each other; a policy's own flag overrides defaults.
+        """Settings that ``public: true`` or ``cors: false`` make meaningless or contradictory.
 
-        ``complete`` is false when the policy has unknown keys: a misspelt ``origins`` then
-        says enough, and "allows no origin" would only repeat it.
+        When the flag is the policy's own and the other setting comes from ``defaults``, the
+        inherited setting is dropped (``defaults: {credentials: true}`` beside a public
+        policy); otherwise, written at the same level or against an inherited flag, it is an
+        error.
         """
-
-        def source(key: str) -> str:
-            return "policy" if key in own.present else "defaults"
+        values = merged.values
 
         def settle(flag: str, key: str, message: str, at: str = "") -> None:
-            if key not in own.present and key not in defaults.present:
+            if key not in merged.present:
                 return
-            if source(flag) == "policy" and source(key) == "defaults":
-                values.pop(key, None)
-                for path in list(_marks_under(marks, key)):
-                    del marks[path]
-                return
-            self.error(marks.get(at or key, policy_mark), message)
+            if flag in own.present and key not in own.present:
+                merged.drop(key)
+            else:
+                self.error(merged.marks.get(at or key, policy_mark), message)
 
         if values.get("public") is True:
             if values.get("credentials") is True:
@@ -1127,12 +1139,12 @@ class _Validator:
                     "'cors: false' contradicts 'public: true': a policy cannot be open to every "
                     "origin and closed to all",
                 )
-            if "origins.deny" in own.present | defaults.present:
+            for key in ("origins.deny", "probes"):
                 settle(
                     "public",
-                    "origins.deny",
-                    "'origins.deny' cannot go with 'public: true': a public policy lets every "
-                    "origin read",
+                    key,
+                    f"'{key}' cannot go with 'public: true': a public policy lets every origin "
+                    "read, so none can be refused",
                 )
         if values.get("cors") is False:
             closed = "has no meaning with 'cors: false' (no origin may read these paths)"
@@ -1142,12 +1154,22 @@ class _Validator:
                 "'origins.allow' contradicts 'cors: false'; list origins that must be refused "
                 "under 'origins.deny'",
             )
-            settle("cors", "expose_headers", f"'expose_headers' {closed}")
+            for key in ("expose_headers", "vary", "error_paths"):
+                settle("cors", key, f"'{key}' {closed}")
             for key in ("max_age.min", "max_age.max"):
                 settle("cors", key, f"'max_age' {closed}", at="max_age")
-            settle("cors", "vary", f"'vary' {closed}")
             if values.get("private_network") is True:
                 settle("cors", "private_network", f"'private_network: true' {closed}")
+
+    def cross_checks(
+        self, merged: _Merged, own: _Level, policy_mark: Mark, label: str, *, complete: bool
+    ) -> None:
+        """Rules between values: ranges, overlaps, and a policy that allows nobody.
+
+        ``complete`` is false when the policy has unknown keys: a misspelt ``origins`` then
+        says enough, and "allows no origin" would only repeat it.
+        """
+        values, marks = merged.values, merged.marks
         low, high = values.get("max_age.min"), values.get("max_age.max")
         if isinstance(low, int) and isinstance(high, int) and low > high:
             if "max_age.min" not in own.present and "max_age.max" in own.present:
@@ -1162,9 +1184,9 @@ class _Validator:
                     message += f" from defaults (line {marks['max_age.max'].line})"
                 at = "max_age.min"
             self.error(marks.get(at, policy_mark), message)
-        undecided = {"public", "cors"} & (own.present | defaults.present) - values.keys()
-        if complete and not undecided and values.get("cors", True) and not values.get("public"):
-            if not {"origins", "origins.allow"} & (own.present | defaults.present):
+        open_to_some = values.get("cors", True) and not values.get("public")
+        if complete and not merged.undecided and open_to_some:
+            if not {"origins", "origins.allow"} & merged.present:
                 self.error(
                     policy_mark,
                     f"{label} allows no origin: add 'origins.allow', or set 'public: true' "
@@ -1372,13 +1394,9 @@ def _prefixed(marks: dict[str, Mark], prefix: str) -> dict[str, Mark]:
 
 
 def _make_policy(
-    name: str,
-    mark: Mark,
-    values: dict[str, Any],
-    marks: dict[str, Mark],
-    inherited: set[str],
-    contract_browsers: tuple[str, ...],
+    name: str, mark: Mark, merged: _Merged, contract_browsers: tuple[str, ...]
 ) -> Policy:
+    values = merged.values
     max_age = MaxAge(values.get("max_age.min"), values.get("max_age.max"))
     return Policy(
         name=name,
@@ -1400,8 +1418,8 @@ def _make_policy(
         browsers=tuple(values.get("browsers", contract_browsers)),
         probes=tuple(values.get("probes", ())),
         allow_findings=tuple(values.get("allow_findings", ())),
-        inherited=frozenset(inherited),
-        marks=marks,
+        inherited=frozenset(merged.inherited),
+        marks=merged.marks,
     )
 
 

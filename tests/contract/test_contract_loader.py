@@ -278,6 +278,7 @@ def test_a_public_policy_does_not_inherit_credentials_or_deny_from_defaults():
     assert (fonts.public, fonts.credentials, fonts.deny) == (True, False, ())
     assert [r.text for r in fonts.allow] == ["https://app.example.com"]  # origins to try
     assert fonts.where("credentials") == fonts.mark
+    assert fonts.inherited == {"origins.allow"}  # what was dropped is not "inherited"
 
 
 def test_a_closed_policy_does_not_inherit_what_only_open_policies_mean():
@@ -297,6 +298,8 @@ def test_a_closed_policy_does_not_inherit_what_only_open_policies_mean():
     (admin,) = contract.policies
     assert (admin.cors, admin.allow, admin.expose_headers) == (False, (), ())
     assert (admin.max_age, admin.credentials) == (MaxAge(), True)
+    assert admin.inherited == {"credentials"}
+    assert admin.where("origins.allow") == admin.mark
 
 
 def test_a_policy_closed_by_defaults_cannot_open_itself_with_allow():
