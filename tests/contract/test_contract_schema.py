@@ -48,11 +48,24 @@ SCHEMA_CANNOT_SEE = {
 }
 
 
+class Schema:
+    """The shipped schema as a validator, with a short repr for hypothesis' reports."""
+
+    def __init__(self) -> None:
+        schema = json.loads(schema_path().read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        self.validator = jsonschema.Draft202012Validator(schema)
+
+    def iter_errors(self, data):
+        return self.validator.iter_errors(data)
+
+    def __repr__(self) -> str:
+        return "<contract schema>"
+
+
 @pytest.fixture(scope="module")
 def validator():
-    schema = json.loads(schema_path().read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
+    return Schema()
 
 
 def schema_ok(validator, data) -> bool:
@@ -298,3 +311,33 @@ paths = st.text(alphabet="/?#=&%ab. é\t", max_size=10) | st.text(
 def test_loader_and_schema_agree_on_paths(path, validator):
     data = contract_with("paths", [path])
     assert loader_ok(data) == schema_ok(validator, data), path
+
+
+base_urls = st.builds(
+    lambda scheme, host, port, path: f"{scheme}{host}{port}{path}",
+    st.sampled_from(["https://"] * 4 + ["http://", "ftp://", "", "HTTPS://"]),
+    st.sampled_from(
+        [
+            "api.example.com",
+            "localhost",
+            "127.0.0.1",
+            "a-b_c.example",
+            "[::1]",
+            "[staging",
+            "u:p@x.example.com",
+            "x y.example.com",
+            "",
+            "A.Example.COM",
+            "b\u00fccher.example",
+        ]
+    ),
+    st.sampled_from([""] * 5 + [":8443", ":0", ":99999", ":65535", ":65536", ":", ":0443"]),
+    st.sampled_from([""] * 4 + ["/", "/api/v1", "/a?b", "/a#b", "/a b"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=base_urls)
+def test_loader_and_schema_agree_on_base_urls(url, validator):
+    data = {**contract_with("methods", ["GET"]), "target": {"base_url": url}}
+    assert loader_ok(data) == schema_ok(validator, data), url
