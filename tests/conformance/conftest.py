@@ -33,9 +33,16 @@ def _chromium_version() -> str:
     return out.stdout.strip() or out.stderr.strip()
 
 
+def _firefox_version() -> str:
+    from .firefox import find_firefox, firefox_version
+
+    exe = find_firefox()
+    return (firefox_version(exe) or "Firefox unusable") if exe else "Firefox not installed"
+
+
 def _header_line() -> str:
     return (
-        f"pytest-cors conformance: {_chromium_version()}; "
+        f"pytest-cors conformance: {_chromium_version()}; {_firefox_version()}; "
         f"{len(SCENARIOS) + len(DEFAULT_PORT_SCENARIOS)} scenarios + "
         f"{len(RANDOM_SCENARIOS)} random, seed {SEED} (replay: {SEED_ENV}={SEED})"
     )
