@@ -13,6 +13,7 @@ Every server binds 127.0.0.1 on port 0, runs in a daemon thread and is stopped w
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -90,11 +91,13 @@ def serve_raw(handler: RawHandler) -> Iterator[str]:
     """Accept connections and let ``handler(conn, stop)`` write whatever bytes it likes.
 
     ``stop`` is set when the block ends, so a handler that must hang (a silent server) can
-    wait on it. Each connection is closed after its handler returns.
+    wait on it; open connections are shut down then too, so a handler blocked reading returns.
+    Each connection is closed after its handler returns.
     """
     sock, base_url = _listener()
     stop = threading.Event()
     workers: list[threading.Thread] = []
+    conns: list[socket.socket] = []
 
     def handle(conn: socket.socket) -> None:
         with conn:
@@ -106,6 +109,7 @@ def serve_raw(handler: RawHandler) -> Iterator[str]:
                 conn, _ = sock.accept()
             except OSError:
                 return
+            conns.append(conn)
             worker = threading.Thread(target=handle, args=(conn,), daemon=True)
             workers.append(worker)
             worker.start()
@@ -119,6 +123,9 @@ def serve_raw(handler: RawHandler) -> Iterator[str]:
         sock.shutdown(socket.SHUT_RDWR)
         sock.close()
         acceptor.join()
+        for conn in conns:
+            with contextlib.suppress(OSError):  # already closed by its handler
+                conn.shutdown(socket.SHUT_RDWR)
         for worker in workers:
             worker.join()
 

@@ -98,7 +98,7 @@ _WIRE_FAILURES = (
 
 def wire_error(request: Request, exc: BaseException, target: str, timeout: float) -> TargetError:
     """A live target gave no usable response; name the URL, the method and what went wrong."""
-    chain = _chain(exc)
+    chain = causes(exc)
     haystack = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
     what = next(
         (text for keys, text in _WIRE_FAILURES if any(k in haystack for k in keys)),
@@ -109,7 +109,24 @@ def wire_error(request: Request, exc: BaseException, target: str, timeout: float
     return TargetError(f"{request.method} {request.url}: {what} ({exc})", target=target)
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
+def died_before_answer(exc: BaseException) -> bool:
+    """The connection was reset or closed before any answer: a stale kept-alive connection.
+
+    A connection the server closed a moment ago looks usable until written to; browsers retry
+    such a request once on a fresh connection, and so do the live adapters. Garbage, a timeout
+    or a response broken off half-way are not retried.
+    """
+    for e in causes(exc):
+        if isinstance(e, TimeoutError) or "timeout" in type(e).__name__.lower():
+            return False
+    return any(
+        isinstance(e, (ConnectionResetError, BrokenPipeError))
+        or "without sending a response" in str(e)
+        for e in causes(exc)
+    )
+
+
+def causes(exc: BaseException) -> list[BaseException]:
     """``exc``, its causes and contexts, and exceptions wrapped in its args (as requests does)."""
     seen: list[BaseException] = []
     todo: list[BaseException] = [exc]

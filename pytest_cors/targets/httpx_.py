@@ -16,12 +16,16 @@ from types import ModuleType
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import app_error, wire_error, wire_headers
+from pytest_cors.targets._wire import app_error, died_before_answer, wire_error, wire_headers
 
 
 def library(client: Any) -> ModuleType:
-    """The package the client comes from: ``httpx`` or ``httpx2``."""
-    return importlib.import_module(type(client).__module__.partition(".")[0])
+    """The package the client's class comes from (``httpx`` or ``httpx2``), subclasses too."""
+    for cls in type(client).__mro__:
+        root = cls.__module__.partition(".")[0]
+        if root in ("httpx", "httpx2"):
+            return importlib.import_module(root)
+    raise TypeError(f"{type(client).__name__} is not an httpx client")
 
 
 def _build(client: Any, request: Request) -> Any:
@@ -34,6 +38,15 @@ def _build(client: Any, request: Request) -> Any:
 def _response(resp: Any) -> Response:
     headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw)
     return Response(resp.status_code, headers, resp.content, resp.reason_phrase)
+
+
+# No auth (not even the client's own), no redirect following.
+_SEND: dict[str, Any] = {"auth": None, "follow_redirects": False}
+
+
+def _retry(client: Any, exc: Exception) -> bool:
+    """A pooled connection that died before any answer gets one more try (see _wire)."""
+    return isinstance(exc, library(client).TransportError) and died_before_answer(exc)
 
 
 def _failure(request: Request, exc: Exception, target: str, client: Any) -> Exception:
@@ -57,7 +70,12 @@ class HttpxTarget:
     def send(self, request: Request) -> Response:
         saved = list(self.client.cookies.jar)
         try:
-            resp = self.client.send(_build(self.client, request), auth=None, follow_redirects=False)
+            try:
+                resp = self.client.send(_build(self.client, request), **_SEND)
+            except Exception as exc:
+                if not _retry(self.client, exc):
+                    raise
+                resp = self.client.send(_build(self.client, request), **_SEND)
         except Exception as exc:
             raise _failure(request, exc, repr(self), self.client) from exc
         finally:
@@ -78,9 +96,12 @@ class AsyncHttpxTarget:
     async def send(self, request: Request) -> Response:
         saved = list(self.client.cookies.jar)
         try:
-            resp = await self.client.send(
-                _build(self.client, request), auth=None, follow_redirects=False
-            )
+            try:
+                resp = await self.client.send(_build(self.client, request), **_SEND)
+            except Exception as exc:
+                if not _retry(self.client, exc):
+                    raise
+                resp = await self.client.send(_build(self.client, request), **_SEND)
         except Exception as exc:
             raise _failure(request, exc, repr(self), self.client) from exc
         finally:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import wire_error, wire_headers
+from pytest_cors.targets._wire import died_before_answer, wire_error, wire_headers
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -57,18 +57,32 @@ class LiveTarget:
         prepared.headers = headers  # type: ignore[assignment]  # a multi-dict keeps duplicates
         prepared.body = request.body
         try:
-            env = self.session.merge_environment_settings(request.url, {}, False, None, None)
-            resp = self.session.get_adapter(request.url).send(
-                prepared,
-                timeout=self.timeout,
-                verify=True if env["verify"] is None else env["verify"],
-                cert=env["cert"],
-                proxies=env["proxies"],
-            )
+            resp = self._send(prepared)
             body = resp.content
         except (requests.RequestException, OSError) as exc:
             raise wire_error(request, exc, repr(self), self.timeout) from exc
         return Response(resp.status_code, _raw_headers(resp), body, resp.reason or "")
+
+    def _send(self, prepared: Any) -> Any:
+        """Send; once more on a fresh connection if a pooled one died before any answer."""
+        import requests
+
+        env = self.session.merge_environment_settings(prepared.url, {}, False, None, None)
+        adapter = self.session.get_adapter(prepared.url)
+        for attempt in (1, 2):
+            try:
+                return adapter.send(
+                    prepared,
+                    timeout=self.timeout,
+                    verify=True if env["verify"] is None else env["verify"],
+                    cert=env["cert"],
+                    proxies=env["proxies"],
+                )
+            except requests.ConnectionError as exc:
+                if attempt == 2 or not died_before_answer(exc):
+                    raise
+                adapter.close()  # drop the other idle connections: they may be stale too
+        raise AssertionError("unreachable")
 
 
 def _raw_headers(resp: Any) -> Headers:

@@ -7,6 +7,7 @@ Every framework app has the same routes:
     GET /echo-cookie      200, body = the Cookie header received (``<none>`` when absent)
     GET /redirect         302 to ``/items``
     GET /boom             the view raises RuntimeError("boom")
+    GET /echo-headers     200, JSON list of the request's [lower-case name, value] pairs
 """
 
 from __future__ import annotations
@@ -109,6 +110,10 @@ def flask_app() -> Any:
     def echo_cookie() -> Any:
         return request.headers.get("Cookie", "<none>")
 
+    @app.route("/echo-headers")
+    def echo_headers() -> Any:
+        return [[k.lower(), v] for k, v in request.headers.items()]
+
     @app.route("/redirect")
     def to_items() -> Any:
         return redirect("/items", 302)
@@ -139,6 +144,9 @@ def starlette_app(*, debug: bool = False) -> Any:
     async def echo_cookie(request: Request) -> Any:
         return PlainTextResponse(request.headers.get("cookie", "<none>"))
 
+    async def echo_headers(request: Request) -> Any:
+        return JSONResponse([[k.decode(), v.decode()] for k, v in request.headers.raw])
+
     async def to_items(request: Request) -> Any:
         return RedirectResponse("/items", status_code=302)
 
@@ -151,6 +159,7 @@ def starlette_app(*, debug: bool = False) -> Any:
             Route("/items", items, methods=["GET", "PUT", "POST"]),
             Route("/login", login),
             Route("/echo-cookie", echo_cookie),
+            Route("/echo-headers", echo_headers),
             Route("/redirect", to_items),
             Route("/boom", boom),
         ],
@@ -159,33 +168,7 @@ def starlette_app(*, debug: bool = False) -> Any:
 
 
 def fastapi_app() -> Any:
-    from fastapi import FastAPI, Request, Response
-    from fastapi.middleware.cors import CORSMiddleware
-    from fastapi.responses import PlainTextResponse, RedirectResponse
+    """FastAPI resolves annotations at run time, so its app lives in a module of its own."""
+    from tests.targets.fastapi_app import make_app
 
-    app = FastAPI()
-    app.add_middleware(CORSMiddleware, **STARLETTE_CORS)
-
-    @app.api_route("/items", methods=["GET", "PUT", "POST"])
-    def items(response: Response) -> dict[str, list[int]]:
-        response.headers["X-Total"] = "3"
-        return {"items": [1, 2, 3]}
-
-    @app.get("/login")
-    def login(response: Response) -> str:
-        response.set_cookie("session", "secret")
-        return "in"
-
-    @app.get("/echo-cookie", response_class=PlainTextResponse)
-    def echo_cookie(request: Request) -> str:
-        return request.headers.get("cookie", "<none>")
-
-    @app.get("/redirect")
-    def to_items() -> RedirectResponse:
-        return RedirectResponse("/items", status_code=302)
-
-    @app.get("/boom")
-    def boom() -> None:
-        raise RuntimeError("boom")
-
-    return app
+    return make_app()

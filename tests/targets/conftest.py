@@ -39,7 +39,7 @@ def django_settings():
 
     with override_settings(
         ROOT_URLCONF="tests.targets.django_app",
-        ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"],
+        ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost", "api.example.com"],
         MIDDLEWARE=[
             "corsheaders.middleware.CorsMiddleware",
             "django.middleware.common.CommonMiddleware",

@@ -24,6 +24,15 @@ def echo_cookie(request):
     return HttpResponse(request.META.get("HTTP_COOKIE", "<none>"))
 
 
+def echo_headers(request):
+    pairs = [
+        [key[5:].replace("_", "-").lower(), value]
+        for key, value in request.META.items()
+        if key.startswith("HTTP_")
+    ]
+    return JsonResponse(pairs, safe=False)
+
+
 def to_items(request):
     return HttpResponseRedirect("/items")
 
@@ -36,6 +45,7 @@ urlpatterns = [
     path("items", items),
     path("login", login),
     path("echo-cookie", echo_cookie),
+    path("echo-headers", echo_headers),
     path("redirect", to_items),
     path("boom", boom),
 ]
