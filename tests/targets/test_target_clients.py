@@ -88,19 +88,9 @@ def native(request):
     client = make()
     yield client, as_sync(adapt(client)), base_url
     if request.param == "httpx-async":
-        as_sync(_Closer(client)).send(Request("GET", base_url))
+        run_sync(client.aclose())
     elif hasattr(client, "close") and not request.param.startswith(("django", "flask")):
         client.close()
-
-
-class _Closer:
-    base_url = ""
-
-    def __init__(self, client):
-        self.client = client
-
-    async def send(self, request):
-        await self.client.aclose()
 
 
 def login_natively(client):

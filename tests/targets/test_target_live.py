@@ -14,7 +14,7 @@ import pytest
 
 from pytest_cors.errors import TargetError
 from pytest_cors.http import Headers, Request
-from pytest_cors.targets import adapt, as_sync
+from pytest_cors.targets import adapt, as_sync, run_sync
 from tests.servers import read_request, scripted, serve_asgi, serve_raw, serve_wsgi, silent
 from tests.targets.apps import ALLOWED, recording_asgi, recording_wsgi
 
@@ -280,18 +280,6 @@ def test_async_httpx_client_over_uvicorn_from_sync_code():
         for _ in range(2):  # the second call reuses the pooled connection on the same loop
             response = target.send(Request("GET", f"{base_url}/items", HEADERS))
             assert response.headers.get_all("x-dup") == ["one", "two"]
-        as_sync(_Closer(client)).send(Request("GET", base_url))
+        run_sync(client.aclose())
     assert next(scope["client"] for scope in record) == record[1]["client"]
     assert (b"origin", ALLOWED.encode()) in record[0]["headers"]
-
-
-class _Closer:
-    """Closes an AsyncClient on the loop that used it (via the same sync bridge)."""
-
-    base_url = ""
-
-    def __init__(self, client):
-        self.client = client
-
-    async def send(self, request):
-        await self.client.aclose()

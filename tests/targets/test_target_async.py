@@ -1,0 +1,60 @@
+"""run_sync and the sync/async views: async targets from sync code and back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from pytest_cors.errors import CorsUsageError
+from pytest_cors.http import Request
+from pytest_cors.targets import adapt, as_async, as_sync, run_sync
+from tests.targets.apps import recording_asgi, recording_wsgi
+
+
+async def current_loop():
+    return asyncio.get_running_loop()
+
+
+def test_run_sync_returns_the_result_and_raises_the_error():
+    async def answer():
+        return 42
+
+    async def fail():
+        raise ValueError("inside")
+
+    assert run_sync(answer()) == 42
+    with pytest.raises(ValueError, match="inside"):
+        run_sync(fail())
+
+
+def test_run_sync_keeps_one_loop_across_calls():
+    assert run_sync(current_loop()) is run_sync(current_loop())
+
+
+async def test_run_sync_works_while_this_thread_runs_a_loop():
+    mine = asyncio.get_running_loop()
+    theirs = run_sync(current_loop())
+    assert theirs is not mine
+    response = as_sync(adapt(recording_asgi([]))).send(Request("GET", "http://testserver/"))
+    assert response.status == 200
+
+
+def test_run_sync_inside_its_own_loop_is_refused():
+    async def nested():
+        inner = current_loop()
+        try:
+            run_sync(inner)
+        except CorsUsageError as exc:
+            return str(exc)
+        return "no error"
+
+    assert "use the async API" in run_sync(nested())
+
+
+async def test_as_async_drives_a_sync_target_inline():
+    record = []
+    target = as_async(adapt(recording_wsgi(record)))
+    response = await target.send(Request("GET", "http://testserver/items"))
+    assert response.body == b"hello world"
+    assert len(record) == 1
