@@ -1,17 +1,20 @@
-"""The pytest11 entry point: options, ini keys, fixtures and markers.
+"""The pytest11 entry point: options, ini keys, fixtures, markers, contract collection, summary.
 
 Kept cheap on purpose: it loads in every pytest run of every user, so it imports nothing but
 pytest at start-up; the engine, targets and YAML are imported when a fixture or contract is used.
+Contract files are recognised by name alone before anything else is imported.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from pytest_cors.asserts import CorsHelpers
+    from pytest_cors.contract.runner import ContractRun
 
 _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--cors-contract", {"action": "append", "default": [], "metavar": "PATH",
@@ -23,7 +26,8 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--cors-report", {"metavar": "PATH", "help": "write a report (.md, .json or .sarif)"}),
     ("--cors-concurrency", {"type": int, "metavar": "N",
                             "help": "live probes in flight at once (default 16)"}),
-    ("--cors-seed", {"metavar": "SEED", "help": "seed for randomised adversarial probes"}),
+    ("--cors-seed", {"metavar": "SEED",
+                     "help": "seed for the adversarial probes: an integer, or 'random'"}),
 ]  # fmt: skip
 _INI = {
     "cors_browser": "default browser profile for the cors fixture and contracts",
@@ -49,21 +53,133 @@ def get_option(config: pytest.Config, name: str, default: Any = None) -> Any:
     return default if value in (None, "", []) else value
 
 
+def is_contract_name(name: str) -> bool:
+    """``cors.yaml``, ``cors-*.yaml`` or ``*.cors.yaml``: the files collected as contracts."""
+    return name == "cors.yaml" or (
+        name.endswith(".yaml") and (name.startswith("cors-") or name.endswith(".cors.yaml"))
+    )
+
+
+class CorsSession:
+    """This session's contract state; registered as a plugin for its hooks.
+
+    Holds the options in force, one :class:`ContractRun` per contract file, and the record each
+    contract item leaves (gathered from test reports, so pytest-xdist workers' records reach the
+    controller's summary and report too).
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.app: str | None = get_option(config, "cors_app")
+        self.base_url: str | None = get_option(config, "cors_base_url")
+        self.browser: str | None = get_option(config, "cors_browser")
+        self.concurrency = int(get_option(config, "cors_concurrency", 16))
+        seed = config.getoption("--cors-seed", default=None)
+        if seed == "random":
+            import random
+
+            seed = str(random.SystemRandom().randrange(1, 2**31))
+            config.option.cors_seed = seed  # xdist hands the controller's options to workers
+        self.seed: int | str | None = (int(seed) if seed.isdigit() else seed) if seed else None
+        report = config.getoption("--cors-report", default=None)
+        if report:
+            from pytest_cors.errors import CorsUsageError
+            from pytest_cors.report import check_format
+
+            try:
+                check_format(report)
+            except CorsUsageError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        invocation = config.invocation_params.dir
+        self.explicit = {
+            (invocation / p).resolve() for p in config.getoption("--cors-contract") or []
+        }
+        self.runs: dict[str, ContractRun] = {}
+        self.records: dict[str, dict[str, Any]] = {}
+        self._selected: list[Any] = []
+        self._started: set[int] = set()
+
+    def start(self, run: ContractRun) -> None:
+        """Before the first item of ``run``: send every selected live check at once."""
+        if id(run) in self._started:
+            return
+        self._started.add(id(run))
+        if hasattr(self.config, "workerinput"):
+            return  # under xdist each worker runs only its share: run on demand
+        run.prefetch(item.cors_check for item in self._selected if item.run is run)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self._selected = [i for i in session.items if hasattr(i, "cors_check")]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            for name, value in report.user_properties:
+                if name == "pytest_cors" and isinstance(value, dict):
+                    self.records[report.nodeid] = value
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.records:
+            return
+        from pytest_cors.report import terminal_summary
+
+        terminalreporter.write_sep("=", "pytest-cors contract summary")
+        for line in terminal_summary(list(self.records.values())):
+            terminalreporter.write_line(line)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for run in self.runs.values():
+            run.close()
+        path = self.config.getoption("--cors-report", default=None)
+        if path and not hasattr(self.config, "workerinput"):
+            from pytest_cors.report import write_report
+
+            target = Path(path)
+            if not target.is_absolute():
+                target = self.config.invocation_params.dir / target
+            write_report(target, list(self.records.values()), seed=self.seed)
+
+
+_SESSION = pytest.StashKey[CorsSession]()
+
+
+def session_state(config: pytest.Config) -> CorsSession:
+    """This session's :class:`CorsSession`."""
+    return config.stash[_SESSION]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cors_contract: an item generated from a CORS contract file")
+    state = CorsSession(config)
+    config.stash[_SESSION] = state
+    config.pluginmanager.register(state, "pytest-cors-session")
+    known = {Path(a.split("::")[0]).resolve() for a in config.args}
+    config.args.extend(str(p) for p in sorted(state.explicit) if p not in known)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if not is_contract_name(file_path.name):
+        explicit = session_state(parent.config).explicit
+        if not explicit or file_path.resolve() not in explicit:
+            return None
+    from pytest_cors.contract.items import ContractFile
+
+    collector: pytest.Collector = ContractFile.from_parent(parent, path=file_path)
+    return collector
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
     browser = get_option(config, "cors_browser")
     base_url = get_option(config, "cors_base_url")
     app = get_option(config, "cors_app")
-    if not (browser or base_url or app or config.getoption("--cors-contract")):
+    seed = config.getoption("--cors-seed", default=None)
+    if not (browser or base_url or app or seed or config.getoption("--cors-contract")):
         return None
     parts = [f"browser={browser or 'chromium'}"]
     if base_url:
         parts.append(f"base_url={base_url}")
     if app:
         parts.append(f"app={app}")
+    parts.append(f"seed={seed}" if seed else "seed=per contract (default 1)")
     return "pytest-cors: " + ", ".join(parts)
 
 

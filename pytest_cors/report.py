@@ -1,0 +1,376 @@
+"""The results of contract checks as a terminal summary, Markdown, JSON or SARIF.
+
+Works on the plain records contract items leave (one dict per check, see
+:mod:`pytest_cors.contract.items`), so the same code serves a normal run and a pytest-xdist
+controller. Standard library only. Every string that leaves here goes through :func:`redact`:
+credentials in URLs and the values of ``Authorization``, ``Cookie``, ``Set-Cookie`` and
+``Proxy-Authorization`` never reach a report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pytest_cors.errors import CorsUsageError
+
+Record = Mapping[str, Any]
+FORMATS = {".md": "Markdown", ".json": "JSON", ".sarif": "SARIF"}
+DOCS_URL = "https://github.com/pytest-cors/pytest-cors/blob/main/docs/contract-checks.md"
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+
+_SECRET_LINE = re.compile(
+    r"(?im)^(?P<head>[ \t>]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)"
+    r"(?P<value>(?!<redacted)[^\r\n]*)"
+)
+_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s'\"]+@", re.IGNORECASE)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
+
+
+def redact(text: str) -> str:
+    """``text`` without secrets: secret header values, URL user-info and bearer tokens."""
+    text = _SECRET_LINE.sub(lambda m: f"{m['head']}<redacted: {len(m['value'])} bytes>", text)
+    text = _USERINFO.sub(lambda m: f"{m['scheme']}<redacted>@", text)
+    return _BEARER.sub(lambda m: f"{m.group(1)} <redacted>", text)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, Mapping):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def check_format(path: str | Path) -> str:
+    """The report format for ``path`` (its suffix), or a usage error naming the accepted ones."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise CorsUsageError(
+            f"--cors-report {path}: unknown report format {suffix or '(no suffix)'!r}; use a "
+            "file name ending in .md (Markdown), .json (JSON) or .sarif (SARIF)"
+        )
+    return suffix
+
+
+# -- shaping the records -----------------------------------------------------------------------
+
+
+def _group(records: Iterable[Record], *keys: str) -> dict[tuple[Any, ...], list[Record]]:
+    out: dict[tuple[Any, ...], list[Record]] = {}
+    for record in records:
+        out.setdefault(tuple(record[k] for k in keys), []).append(record)
+    return out
+
+
+def _cell(records: Sequence[Record]) -> str:
+    statuses = {r["status"] for r in records}
+    if "failed" in statuses:
+        return "UNEXPECTED"
+    if "error" in statuses:
+        return "ERROR"
+    if statuses == {"skipped"}:
+        return "skipped"
+    return "allowed" if any(r["expect"] == "allowed" for r in records) else "denied"
+
+
+def matrix(records: Sequence[Record]) -> tuple[list[str], list[tuple[str, str, list[str]]]]:
+    """Paths (columns) and rows ``(origin, role, cells)`` for one policy's records."""
+    paths = list(dict.fromkeys(r["path"] for r in records))
+    rows = []
+    for (origin,), group in _group(records, "origin").items():
+        by_path = _group(group, "path")
+        cells = [_cell(by_path[(p,)]) if (p,) in by_path else "-" for p in paths]
+        rows.append((origin, _role(group), cells))
+    return paths, rows
+
+
+def _role(records: Sequence[Record]) -> str:
+    if any(r["expect"] == "allowed" for r in records):
+        return "allowed"
+    attacks = list(dict.fromkeys(r["attack"] for r in records if r.get("attack")))
+    return ", ".join(attacks) if attacks else "outside lists"
+
+
+def findings_of(records: Iterable[Record]) -> list[dict[str, Any]]:
+    """Every finding with the check it came from, in record order."""
+    out = []
+    for record in records:
+        for finding in record.get("findings", ()):
+            where = {k: record.get(k, "") for k in ("check", "contract", "policy", "nodeid")}
+            out.append({**finding, **where})
+    return out
+
+
+def totals(records: Sequence[Record]) -> dict[str, int]:
+    counts = {"checks": len(records), "passed": 0, "failed": 0, "error": 0, "skipped": 0}
+    for record in records:
+        counts[record["status"]] = counts.get(record["status"], 0) + 1
+    return counts
+
+
+def _meta(records: Sequence[Record]) -> list[dict[str, Any]]:
+    contracts = []
+    for (contract,), group in _group(records, "contract").items():
+        contracts.append(
+            {
+                "file": contract,
+                "seed": group[0].get("seed"),
+                "target": group[0].get("target"),
+                "browsers": sorted({r["browser"] for r in group}),
+                "totals": totals(group),
+            }
+        )
+    return contracts
+
+
+# -- terminal ------------------------------------------------------------------------------------
+
+
+def terminal_summary(records: Sequence[Record]) -> list[str]:
+    """Per contract and policy, a path x origin matrix; routine denied probes folded."""
+    lines: list[str] = []
+    for meta in _meta(records):
+        t = meta["totals"]
+        lines.append(
+            f"{meta['file']}: {t['checks']} checks, {t['passed']} passed, {t['failed']} failed, "
+            f"{t['error']} errors (seed {meta['seed']}, target {redact(str(meta['target']))})"
+        )
+        group = [r for r in records if r["contract"] == meta["file"]]
+        for (policy,), policy_records in _group(group, "policy").items():
+            paths, rows = matrix(policy_records)
+            lines.append(f"  policy {policy}: {', '.join(paths)}")
+            shown = [row for row in rows if _notable(row)]
+            width = max((len(o) for o, _, _ in shown), default=0)
+            for origin, role, cells in shown:
+                lines.append(f"    {origin:<{width}}  {' '.join(f'{c:<10}' for c in cells)}"
+                             f"  ({role})".rstrip())  # fmt: skip
+            folded = len(rows) - len(shown)
+            if folded:
+                lines.append(f"    ... and {folded} adversarial origins: all denied as expected")
+        ids: dict[str, list[str]] = {}
+        for finding in findings_of(group):
+            label = "silenced" if finding["silenced"] else finding["severity"]
+            ids.setdefault(f"{finding['id']} ({label})", []).append(finding["check"])
+        for name, checks in ids.items():
+            lines.append(f"  {name}: {len(checks)} check(s), e.g. {redact(checks[0])}")
+    return lines
+
+
+def _notable(row: tuple[str, str, list[str]]) -> bool:
+    _origin, role, cells = row
+    if role == "allowed" or any(c not in ("denied", "-") for c in cells):
+        return True
+    return "denied" in role.split(", ")
+
+
+# -- files -----------------------------------------------------------------------------------------
+
+
+def write_report(path: Path, records: Sequence[Record], *, seed: int | str | None = None) -> None:
+    """Write ``records`` to ``path`` in the format its suffix names."""
+    suffix = check_format(path)
+    records = [_clean(r) for r in records]
+    if suffix == ".md":
+        text = to_markdown(records, seed=seed)
+    elif suffix == ".json":
+        text = json.dumps(to_json(records, seed=seed), indent=2, sort_keys=False) + "\n"
+    else:
+        text = json.dumps(to_sarif(records, seed=seed), indent=2) + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def _version() -> str:
+    from pytest_cors import __version__
+
+    return __version__
+
+
+def to_json(records: Sequence[Record], *, seed: int | str | None = None) -> dict[str, Any]:
+    """The machine-readable report: header, totals, contracts with their policies' matrices."""
+    records = [_clean(r) for r in records]
+    contracts = []
+    for meta in _meta(records):
+        group = [r for r in records if r["contract"] == meta["file"]]
+        policies = []
+        for (policy,), policy_records in _group(group, "policy").items():
+            paths, rows = matrix(policy_records)
+            policies.append(
+                {
+                    "name": policy,
+                    "paths": paths,
+                    "matrix": [
+                        {"origin": o, "role": role, "cells": dict(zip(paths, cells, strict=True))}
+                        for o, role, cells in rows
+                    ],
+                    "checks": [
+                        {k: v for k, v in r.items() if k not in ("contract", "policy")}
+                        for r in policy_records
+                    ],
+                }
+            )
+        contracts.append({**meta, "policies": policies})
+    return {
+        "tool": "pytest-cors",
+        "version": _version(),
+        "seed": None if seed is None else str(seed),
+        "totals": totals(records),
+        "findings": findings_of(records),
+        "contracts": contracts,
+    }
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ").replace("`", "\\`")
+
+
+def to_markdown(records: Sequence[Record], *, seed: int | str | None = None) -> str:
+    """A report for humans and CI step summaries (GitHub renders it as is)."""
+    records = [_clean(r) for r in records]
+    t = totals(records)
+    verdict = "holds" if t["failed"] == 0 and t["error"] == 0 else "is broken"
+    out = [
+        "# pytest-cors contract report",
+        "",
+        f"The CORS policy {verdict}: {t['checks']} checks, {t['passed']} passed, "
+        f"{t['failed']} failed, {t['error']} errors, {t['skipped']} skipped.",
+        "",
+    ]
+    for meta in _meta(records):
+        out += [
+            f"## `{meta['file']}`",
+            "",
+            f"- target: {_md_escape(str(meta['target']))}",
+            f"- seed: `{meta['seed']}` (rerun the same probes with `--cors-seed {meta['seed']}`)",
+            f"- browsers: {', '.join(meta['browsers'])}",
+            "",
+        ]
+        group = [r for r in records if r["contract"] == meta["file"]]
+        for (policy,), policy_records in _group(group, "policy").items():
+            paths, rows = matrix(policy_records)
+            out += [f"### Policy `{policy}`", ""]
+            out.append("| origin | role | " + " | ".join(f"`{p}`" for p in paths) + " |")
+            out.append("|---|---|" + "---|" * len(paths))
+            for origin, role, cells in rows:
+                shown = [f"**{c}**" if c in ("UNEXPECTED", "ERROR") else c for c in cells]
+                out.append(
+                    f"| `{_md_escape(origin)}` | {_md_escape(role)} | " + " | ".join(shown) + " |"
+                )
+            out.append("")
+        found = findings_of(group)
+        if found:
+            out += ["### Findings", ""]
+            for finding in found:
+                state = (
+                    f"silenced: {finding['silenced']}"
+                    if finding["silenced"]
+                    else finding["severity"]
+                )
+                out.append(
+                    f"- **{finding['id']}** ({_md_escape(state)}) at "
+                    f"`{meta['file']}:{finding['line']}` - {_md_escape(finding['check'])}: "
+                    f"{_md_escape(finding['message'])}"
+                )
+            out.append("")
+        failed = [r for r in group if r["status"] in ("failed", "error")]
+        for record in failed:
+            body = record.get("transcript") or record.get("error") or ""
+            out += [
+                f"<details><summary>{_md_escape(record['check'])}</summary>",
+                "",
+                "```text",
+                body.replace("```", "'''"),
+                "```",
+                "",
+                "</details>",
+                "",
+            ]
+    out.append(f"Finding ids are documented in [contract-checks]({DOCS_URL}).")
+    return "\n".join(out) + "\n"
+
+
+def to_sarif(records: Sequence[Record], *, seed: int | str | None = None) -> dict[str, Any]:
+    """SARIF 2.1.0 for code-scanning dashboards: one result per finding, at its contract line."""
+    from pytest_cors.contract.checks import FINDINGS
+
+    records = [_clean(r) for r in records]
+    rule_ids = list(FINDINGS)
+    rules = [
+        {
+            "id": kind.id,
+            "name": kind.id.title().replace("-", ""),
+            "shortDescription": {"text": kind.title},
+            "helpUri": f"{DOCS_URL}#{kind.id.lower()}",
+            "defaultConfiguration": {"level": kind.severity},
+        }
+        for kind in FINDINGS.values()
+    ]
+    results = []
+    for finding in findings_of(records):
+        result: dict[str, Any] = {
+            "ruleId": finding["id"],
+            "ruleIndex": rule_ids.index(finding["id"]),
+            "level": finding["severity"],
+            "message": {"text": f"{finding['check']}: {finding['message']}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(finding["contract"])},
+                        "region": {
+                            "startLine": finding["line"],
+                            "startColumn": finding["column"],
+                        },
+                    }
+                }
+            ],
+            "properties": {"policy": finding["policy"], "check": finding["check"]},
+        }
+        if finding["silenced"]:
+            result["suppressions"] = [{"kind": "inSource", "justification": finding["silenced"]}]
+        results.append(result)
+    errors = [r for r in records if r["status"] == "error"]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "pytest-cors",
+                        "version": _version(),
+                        "informationUri": DOCS_URL,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not errors,
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": f"{r['check']}: {r['error']}"}}
+                            for r in errors
+                        ],
+                    }
+                ],
+                "results": results,
+                "properties": {
+                    "seed": None if seed is None else str(seed),
+                    "seeds": sorted({str(r.get("seed")) for r in records}),
+                    "totals": totals(records),
+                },
+            }
+        ],
+    }
+
+
+def _uri(path: str) -> str:
+    candidate = Path(path)
+    try:
+        return candidate.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return candidate.resolve().as_uri()
