@@ -47,5 +47,7 @@ def django_settings():
         CORS_ALLOWED_ORIGINS=["https://app.example.com"],
         CORS_ALLOW_CREDENTIALS=True,
         CORS_EXPOSE_HEADERS=["X-Total"],
+        CORS_ALLOW_METHODS=["GET", "PUT", "POST"],
+        CORS_ALLOW_HEADERS=["content-type", "x-token"],
     ):
         yield

@@ -1,8 +1,8 @@
 """In-process and over a real socket, the kit must reach the same verdicts.
 
-Flask + flask-cors and Starlette + CORSMiddleware, each driven three ways: its native test
-client, the bare app (raw WSGI/ASGI adapter) and a loopback server (werkzeug / uvicorn) reached
-as a URL string. For every request in the table the verdict, the preflight, the failure code,
+Flask + flask-cors, Starlette and FastAPI + CORSMiddleware, Django + django-cors-headers, each
+driven three ways: its native test client, the bare app (raw WSGI/ASGI adapter) and a loopback
+server (werkzeug / uvicorn) reached as a URL string. For every request in the table the verdict, the preflight, the failure code,
 the final status and what the page can read must agree.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from pytest_cors import simulate_fetch
 from tests.servers import serve_asgi, serve_wsgi
-from tests.targets.apps import ALLOWED, flask_app, starlette_app
+from tests.targets.apps import ALLOWED, fastapi_app, flask_app, starlette_app
 
 EVIL = "https://app.example.com.evil.net"
 
@@ -77,7 +77,27 @@ def starlette_ways():
         yield {"test client": client, "bare app": app, "live server": base_url}
 
 
-@pytest.fixture(params=["flask", "starlette"])
+@pytest.fixture(scope="module")
+def fastapi_ways():
+    from starlette.testclient import TestClient
+
+    app = fastapi_app()
+    with serve_asgi(app) as base_url, TestClient(app) as client:
+        yield {"test client": client, "bare app": app, "live server": base_url}
+
+
+@pytest.fixture
+def django_ways(django_settings):
+    """Per test: Django's handlers read the (per-test) settings when they are built."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import Client
+
+    app = WSGIHandler()
+    with serve_wsgi(app) as base_url:
+        yield {"test client": Client(), "bare app": app, "live server": base_url}
+
+
+@pytest.fixture(params=["flask", "starlette", "fastapi", "django"])
 def ways(request):
     return request.getfixturevalue(f"{request.param}_ways")
 
