@@ -2,8 +2,8 @@
 
 Flask + flask-cors, Starlette and FastAPI + CORSMiddleware, Django + django-cors-headers, each
 driven three ways: its native test client, the bare app (raw WSGI/ASGI adapter) and a loopback
-server (werkzeug / uvicorn) reached as a URL string. For every request in the table the verdict, the preflight, the failure code,
-the final status and what the page can read must agree.
+server (werkzeug / uvicorn) reached as a URL string. For every request in the table the
+verdict, the preflight, the failure code, the final status and what the page can read must agree.
 """
 
 from __future__ import annotations
