@@ -215,12 +215,18 @@ def make_failure(
     detail = detail.replace("{v}", parameter)
     hint = hint.replace("{v}", parameter).replace("{o}", origin)
     if firefox:
-        reason = _FIREFOX_REASONS[code].replace("{v}", token or parameter)
+        # Firefox names the URL that failed (the redirect target, not the initial URL), quotes
+        # it only in the credentials reason, and reads header bytes as UTF-8 (measured, 153).
+        value = (token or parameter).encode("latin-1", "replace").decode("utf-8", "replace")
+        reason = _FIREFOX_REASONS[code].replace("{v}", value)
+        where = f"'{url}'" if code == "CORSNotSupportingCredentials" else url
         message = (
             "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
-            f"resource at {initial_url or url}. (Reason: {reason})."
+            f"resource at {where}. (Reason: {reason})."
         )
-        if status is not None and code in _FIREFOX_WITH_STATUS:
+        if code == "CORSDidNotSucceed":
+            message += " Status code: (null)."
+        elif status is not None and code in _FIREFOX_WITH_STATUS:
             message += f" Status code: {status}."
     else:
         where = f"'{url}'"
