@@ -16,8 +16,8 @@ ROWS = [
     (["*"], [], "omit", None, ""),
     (["*"], [], "same-origin", None, ""),
     (["  *\t"], [], "omit", None, ""),
-    (["*"], ["true"], "include", "WildcardOriginNotAllowed", "*"),
-    (["*"], [], "include", "WildcardOriginNotAllowed", "*"),
+    (["*"], ["true"], "include", "WildcardOriginNotAllowed", ""),
+    (["*"], [], "include", "WildcardOriginNotAllowed", ""),
     # exact origin
     ([PAGE], [], "omit", None, ""),
     ([f" {PAGE} "], [], "omit", None, ""),
