@@ -62,6 +62,31 @@ def wire_headers(request: Request) -> list[tuple[str, str]]:
     return lines
 
 
+_BLANKS = " \t"
+
+
+def header_lines(text: str) -> list[tuple[str, str]]:
+    """Raw header lines up to the first empty one, as a lenient HTTP/1.1 client reads them.
+
+    The name is kept as written (blanks before the colon included); the value loses its
+    surrounding blanks; an obs-fold continuation line joins the previous value with a space; a
+    line without a colon is dropped.
+    """
+    lines: list[tuple[str, str]] = []
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        if not line:
+            break
+        if line[0] in " \t" and lines:
+            name, value = lines[-1]
+            lines[-1] = (name, " ".join(p for p in (value, line.strip(_BLANKS)) if p))
+            continue
+        name, colon, value = line.partition(":")
+        if colon:
+            lines.append((name, value.strip(_BLANKS)))
+    return lines
+
+
 def describe(obj: object) -> str:
     """A short name for a target object in error messages."""
     cls = type(obj)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import died_before_answer, wire_error, wire_headers
+from pytest_cors.targets._wire import died_before_answer, header_lines, wire_error, wire_headers
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -86,8 +86,17 @@ class LiveTarget:
 
 
 def _raw_headers(resp: Any) -> Headers:
-    """The response lines as received; urllib3's merged view when http.client's is missing."""
+    """The response lines as received; urllib3's merged view when http.client's is missing.
+
+    http.client's parser stops at the first line it dislikes (``Name : value``, with blank
+    before the colon, which Chromium accepts) and keeps the rest of the head as the message's
+    "payload"; those lines are parsed here so that none is lost.
+    """
     original = getattr(resp.raw, "_original_response", None)
-    if original is not None:
-        return Headers(original.getheaders())
-    return Headers(resp.raw.headers.items())
+    if original is None:
+        return Headers(resp.raw.headers.items())
+    lines = list(original.getheaders())
+    rest = original.msg.get_payload() if original.msg.defects else None
+    if isinstance(rest, str):
+        lines += header_lines(rest)
+    return Headers(lines)

@@ -283,3 +283,41 @@ def test_async_httpx_client_over_uvicorn_from_sync_code():
         run_sync(client.aclose())
     assert next(scope["client"] for scope in record) == record[1]["client"]
     assert (b"origin", ALLOWED.encode()) in record[0]["headers"]
+
+
+LENIENT = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Access-Control-Allow-Origin : *\r\n"
+    b"X-Fold: a\r\n"
+    b"  b\r\n"
+    b"Content-Length: 2\r\n"
+    b"\r\n"
+    b"ok"
+)
+
+
+@pytest.mark.parametrize("kind", ["url", "session"])
+def test_requests_keeps_lines_after_a_blank_before_colon(kind):
+    """http.client stops parsing at ``Name : value`` (Chromium accepts it); no line is lost."""
+    with serve_raw(scripted(LENIENT)) as base_url:
+        target, close = client_for(kind, base_url)
+        response = target.send(Request("GET", f"{base_url}/"))
+        close()
+    assert response.headers.items() == (
+        ("Access-Control-Allow-Origin ", "*"),
+        ("X-Fold", "a b"),
+        ("Content-Length", "2"),
+    )
+    assert response.body == b"ok"
+
+
+def test_httpx_refuses_a_blank_before_colon():
+    """h11 is strict here: the httpx adapters report a TargetError rather than a verdict."""
+    import httpx
+
+    with (
+        serve_raw(scripted(LENIENT)) as base_url,
+        httpx.Client(base_url=base_url) as client,
+        pytest.raises(TargetError, match="the answer is not HTTP"),
+    ):
+        adapt(client).send(Request("GET", f"{base_url}/"))
