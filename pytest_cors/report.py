@@ -102,7 +102,9 @@ def findings_of(records: Iterable[Record]) -> list[dict[str, Any]]:
     out = []
     for record in records:
         for finding in record.get("findings", ()):
-            where = {k: record.get(k, "") for k in ("check", "contract", "policy", "nodeid")}
+            where = {
+                k: record.get(k, "") for k in ("check", "contract", "file", "policy", "nodeid")
+            }
             out.append({**finding, **where})
     return out
 
@@ -321,7 +323,7 @@ def to_sarif(records: Sequence[Record], *, seed: int | str | None = None) -> dic
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(finding["contract"])},
+                        "artifactLocation": {"uri": _uri(finding["file"] or finding["contract"])},
                         "region": {
                             "startLine": finding["line"],
                             "startColumn": finding["column"],

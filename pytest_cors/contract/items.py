@@ -130,7 +130,7 @@ class CheckItem(pytest.Item):
 
     def shown(self, mark: Mark) -> str:
         """``FILE:LINE:COL`` with the file as the node id spells it (relative to rootdir)."""
-        return f"{self.nodeid.split('::', 1)[0]}:{mark.line}:{mark.column}"
+        return f"{self.nodeid.split('::', 1)[0] or self.path}:{mark.line}:{mark.column}"
 
     def _explain(self, bad: list[Finding]) -> str:
         check = self.cors_check
@@ -166,7 +166,8 @@ class CheckItem(pytest.Item):
             pna = evidence.extra[0].response.headers.get("Access-Control-Allow-Private-Network")
             observed = "allowed" if pna == "true" else "denied"
         record = {
-            "contract": str(self.path),
+            "contract": self.nodeid.split("::", 1)[0] or str(self.path),
+            "file": str(self.path),
             "nodeid": self.nodeid,
             "policy": check.policy.name,
             "check": check.name,

@@ -1,0 +1,473 @@
+"""The ``pytest-cors`` command: check a contract in CI without test code, or record one.
+
+::
+
+    pytest-cors check cors.yaml [--base-url URL | --app MODULE:ATTR] [--report PATH]
+                                [--browser NAME] [--seed SEED] [--concurrency N] [-- PYTEST ARGS]
+    pytest-cors record (--base-url URL | --app MODULE:ATTR) --origin ORIGIN... --path PATH...
+                       [--method METHOD...] [--header NAME...] [--output FILE]
+
+``check`` runs the contract through pytest (its own items, summary and report), isolated from
+the project's pytest configuration, conftest files and other plugins. Exit status: 0 the
+policy holds; 1 a check failed; 2 no verdict (a usage or contract error, or a target that gave
+no response).
+
+``record`` probes a running app and prints the contract that describes what it grants today,
+so that a team can commit it and have ``check`` warn on any drift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_cors.engine import Outcome
+
+EXIT_OK, EXIT_FAILED, EXIT_NO_VERDICT = 0, 1, 2
+
+
+class _Tracker:
+    """Counts what the pytest run did, to pick the exit status."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.errors = 0
+        self.collect_errors = 0
+        self.passed = 0
+
+    def pytest_collectreport(self, report: Any) -> None:
+        if report.failed:
+            self.collect_errors += 1
+
+    def pytest_runtest_logreport(self, report: Any) -> None:
+        if report.when == "call":
+            if report.failed:
+                self.failed += 1
+            elif report.passed:
+                self.passed += 1
+        elif report.failed:
+            self.errors += 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pytest-cors",
+        description="Check CORS contracts against an app or a live server, or record one.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    check = sub.add_parser(
+        "check",
+        help="run contract files through pytest (exit 0 holds, 1 a check failed, 2 no verdict)",
+        description="Run contract files through pytest. Exit status: 0 the policy holds, "
+        "1 a check failed, 2 no verdict (usage or contract error, target unreachable). "
+        "Arguments after '--' go to pytest unchanged.",
+    )
+    check.add_argument("contracts", nargs="+", metavar="CONTRACT", help="contract file(s)")
+    _target_options(check, required=False)
+    check.add_argument("--report", metavar="PATH", help="write a report: .md, .json or .sarif")
+    check.add_argument(
+        "--browser", metavar="NAME", help="browser profile: chromium, firefox, safari or spec"
+    )
+    check.add_argument("--seed", metavar="SEED", help="seed of the adversarial probes, or random")
+    check.add_argument(
+        "--concurrency", type=int, metavar="N", help="live probes in flight at once (default 16)"
+    )
+    check.add_argument("-v", "--verbose", action="store_true", help="list every check")
+    record = sub.add_parser(
+        "record",
+        help="probe a running app and print the contract describing its current CORS policy",
+        description="Probe an app and print (or write) a contract describing what it grants "
+        "today. Origins it refuses are listed under origins.deny.",
+    )
+    _target_options(record, required=True)
+    record.add_argument(
+        "--origin", action="append", required=True, metavar="ORIGIN", help="repeatable"
+    )
+    record.add_argument("--path", action="append", required=True, metavar="PATH", help="repeatable")
+    record.add_argument(
+        "--method",
+        action="append",
+        metavar="METHOD",
+        help="methods to try (repeatable; default GET, POST, PUT, PATCH, DELETE)",
+    )
+    record.add_argument(
+        "--header",
+        action="append",
+        metavar="NAME",
+        help="request headers to try (repeatable; default Content-Type, Authorization, "
+        "X-Requested-With)",
+    )
+    record.add_argument("--browser", metavar="NAME", default="chromium", help="browser profile")
+    record.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    return parser
+
+
+def _target_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--base-url", metavar="URL", help="a live server, e.g. https://staging...")
+    group.add_argument("--app", metavar="MODULE:ATTR", help="an importable WSGI/ASGI app")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pytest-cors`` console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in args:
+        cut = args.index("--")
+        args, extra = args[:cut], args[cut + 1 :]
+    parser = _parser()
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exit_:
+        return EXIT_OK if exit_.code in (0, None) else EXIT_NO_VERDICT
+    if options.command == "check":
+        return check(options, extra)
+    return record_command(options)
+
+
+def _usage(message: str) -> int:
+    print(f"pytest-cors: error: {message}", file=sys.stderr)
+    return EXIT_NO_VERDICT
+
+
+def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
+    """``pytest-cors check``: the contracts as pytest items, in an isolated pytest run."""
+    import pytest
+
+    from pytest_cors.errors import CorsUsageError
+
+    contracts = [Path(c) for c in options.contracts]
+    for path in contracts:
+        if not path.is_file():
+            return _usage(f"contract file {str(path)!r} does not exist")
+    try:
+        if options.report:
+            from pytest_cors.report import check_format
+
+            check_format(options.report)
+        if options.browser:
+            from pytest_cors.engine import get_profile
+
+            get_profile(options.browser)
+        if options.concurrency is not None and options.concurrency < 1:
+            raise CorsUsageError(f"--concurrency must be at least 1, got {options.concurrency}")
+    except CorsUsageError as exc:
+        return _usage(str(exc))
+    pytest_args = [str(p) for p in contracts]
+    for path in contracts:
+        pytest_args += ["--cors-contract", str(path)]
+    for flag, value in (
+        ("--cors-base-url", options.base_url),
+        ("--cors-app", options.app),
+        ("--cors-report", options.report),
+        ("--cors-browser", options.browser),
+        ("--cors-seed", options.seed),
+        ("--cors-concurrency", options.concurrency),
+    ):
+        if value is not None:
+            pytest_args += [flag, str(value)]
+    tracker = _Tracker()
+    with tempfile.TemporaryDirectory(prefix="pytest-cors-") as scratch:
+        ini = Path(scratch) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        pytest_args += [
+            "-c",
+            str(ini),
+            "--rootdir",
+            str(_common_parent(contracts)),
+            "--noconftest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "pytest_cors.plugin",
+            "-v" if options.verbose else "-q",
+            *extra,
+        ]
+        saved = {k: os.environ.get(k) for k in ("PYTEST_ADDOPTS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+        os.environ.pop("PYTEST_ADDOPTS", None)
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        try:
+            code = pytest.main(pytest_args, plugins=[tracker])
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    if tracker.collect_errors or code in (
+        pytest.ExitCode.USAGE_ERROR,
+        pytest.ExitCode.INTERNAL_ERROR,
+        pytest.ExitCode.INTERRUPTED,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+    ):
+        return EXIT_NO_VERDICT
+    if tracker.failed:
+        return EXIT_FAILED
+    if tracker.errors:
+        return EXIT_NO_VERDICT
+    return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
+
+
+def _common_parent(paths: Sequence[Path]) -> Path:
+    """The deepest folder holding every contract: node ids then name the files briefly."""
+    return Path(os.path.commonpath([str(p.resolve().parent) for p in paths]))
+
+
+# -- record --------------------------------------------------------------------------------------
+
+DEFAULT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+STRANGER = "https://pytest-cors-record.example"
+"""An origin nobody lists: if the server grants it, it grants every origin."""
+DEFAULT_HEADERS = ("Content-Type", "Authorization", "X-Requested-With")
+_SIMPLE = ("GET", "HEAD", "POST")
+_SAFELISTED_RESPONSE = {
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+}
+
+
+def record_command(options: argparse.Namespace) -> int:
+    from pytest_cors.errors import CorsError
+
+    try:
+        text = record(
+            base_url=options.base_url,
+            app=options.app,
+            origins=options.origin,
+            paths=options.path,
+            methods=options.method or DEFAULT_METHODS,
+            headers=options.header or DEFAULT_HEADERS,
+            browser=options.browser,
+        )
+    except CorsError as exc:
+        return _usage(str(exc))
+    if options.output:
+        try:
+            Path(options.output).parent.mkdir(parents=True, exist_ok=True)
+            Path(options.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _usage(f"cannot write {options.output}: {exc.strerror or exc}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def record(
+    *,
+    origins: Sequence[str],
+    paths: Sequence[str],
+    base_url: str | None = None,
+    app: str | None = None,
+    target: object = None,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    headers: Sequence[str] = DEFAULT_HEADERS,
+    browser: str = "chromium",
+) -> str:
+    """The contract text describing what the target grants ``origins`` on ``paths`` today.
+
+    Paths that behave alike share a policy. The result is loaded back before it is returned,
+    so it is always a valid contract.
+    """
+    from pytest_cors.contract import load_contract_text
+    from pytest_cors.contract.checks import UNLISTED_HEADER
+    from pytest_cors.contract.runner import import_app, pooled_session
+    from pytest_cors.errors import CorsUsageError
+    from pytest_cors.origin import parse_origin
+    from pytest_cors.targets import adapt, as_sync
+
+    for origin in origins:
+        parse_origin(origin)
+    for path in paths:
+        if not path.startswith("/"):
+            raise CorsUsageError(f"--path {path!r} must start with '/'")
+    closers: list[Any] = []
+    if target is None:
+        if app is not None:
+            target = import_app(app, str(Path.cwd() / "record"))
+        elif base_url is not None:
+            from pytest_cors.targets.live import LiveTarget
+
+            session = pooled_session(4)
+            closers.append(session.close)
+            target = LiveTarget(base_url.rstrip("/"), session)
+        else:
+            raise CorsUsageError("record needs --base-url URL or --app MODULE:ATTR")
+    sync = as_sync(adapt(target))
+    try:
+        probe_headers = [*dict.fromkeys([*headers, UNLISTED_HEADER])]
+        found = {
+            path: _observe(sync, path, origins, methods, probe_headers, browser) for path in paths
+        }
+    finally:
+        for close in closers:
+            close()
+    groups: dict[str, list[str]] = {}
+    for path, shape in found.items():
+        groups.setdefault(json.dumps(shape, sort_keys=True), []).append(path)
+    lines = [
+        "# yaml-language-server: $schema=https://raw.githubusercontent.com/pytest-cors/"
+        "pytest-cors/main/pytest_cors/contract/schema.json",
+        f"# Recorded by `pytest-cors record` on {date.today().isoformat()}: what the server "
+        "grants today.",
+        "# Review it, commit it, and run `pytest-cors check` in CI to be warned of any drift.",
+        "version: 1",
+        "target:",
+    ]
+    if app is not None:
+        lines.append(f"  app: {json.dumps(app)}")
+    elif base_url is not None:
+        lines.append(f"  base_url: {json.dumps(base_url.rstrip('/'))}")
+    else:
+        lines.pop()
+    lines.append("policies:")
+    used: set[str] = set()
+    for key, group_paths in groups.items():
+        shape = json.loads(key)
+        name = _policy_name(group_paths[0], used)
+        lines += _policy_lines(name, group_paths, shape, [UNLISTED_HEADER])
+    text = "\n".join(lines) + "\n"
+    load_contract_text(text, "recorded.yaml")
+    return text
+
+
+def _policy_name(path: str, used: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.strip("/")).strip("-.") or "root"
+    base = base[:60]
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}-{n}", n + 1
+    used.add(name)
+    return name
+
+
+def _observe(
+    target: Any,
+    path: str,
+    origins: Sequence[str],
+    methods: Sequence[str],
+    headers: Sequence[str],
+    browser: str,
+) -> dict[str, Any]:
+    """What the server grants on one path: origins, credentials, methods, headers, exposure."""
+    from pytest_cors.contract.checks import header_value
+    from pytest_cors.flow import Browser
+
+    def fetch(
+        origin: str, method: str = "GET", creds: bool = False, names: Sequence[str] = ()
+    ) -> Outcome:
+        return Browser(browser).fetch(
+            target,
+            path,
+            origin=origin,
+            method=method,
+            headers=[(n, header_value(n)) for n in names],
+            credentials="include" if creds else "omit",
+        )
+
+    first = {o: fetch(o) for o in origins}
+    acao = {o: _acao(out) for o, out in first.items()}
+    anyone = fetch(STRANGER).allowed
+    reckless = anyone and fetch(STRANGER, creds=True).allowed
+    public = (anyone and not reckless) or bool(origins and all(v == "*" for v in acao.values()))
+    allowed = [] if public else [o for o, out in first.items() if out.allowed and acao[o] == o]
+    denied = [o for o in origins if o not in allowed and not public]
+    shape: dict[str, Any] = {"public": public, "allow": allowed, "deny": denied}
+    shape["reckless"] = reckless
+    if not public and not allowed:
+        shape["cors"] = False
+        return shape
+    probe = STRANGER if public else allowed[0]
+    credentials = not public and fetch(probe, creds=True).allowed
+    shape["credentials"] = credentials
+    granted = []
+    for method in methods:
+        outcome = fetch(probe, method, credentials)
+        status = outcome.actual.response.status if outcome.actual else None
+        if outcome.allowed and not (method in _SIMPLE and status in (404, 405, 501)):
+            granted.append(method)
+    shape["methods"] = granted or ["GET"]
+    shape["headers"] = [
+        name for name in headers if fetch(probe, "GET", credentials, [name]).allowed
+    ]
+    response = first[probe].actual if probe in first else fetch(probe).actual
+    exposed: list[str] = []
+    if response is not None:
+        for value in response.response.headers.get_all("Access-Control-Expose-Headers"):
+            for token in value.split(","):
+                token = token.strip()
+                if token and token != "*" and token.lower() not in _SAFELISTED_RESPONSE:
+                    exposed.append(token)
+    shape["expose"] = list(dict.fromkeys(exposed))
+    max_age = None
+    preflighted = fetch(probe, "GET", credentials, [headers[0]]) if headers else None
+    if preflighted is not None and preflighted.preflight is not None:
+        raw = preflighted.preflight.response.headers.get("Access-Control-Max-Age")
+        if raw is not None and raw.isdigit():
+            max_age = int(raw)
+    shape["max_age"] = max_age
+    return shape
+
+
+def _acao(outcome: Outcome) -> str | None:
+    actual = outcome.actual
+    return actual.response.headers.get("Access-Control-Allow-Origin") if actual else None
+
+
+def _flow(values: Sequence[str]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def _policy_lines(
+    name: str, paths: Sequence[str], shape: dict[str, Any], hidden: Sequence[str]
+) -> list[str]:
+    lines = [f"  - name: {name}", f"    paths: {_flow(paths)}"]
+    if shape.get("cors") is False:
+        lines.append("    cors: false")
+        if shape["deny"]:
+            lines += ["    origins:", f"      deny: {_flow(shape['deny'])}"]
+        return lines
+    if shape.get("reckless"):
+        lines.append(
+            "    # the server grants ANY origin, with credentials: `pytest-cors check` fails "
+            "until it is fixed"
+        )
+    if shape["public"]:
+        lines.append("    public: true")
+    else:
+        lines += ["    origins:", f"      allow: {_flow(shape['allow'])}"]
+        if shape["deny"]:
+            lines.append(f"      deny: {_flow(shape['deny'])}")
+    lines.append(f"    methods: {_flow(shape['methods'])}")
+    listed = [h for h in shape["headers"] if h not in hidden]
+    if any(h in shape["headers"] for h in hidden):
+        lines.append(
+            "    # the server granted a made-up request header too: it lets any header through"
+        )
+    if listed:
+        lines.append(f"    request_headers: {_flow(listed)}")
+    if shape["expose"]:
+        lines.append(f"    expose_headers: {_flow(shape['expose'])}")
+    if shape.get("credentials"):
+        lines.append("    credentials: true")
+    if shape["max_age"] is not None:
+        age = shape["max_age"]
+        lines.append(f"    max_age: {{min: {age}, max: {age}}}")
+    return lines
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""The pytest-cors command: check (exit 0/1/2) against real servers and apps, record, round trip."""
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_cors.cli import main, record
+from pytest_cors.contract import load_contract_text
+from tests.contract_checks import apps
+from tests.servers import serve_asgi, serve_wsgi
+
+ROOT = Path(__file__).resolve().parents[1]
+FULL = ROOT / "tests" / "contract_checks" / "contracts" / "full.yaml"
+APPS = "tests.contract_checks.apps"
+ORIGINS = ["https://app.example.com", "https://admin.example.com", "https://evil.example.net"]
+PATHS = ["/items", "/items/1", "/fonts/roboto.woff2", "/admin/users"]
+
+
+@pytest.fixture
+def contract(tmp_path):
+    path = tmp_path / "policy.yaml"
+    shutil.copy(FULL, path)
+    return path
+
+
+def test_check_passes_against_a_real_server_on_loopback(contract, tmp_path, capsys):
+    report = tmp_path / "out" / "report.md"
+    with serve_wsgi(apps.flask_good) as base_url:
+        code = main(["check", str(contract), "--base-url", base_url, "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "148 passed" in out
+    assert "| `https://app.example.com` | allowed | allowed | allowed |" in report.read_text()
+
+
+def test_check_against_an_asgi_server_with_concurrency(contract, capsys):
+    with serve_asgi(apps.starlette_good) as base_url:
+        code = main(["check", str(contract), "--base-url", base_url, "--concurrency", "4"])
+    assert code == 0, capsys.readouterr().out
+
+
+def test_check_exits_1_when_a_check_fails_and_says_why(contract, capsys):
+    code = main(["check", str(contract), "--app", f"{APPS}:flask_reflect"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "[CORS-REFLECT]" in out
+    assert "The server reflects any Origin" in out
+
+
+def test_check_exits_2_on_a_contract_error_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "cors.yaml"
+    bad.write_text("version: 1\npolicies:\n  - name: x\n    paths: [/a]\n    metods: [GET]\n")
+    code = main(["check", str(bad), "--app", f"{APPS}:flask_good"])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "cors.yaml:5:5: unknown key 'metods'" in out
+    assert "Traceback" not in out
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_check_exits_2_when_the_target_does_not_answer(contract, capsys):
+    code = main(["check", str(contract), "--base-url", f"http://127.0.0.1:{_closed_port()}"])
+    out = capsys.readouterr().out
+    assert code == 2
+    assert "connection refused" in out
+    assert " passed" not in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "missing.yaml"], "contract file 'missing.yaml' does not exist"),
+        (["check", "{contract}", "--report", "r.html"], "unknown report format '.html'"),
+        (["check", "{contract}", "--browser", "opera"], "unknown browser profile 'opera'"),
+        (["check", "{contract}", "--concurrency", "0"], "--concurrency must be at least 1"),
+        (["check", "{contract}", "--app", "a:b", "--base-url", "http://x"], "not allowed with"),
+        (["record", "--app", "a:b", "--path", "/x"], "--origin"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2(args, message, contract, capsys):
+    code = main([a.replace("{contract}", str(contract)) for a in args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_exits_0(capsys):
+    assert main(["--help"]) == 0
+    assert "check" in capsys.readouterr().out
+
+
+def test_record_then_check_round_trips_on_a_live_server(tmp_path, capsys):
+    recorded = tmp_path / "recorded.yaml"
+    with serve_wsgi(apps.flask_good) as base_url:
+        args = ["record", "--base-url", base_url, "-o", str(recorded)]
+        for origin in ORIGINS:
+            args += ["--origin", origin]
+        for path in PATHS:
+            args += ["--path", path]
+        assert main(args) == 0
+        text = recorded.read_text()
+        assert main(["check", str(recorded)]) == 0, capsys.readouterr().out
+    contract = load_contract_text(text, "recorded.yaml")
+    assert contract.target is not None
+    assert contract.target.base_url == base_url
+    items = contract.policy("items")
+    assert items.paths == ("/items", "/items/1")
+    assert [r.text for r in items.allow] == ORIGINS[:2]
+    assert [o.serialize() for o in items.deny] == ORIGINS[2:]
+    assert items.methods == ("GET", "POST", "PUT")
+    assert items.request_headers == ("Content-Type",)
+    assert items.expose_headers == ("X-Total-Count",)
+    assert items.credentials is True
+    assert (items.max_age.min, items.max_age.max) == (600, 600)
+    fonts = contract.policy("fonts-roboto.woff2")
+    assert fonts.public is True
+    admin = contract.policy("admin-users")
+    assert admin.cors is False
+
+
+def test_record_then_check_round_trips_on_an_app(tmp_path):
+    text = record(
+        app=f"{APPS}:starlette_good",
+        origins=ORIGINS,
+        paths=PATHS,
+        headers=["Content-Type", "X-Request-Id", "Authorization"],
+    )
+    contract = load_contract_text(text, "recorded.yaml")
+    assert contract.policy("items").request_headers == ("Content-Type", "X-Request-Id")
+    path = tmp_path / "recorded.yaml"
+    path.write_text(text)
+    assert main(["check", str(path)]) == 0
+
+
+def test_record_notices_a_server_that_lets_any_header_through():
+    text = record(
+        target=apps.flask_app({"origins": apps.ORIGINS}), origins=ORIGINS, paths=["/items"]
+    )
+    assert "it lets any header through" in text
+    assert "X-Pytest-Cors-Unlisted" not in text
+
+
+def test_the_console_script_runs_the_check(tmp_path, contract):
+    script = shutil.which("pytest-cors", path=str(Path(sys.executable).parent))
+    assert script is not None, "the pytest-cors console script is not installed"
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        [script, "check", str(contract), "--app", f"{APPS}:flask_null", "--report", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    data = json.loads(report.read_text())
+    ids = {f["id"] for f in data["findings"]}
+    assert "CORS-NULL" in ids
