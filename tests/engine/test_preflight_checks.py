@@ -116,6 +116,23 @@ def test_firefox_checks_the_method_before_parsing_allow_headers(acam, acah, chro
     assert preflighted(*lines, headers={"X-A": "1"}, browser="firefox").failure.code == firefox
 
 
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 500, 503])
+def test_perfect_cors_headers_do_not_save_a_non_ok_preflight(status):
+    lines = [
+        ACAO_PAGE,
+        ACAC_TRUE,
+        "Access-Control-Allow-Methods: PUT",
+        "Access-Control-Allow-Headers: x-a",
+    ]
+    outcome = preflighted(*lines, status=status, headers={"X-A": "1"}, credentials="include")
+    assert code(outcome) == "PreflightInvalidStatus"
+    assert outcome.failure.message.endswith(
+        "Response to preflight request doesn't pass access control check: "
+        "It does not have HTTP ok status."
+    )
+    assert outcome.actual is None
+
+
 @pytest.mark.parametrize("status", [200, 204, 206, 299])
 def test_any_2xx_is_an_ok_preflight(status):
     outcome = preflighted(ACAO_ANY, "Access-Control-Allow-Methods: PUT", status=status)
