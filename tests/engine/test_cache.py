@@ -168,6 +168,27 @@ def test_cached_wildcard_header(browser, other, authorization):
         assert outcome.preflight_cached is authorization
 
 
+@pytest.mark.parametrize(("browser", "reused"), [("chromium", True), ("firefox", False)])
+def test_a_wildcard_only_entry_serves_nothing_in_firefox(browser, reused):
+    # Conformance F2 / rnd-039: Firefox keeps the literal "*" token, so not even the same
+    # method or header is served from it.
+    answer = server(
+        resp(200, ACAO_ANY),
+        resp(
+            204,
+            ACAO_ANY,
+            "Access-Control-Allow-Methods: *",
+            "Access-Control-Allow-Headers: *",
+            "Access-Control-Max-Age: 600",
+        ),
+    )
+    s = Session(answer, browser)
+    assert s.preflighted(0, method="PUT", headers={"Cache-Control": "no-cache"})
+    assert s.preflighted(1, method="PUT", headers={"Cache-Control": "no-cache"}) is not reused
+    assert s.preflighted(2, method="PUT") is not reused
+    assert s.preflighted(3, headers={"Cache-Control": "x"}) is not reused
+
+
 @pytest.mark.parametrize(
     ("browser", "reused"), [("chromium", True), ("spec", True), ("firefox", False)]
 )
