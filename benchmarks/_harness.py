@@ -21,6 +21,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -194,7 +195,7 @@ class Report:
             )
             lines.append(
                 f"  {'':<36} {fig.what}; baseline = {fig.baseline} "
-                f"({fig.baseline_cost:.1f} {fig.unit}; kit {fig.kit_cost:.1f} {fig.unit})"
+                f"({fig.baseline_cost:.4g} {fig.unit}; kit {fig.kit_cost:.4g} {fig.unit})"
             )
             if fig.deltas:
                 lines.append(
@@ -220,7 +221,7 @@ class Report:
 
 
 CLOCK_TEXT = {
-    "cpu": "CPU time of this process",
+    "cpu": "CPU time, of this process or of the child timed",
     "wall": "elapsed wall time",
 }
 
@@ -299,6 +300,50 @@ def paired(
         kit_times.append(k)
         ratios.append(k / b)
     return ratios, statistics.median(base_times), statistics.median(kit_times)
+
+
+@dataclass
+class Child:
+    """A finished child process: its CPU time (all its threads), elapsed time and output."""
+
+    cpu: float
+    wall: float
+    stdout: str
+    stderr: str
+
+    def seconds(self, clock: str) -> float:
+        return self.cpu if clock == "cpu" else self.wall
+
+
+def run_child(cmd: Sequence[str], cwd: str | Path, ok: Sequence[int] = (0,)) -> Child:
+    """Run ``cmd`` and time it both ways; a failure stops the benchmark with the output.
+
+    CPU time comes from ``os.wait4`` (where the platform lacks it, elapsed time stands in).
+    ``PYTEST_ADDOPTS`` and ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` are removed from its environment,
+    so every pytest run loads the same plugins.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTEST_ADDOPTS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err)
+        if hasattr(os, "wait4"):
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            wall = time.perf_counter() - start
+            cpu = usage.ru_utime + usage.ru_stime
+        else:  # pragma: no cover - not on Linux
+            proc.wait()
+            wall = cpu = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{stdout[-3000:]}{stderr}")
+    return Child(cpu, wall, stdout, stderr)
 
 
 def finish(report: Report, args: argparse.Namespace, extra_packages: Sequence[str] = ()) -> None:

@@ -24,8 +24,10 @@ def paths(count: int) -> list[str]:
     return [f"/r{i}" for i in range(count)]
 
 
-def starlette_app(count: int = 50, origins: list[str] | None = None) -> Any:
-    """Starlette with its ``CORSMiddleware``."""
+def starlette_app(
+    count: int = 50, origins: list[str] | None = None, methods: list[str] | None = None
+) -> Any:
+    """Starlette with its ``CORSMiddleware`` (a smaller policy when the arguments say so)."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
@@ -35,12 +37,13 @@ def starlette_app(count: int = 50, origins: list[str] | None = None) -> Any:
     async def endpoint(request: Any) -> Response:
         return Response(BODY, media_type="application/json", headers={"X-Total": "3"})
 
-    routes = [Route(p, endpoint, methods=METHODS) for p in paths(count)]
+    methods = methods or METHODS
+    routes = [Route(p, endpoint, methods=methods) for p in paths(count)]
     cors = Middleware(
         CORSMiddleware,
         allow_origins=origins or ORIGINS,
         allow_credentials=True,
-        allow_methods=METHODS,
+        allow_methods=methods,
         allow_headers=REQUEST_HEADERS,
         expose_headers=EXPOSED,
         max_age=MAX_AGE,

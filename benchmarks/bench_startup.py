@@ -20,37 +20,14 @@ from __future__ import annotations
 import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import _harness as h
 
+EMPTY = (0, 5)  # pytest exits 5 when it collected no test: what an empty suite does
 TARGET_MS = 15.0  # issue 6: the plugin adds at most 15 ms to pytest's start-up
-
-
-def run_timed(cmd: list[str], cwd: str, clock: str) -> tuple[float, str]:
-    """Seconds the command took (CPU of the child, or wall) and its stderr; fails loudly."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
-    env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-    with tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        if clock == "cpu" and hasattr(os, "wait4"):
-            _, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            spent = usage.ru_utime + usage.ru_stime
-        else:
-            proc.wait()
-            spent = time.perf_counter() - start
-        err.seek(0)
-        stderr = err.read()
-    # pytest exits 5 when it collected no test: that is what an empty suite does
-    if proc.returncode not in (0, 5):
-        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{stderr}")
-    return spent, stderr
 
 
 def parse_importtime(stderr: str) -> tuple[float, float, list[str]]:
@@ -108,12 +85,10 @@ def importtime(reps: int) -> h.Figure:
     ratios, own, base = [], [], []
     modules: list[str] = []
     for _ in range(reps):
-        _, stderr = run_timed(
-            [sys.executable, "-X", "importtime", "-c", "import pytest_cors.plugin"],
-            str(h.ROOT),
-            "wall",
+        child = h.run_child(
+            [sys.executable, "-X", "importtime", "-c", "import pytest_cors.plugin"], h.ROOT
         )
-        plugin_us, pytest_us, modules = parse_importtime(stderr)
+        plugin_us, pytest_us, modules = parse_importtime(child.stderr)
         if pytest_us <= 0:
             raise SystemExit("could not find pytest's import in -X importtime's output")
         ratios.append(plugin_us / pytest_us)
@@ -135,14 +110,14 @@ def collect_only(reps: int, clock: str) -> h.Figure:
     base_cmd = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
     with tempfile.TemporaryDirectory() as suite:
         Path(suite, "test_empty.py").write_text("")
-        run_timed(base_cmd, suite, clock)  # warm the OS file cache once
+        h.run_child(base_cmd, suite, EMPTY)  # warm the OS file cache once
         ratios, deltas, withs, withouts = [], [], [], []
         for rep in range(reps):
             order = [True, False] if rep % 2 == 0 else [False, True]
             spent = {}
             for plugin in order:
                 cmd = base_cmd if plugin else [*base_cmd, "-p", "no:cors"]
-                spent[plugin], _ = run_timed(cmd, suite, clock)
+                spent[plugin] = h.run_child(cmd, suite, EMPTY).seconds(clock)
             ratios.append(spent[True] / spent[False])
             deltas.append((spent[True] - spent[False]) * 1000)
             withs.append(spent[True] * 1000)
