@@ -7,8 +7,9 @@ nothing is imported to recognise it, and ``import pytest_cors.targets`` loads no
 
 Default base URLs follow each client: ``http://testserver`` for Starlette/FastAPI's
 ``TestClient``, Django's clients and raw WSGI/ASGI callables; ``http://localhost`` for
-werkzeug/Flask's client (or Flask's ``PREFERRED_URL_SCHEME://SERVER_NAME/APPLICATION_ROOT``);
-an ``httpx`` client's own ``base_url``.
+werkzeug/Flask's client (or Flask's ``PREFERRED_URL_SCHEME://SERVER_NAME/APPLICATION_ROOT``) and
+Quart's (``http://SERVER_NAME``); ``http://falconframework.org`` for Falcon's; an ``httpx``
+client's own ``base_url`` (Litestar's ``TestClient`` is one); the server's address for aiohttp's.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ SUPPORTED = (
     "a base URL string (a live server); a requests.Session with base_url=; an httpx.Client or "
     "httpx.AsyncClient (any transport, httpx2's too); a Starlette/FastAPI TestClient; a "
     "Flask/werkzeug test client; a django.test.Client or AsyncClient; a WSGI callable "
-    "(environ, start_response); an ASGI 3 callable (scope, receive, send); or an object with "
-    "base_url and send(Request)"
+    "(environ, start_response); an ASGI 3 callable (scope, receive, send); Quart's, Falcon's, "
+    "Litestar's or aiohttp's test client; or an object with base_url and send(Request)"
 )
 
 
@@ -73,6 +74,18 @@ def adapt(
         from pytest_cors.targets.clients import werkzeug_target
 
         return werkzeug_target(obj, base_url)
+    if _instance_of(obj, "quart.testing.client", "QuartClient"):
+        from pytest_cors.targets.clients import quart_target
+
+        return quart_target(obj, base_url)
+    if _instance_of(obj, "falcon.testing.client", "TestClient"):
+        from pytest_cors.targets.clients import falcon_target
+
+        return falcon_target(obj, base_url, _callable_kind(obj.app))  # type: ignore[attr-defined]
+    if _instance_of(obj, "aiohttp.test_utils", "TestClient"):
+        from pytest_cors.targets.aiohttp_ import AiohttpTarget
+
+        return AiohttpTarget(obj, base_url, timeout=timeout)
     if _instance_of(obj, "django.test.client", "AsyncClient"):
         from pytest_cors.targets.clients import AsyncDjangoTarget
 

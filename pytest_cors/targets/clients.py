@@ -1,8 +1,9 @@
-"""Framework test clients: werkzeug's (Flask's) and Django's sync and async clients.
+"""Framework test clients: werkzeug's (Flask's), Quart's, Falcon's, Django's sync and async.
 
-Each keeps a cookie jar and default headers, so none is asked to build the request: werkzeug's
-client is bypassed for its WSGI app, and Django's request handler (which keeps the test client's
-relaxed CSRF checks) is fed an environ or scope that we built.
+Each keeps a cookie jar and default headers, so none is asked to build the request: werkzeug's,
+Quart's and Falcon's clients are bypassed for their app (driven as raw WSGI/ASGI), and Django's
+request handler (which keeps the test client's relaxed CSRF checks) is fed an environ or scope
+that we built.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import app_error
-from pytest_cors.targets.asgi import build_scope
+from pytest_cors.targets.asgi import AsgiTarget, build_scope
 from pytest_cors.targets.wsgi import WsgiTarget, build_environ
 
 
@@ -35,6 +36,20 @@ def werkzeug_target(client: Any, base_url: str | None) -> WsgiTarget:
         else:
             base_url = "http://localhost"
     return WsgiTarget(app, base_url)
+
+
+def quart_target(client: Any, base_url: str | None) -> AsgiTarget:
+    """Quart's test client's app, at ``http://SERVER_NAME`` (``localhost`` when unset), as the
+    client addresses it. Like raw ASGI (and like Quart's client) no lifespan runs."""
+    app = client.app
+    host = app.config.get("SERVER_NAME") or "localhost"
+    return AsgiTarget(app, base_url or f"http://{host}")
+
+
+def falcon_target(client: Any, base_url: str | None, kind: str) -> WsgiTarget | AsgiTarget:
+    """Falcon's ``testing.TestClient``: its WSGI or ASGI app at Falcon's default test host."""
+    base = base_url or "http://falconframework.org"
+    return AsgiTarget(client.app, base) if kind == "asgi" else WsgiTarget(client.app, base)
 
 
 def _django_lines(response: Any) -> Headers:

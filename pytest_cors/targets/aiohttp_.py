@@ -1,0 +1,65 @@
+"""aiohttp's ``test_utils.TestClient``: an async target reaching the client's ``TestServer``.
+
+The test client's own session keeps a cookie jar, so each request goes through a fresh session
+whose jar is a ``DummyCookieJar`` and which adds no ``User-Agent``, ``Accept`` or
+``Accept-Encoding``. The connection always goes to the test server's socket; the request URL's
+host (an absolute URL may name another) only decides the ``Host`` header the app sees.
+Response lines come from ``raw_headers`` (order, case and duplicates as received).
+
+Awaited on the loop that runs the test server (``async_simulate_fetch`` in an async test);
+driven from sync code on another loop it would wait for a server that cannot answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from pytest_cors.http import Headers, Request, Response
+from pytest_cors.targets._wire import wire_error, wire_headers
+
+_SKIP = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+class AiohttpTarget:
+    """aiohttp's test client; ``base_url`` defaults to its server's ``http://127.0.0.1:PORT``."""
+
+    def __init__(self, client: Any, base_url: str | None = None, *, timeout: float = 10.0) -> None:
+        self.client = client
+        self.server = str(client.make_url("")).rstrip("/")
+        self.base_url = (base_url or self.server).rstrip("/")
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"AiohttpTarget(base_url={self.base_url!r})"
+
+    async def send(self, request: Request) -> Response:
+        import asyncio
+
+        import aiohttp  # type: ignore[import-not-found,unused-ignore]
+        from multidict import CIMultiDict  # type: ignore[import-not-found,unused-ignore]
+        from yarl import URL  # type: ignore[import-not-found,unused-ignore]
+
+        parts = urlsplit(request.url)
+        path = parts.path or "/"
+        url = f"{self.server}{path}?{parts.query}" if parts.query else f"{self.server}{path}"
+        try:
+            async with (
+                aiohttp.ClientSession(
+                    cookie_jar=aiohttp.DummyCookieJar(),
+                    timeout=aiohttp.ClientTimeout(total=self.timeout),
+                ) as session,
+                session.request(
+                    request.method,
+                    URL(url, encoded=True),
+                    headers=CIMultiDict(wire_headers(request)),
+                    data=request.body,
+                    allow_redirects=False,
+                    skip_auto_headers=_SKIP,
+                ) as resp,
+            ):
+                body = await resp.read()
+                lines = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
+                return Response(resp.status, Headers(lines), body, resp.reason or "")
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+            raise wire_error(request, exc, repr(self), self.timeout) from exc
