@@ -54,6 +54,9 @@ class Profile:
     #: Firefox's preflight order: parse Allow-Methods, check the method, then parse
     #: Allow-Headers (Chromium parses both lists before checking the method).
     method_check_before_header_parse: bool = False
+    #: A comma anywhere in a request ``Content-Type`` makes it unsafe (Firefox reads it as a
+    #: list); Chromium parses the MIME type up to the first ``;`` and ignores the parameters.
+    comma_in_content_type_unsafe: bool = False
     #: Separator the page sees between two ``Content-Type`` response lines.
     content_type_join: str = ", "
     #: Console message style: "chromium" or "firefox".
@@ -106,6 +109,7 @@ FIREFOX = Profile(
     joins_duplicate_request_headers=True,
     drops_user_agent=False,
     high_bytes_unsafe_in_accept=True,
+    comma_in_content_type_unsafe=True,
     accepts_space_before_colon=False,
     negative_max_age_disables_cache=True,
     unparsable_max_age_uses_default=False,

@@ -152,6 +152,8 @@ def is_safelisted_header(name: str, value: str, profile: Profile) -> bool:
     if lname == "content-type":
         if profile.high_bytes_unsafe_in_accept and any(ord(c) >= 0x80 for c in value):
             return False
+        if profile.comma_in_content_type_unsafe and "," in value:
+            return False
         return _content_type_safe(value)
     if lname == "range":
         return _range_safe(value)

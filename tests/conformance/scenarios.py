@@ -179,6 +179,8 @@ def _safelisted_headers() -> Iterator[Scenario]:
         "text/plain, application/json", "", "text/plain\x01", "text/plain;charset=é",
         "text/plain;x=" + "a" * 115, "text/plain;x=" + "a" * 116, "text", "text/plain/x",
         "application/x-www-form-urlencoded;charset=UTF-8", "text/plain;;a=b", " text/plain",
+        "text/plain;a=b,c", "text/plain; charset=a, text/html",
+        "multipart/form-data; boundary=x, text/plain", "text/plain;a=b, c",
     ]  # fmt: skip
     for value in content_types:
         case(
@@ -225,6 +227,10 @@ def _safelisted_headers() -> Iterator[Scenario]:
         ("safelisted header left out of ACRH", [("Accept", "*/*"), ("X-Foo", "1")]),
         ("two Accept values joined beyond 128 bytes", [("Accept", "a" * 70), ("Accept", "b" * 70)]),
         ("two short Accept values", [("Accept", "text/html"), ("Accept", "*/*")]),
+        ("two Content-Type values",
+         [("Content-Type", "multipart/form-data; boundary=x"), ("Content-Type", "text/plain")]),
+        ("two Content-Type values, the first plain",
+         [("Content-Type", "text/plain"), ("Content-Type", "text/html")]),
         ("duplicate custom header names", [("X-A", "1"), ("x-a", "2")]),
         ("custom header plus safelisted Content-Type",
          [("X-Z", "1"), ("Content-Type", "text/plain")]),
