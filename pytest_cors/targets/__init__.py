@@ -131,9 +131,14 @@ def _app(obj: object, base_url: str) -> Target | AsyncTarget:
         from pytest_cors.targets.wsgi import WsgiTarget
 
         return WsgiTarget(obj, base_url)  # type: ignore[arg-type]
+    hint = ""
+    if type(obj).__module__.startswith("aiohttp"):
+        hint = (
+            " An aiohttp app needs a server: pass aiohttp.test_utils.TestClient(TestServer(app))."
+        )
     raise UnsupportedTargetError(
-        f"cannot use {type(obj).__module__}.{type(obj).__qualname__} as a CORS target{kind}. "
-        f"Supported: {SUPPORTED}."
+        f"cannot use {type(obj).__module__}.{type(obj).__qualname__} as a CORS target{kind}."
+        f"{hint} Supported: {SUPPORTED}."
     )
 
 

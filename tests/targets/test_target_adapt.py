@@ -232,3 +232,10 @@ def test_as_sync_and_as_async_views():
     assert is_async(async_view)
     asynchronous = AsyncReady()
     assert as_async(asynchronous) is asynchronous
+
+
+def test_a_bare_aiohttp_app_gets_a_hint():
+    from tests.targets.more_apps import aiohttp_app
+
+    with pytest.raises(UnsupportedTargetError, match=r"TestClient\(TestServer\(app\)\)"):
+        adapt(aiohttp_app())

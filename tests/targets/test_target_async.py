@@ -9,7 +9,7 @@ import pytest
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.http import Request
 from pytest_cors.targets import adapt, as_async, as_sync, run_sync
-from tests.targets.apps import recording_asgi, recording_wsgi
+from tests.targets.apps import ALLOWED, recording_asgi, recording_wsgi, starlette_app
 
 
 async def current_loop():
@@ -58,3 +58,28 @@ async def test_as_async_drives_a_sync_target_inline():
     response = await target.send(Request("GET", "http://testserver/items"))
     assert response.body == b"hello world"
     assert len(record) == 1
+
+
+async def test_async_simulate_fetch_with_httpx_async_client_and_raw_asgi():
+    import httpx
+
+    from pytest_cors import async_simulate_fetch
+
+    transport = httpx.ASGITransport(app=starlette_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for target in (client, starlette_app()):
+            outcome = await async_simulate_fetch(
+                target, "/items", origin=ALLOWED, method="PUT", headers={"X-Token": "t"}
+            )
+            assert outcome.allowed
+            assert outcome.preflight is not None
+            assert outcome.readable_headers["x-total"] == "3"
+
+
+async def test_sync_simulate_fetch_inside_an_async_test():
+    """The loop of this test is running: the async target is driven on the private loop."""
+    from pytest_cors import simulate_fetch
+
+    outcome = simulate_fetch(starlette_app(), "/items", origin="https://evil.example")
+    assert not outcome.allowed
+    assert outcome.failure.code == "CORSMissingAllowOrigin"
