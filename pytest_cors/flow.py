@@ -10,7 +10,7 @@ import inspect
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from pytest_cors.engine import (
     Outcome,
@@ -22,7 +22,7 @@ from pytest_cors.engine import (
 )
 from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.request import HeadersArg
-from pytest_cors.errors import CorsError, TargetError
+from pytest_cors.errors import CorsError, CorsUsageError, TargetError
 from pytest_cors.http import Request, Response
 
 
@@ -43,11 +43,15 @@ def _resolve(target: object, url: str) -> Any:
 
 
 def _absolute(base_url: str, url: str) -> str:
+    if not isinstance(url, str):
+        raise CorsUsageError(f"url must be a path or an absolute URL string, got {url!r}")
     if urlsplit(url).scheme:
         return url
     if not url.startswith("/"):
         url = "/" + url
-    return urljoin(base_url, url)
+    base = urlsplit(base_url)
+    # a base URL with a path (https://host/api) prefixes it: "/items" -> /api/items
+    return f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{url}"
 
 
 def _target_error(exc: BaseException, request: Request, adapter: Any) -> TargetError:

@@ -8,6 +8,7 @@ IDNA to punycode, canonical IP addresses, default ports dropped) happens here an
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -122,6 +123,7 @@ def _whatwg_ipv4(host: str) -> str | None:
     return str(ipaddress.IPv4Address(address))
 
 
+@functools.lru_cache(maxsize=1024)
 def origin_of_url(url: str) -> Origin:
     """The origin of an absolute URL (its scheme, host and effective port)."""
     parts = urlsplit(url)
@@ -170,6 +172,12 @@ def parse_origin(text: str) -> Origin:
         raise CorsUsageError(
             f"origin must be a string such as 'https://app.example.com' or 'null', got {text!r}"
         )
+    return _parse_origin(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_origin(text: str) -> Origin:
+    """``parse_origin`` for a string; cached, since a suite names the same few origins often."""
     if text == "null":
         return NULL_ORIGIN
     if "://" not in text:

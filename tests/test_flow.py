@@ -192,3 +192,15 @@ def test_a_body_implies_text_plain_and_stays_simple():
     outcome = simulate_fetch(app, "/a", origin=APP, method="POST", body="héllo")
     assert outcome.allowed and outcome.preflight is None
     assert seen == [("POST", "text/plain;charset=UTF-8", "héllo".encode())]
+
+
+def test_a_live_base_url_with_a_path_prefixes_every_path():
+    from pytest_cors.flow import _absolute
+
+    assert _absolute("https://staging.example.com/api/", "/items?x=1") == (
+        "https://staging.example.com/api/items?x=1"
+    )
+    assert _absolute("http://testserver", "items") == "http://testserver/items"
+    assert _absolute("http://testserver/api", "https://other.example/x") == (
+        "https://other.example/x"
+    )
