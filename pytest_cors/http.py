@@ -20,7 +20,7 @@ SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-auth
 class Headers:
     """An ordered, duplicate-keeping header list with case-insensitive look-ups."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_index", "_items")
 
     def __init__(self, items: HeaderInput = None) -> None:
         if items is None:
@@ -31,6 +31,16 @@ class Headers:
             self._items = tuple((str(k), str(v)) for k, v in items.items())
         else:
             self._items = tuple((str(k), str(v)) for k, v in items)
+        self._index: dict[str, list[str]] | None = None
+
+    def _lookup(self) -> dict[str, list[str]]:
+        """Values by lower-cased name, built once: the engine looks up many names per response."""
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            for k, v in self._items:
+                index.setdefault(k.lower(), []).append(v)
+            self._index = index
+        return self._index
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self._items)
@@ -53,16 +63,14 @@ class Headers:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        lname = name.lower()
-        return any(k.lower() == lname for k, _ in self._items)
+        return name.lower() in self._lookup()
 
     def items(self) -> tuple[tuple[str, str], ...]:
         return self._items
 
     def get_all(self, name: str) -> list[str]:
         """Every value of ``name`` (case-insensitive), in order."""
-        lname = name.lower()
-        return [v for k, v in self._items if k.lower() == lname]
+        return list(self._lookup().get(name.lower(), ()))
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """Fetch's "get": every ``name`` line trimmed and joined with ``", "``, or default."""
