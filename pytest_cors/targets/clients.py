@@ -3,7 +3,8 @@
 Each keeps a cookie jar and default headers, so none is asked to build the request: werkzeug's,
 Quart's and Falcon's clients are bypassed for their app (driven as raw WSGI/ASGI), and Django's
 request handler (which keeps the test client's relaxed CSRF checks) is fed an environ or scope
-that we built.
+that we built. A Django response holds one value per header name (plus one ``Set-Cookie`` line
+per cookie), so Django apps cannot produce duplicate lines of other headers in the first place.
 """
 
 from __future__ import annotations
