@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -46,3 +49,26 @@ def assert_lines_in_order(expected: Sequence[str], actual: Sequence[str]) -> Non
             pytest.fail(
                 f"line not found (in order) in the output:\n{line}\n\noutput:\n" + "\n".join(actual)
             )
+
+
+def run_commands(commands: list[str], cwd: Path, **env: str) -> list[tuple[str, int, str]]:
+    """Run each command like a CI step (bash, stop at the first error), even after a failure."""
+    environment = {
+        **os.environ,
+        "CI": "true",
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        **env,
+    }
+    environment.pop("PYTEST_ADDOPTS", None)
+    results = []
+    for command in commands:
+        run = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", command],
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        results.append((command, run.returncode, run.stdout + run.stderr))
+    return results

@@ -39,6 +39,7 @@ def test_the_site_builds_strictly(tmp_path):
     api = (site / "api" / "index.html").read_text()
     assert 'id="pytest_cors.simulate_fetch"' in api  # mkdocstrings rendered the docstrings
     assert ":class:`" not in api  # reST roles turned into code by docs/_ext
+    assert "CORS never applied" in api  # a `#:` comment became Outcome.same_origin's docstring
     for page in sorted(DOCS.rglob("*.md")):
         relative = page.relative_to(DOCS).with_suffix("")
         built = site / relative / "index.html" if relative.name != "index" else site / "index.html"

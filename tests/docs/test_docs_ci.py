@@ -7,15 +7,12 @@ service provides (``CI=true``, ``GITHUB_STEP_SUMMARY``).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from docs_helpers import EXAMPLES
+from docs_helpers import EXAMPLES, run_commands
 
 CI = EXAMPLES / "ci"
 PROJECT_FILES = ["app.py", "cors.yaml", "test_first.py"]
@@ -25,29 +22,6 @@ def project(tmp_path: Path) -> Path:
     for name in PROJECT_FILES:
         shutil.copy(EXAMPLES / "getting-started" / name, tmp_path / name)
     return tmp_path
-
-
-def run_commands(commands: list[str], cwd: Path, **env: str) -> list[tuple[str, int, str]]:
-    """Run each command like a CI step (bash, stop at the first error), even after a failure."""
-    environment = {
-        **os.environ,
-        "CI": "true",
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
-        **env,
-    }
-    environment.pop("PYTEST_ADDOPTS", None)
-    results = []
-    for command in commands:
-        run = subprocess.run(
-            ["bash", "-e", "-o", "pipefail", "-c", command],
-            cwd=cwd,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        results.append((command, run.returncode, run.stdout + run.stderr))
-    return results
 
 
 def github_steps(name: str) -> list[dict]:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
-from docs_helpers import EXAMPLES, assert_lines_in_order
+from docs_helpers import DOCS, EXAMPLES, assert_lines_in_order, run_commands
+from docs_pages import blocks, read
+
+from pytest_cors.contract import load_contract
 
 GETTING_STARTED = EXAMPLES / "getting-started"
 
@@ -46,3 +50,29 @@ def test_the_how_cors_works_examples_pass(example_project):
     project = example_project("how-cors-works")
     result = project.runpytest()
     result.assert_outcomes(passed=count_tests(folder))
+
+
+def test_the_getting_started_commands_run_as_shown(tmp_path):
+    """Every ``$`` command of the page, in order, in a folder holding the page's files."""
+    for name in ("app.py", "test_first.py", "cors.yaml"):
+        shutil.copy(GETTING_STARTED / name, tmp_path / name)
+    page = read(DOCS / "getting-started.md")
+    commands, shown = [], []
+    for block in blocks(page):
+        if block.lang == "console":
+            for line in block.body.splitlines():
+                if line.startswith("$ pip install"):
+                    continue  # already installed here
+                if line.startswith("$ "):
+                    commands.append(line[2:])
+                elif line.strip():
+                    shown.append(line.strip())
+    assert any(c.startswith("pytest-cors record") for c in commands)
+    results = run_commands(commands, tmp_path)
+    for command, code, output in results:
+        assert code == 0, f"`{command}` exited with {code}:\n{output}"
+    outputs = "\n".join(output for _, _, output in results)
+    for line in shown:  # what the page says the commands print
+        assert line in outputs
+    recorded = load_contract(tmp_path / "cors.yaml")  # written by `pytest-cors record`
+    assert {p for policy in recorded.policies for p in policy.paths} == {"/items", "/items/1"}
