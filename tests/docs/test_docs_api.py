@@ -72,3 +72,23 @@ def test_how_cors_works_links_the_engine_and_the_standard():
         assert "https://fetch.spec.whatwg.org/#" in step or "CSP" in title, title
         if not title.startswith(("9.", "10.")):  # the last two compare CORS with other things
             assert AUTOREF.search(step), f"step {title!r} links no engine function"
+
+
+def test_the_preflight_cache_table_matches_the_profiles():
+    from pytest_cors.engine import PROFILES
+
+    text = read(DOCS / "how-cors-works.md")
+    section = text[text.index("## 8.") : text.index("## 9.")]
+    names = {"Chromium": "chromium", "Firefox": "firefox", "Safari": "safari"}
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[0] not in ("browser", "---"):
+            name = names.get(cells[0], "spec" if "`spec`" in cells[0] else cells[0])
+            rows[name] = cells
+    assert set(rows) == set(PROFILES)
+    for name, (_, cap, negative) in rows.items():
+        profile = PROFILES[name]
+        expected_cap = "none" if profile.max_age_cap is None else f"{profile.max_age_cap} s"
+        assert cap.startswith(expected_cap), (name, cap)
+        assert (negative == "no caching") is profile.negative_max_age_disables_cache, name
