@@ -1,5 +1,7 @@
 """FastAPI (Starlette's CORSMiddleware) configured so that every check in the reference passes."""
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -8,7 +10,9 @@ app = FastAPI()
 
 
 @app.middleware("http")
-async def require_token(request: Request, call_next):  # type: ignore[no-untyped-def]
+async def require_token(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     if not request.headers.get("authorization", "").startswith("Bearer "):
         return JSONResponse({"detail": "unauthorized"}, status_code=401)
     return await call_next(request)

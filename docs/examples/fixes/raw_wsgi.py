@@ -14,7 +14,7 @@ ALLOWED_ORIGINS = {"https://app.example.com", "https://admin.example.com"}  # ex
 
 def cors(app: WsgiApp) -> WsgiApp:
     def middleware(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        origin = environ.get("HTTP_ORIGIN")
+        origin = environ.get("HTTP_ORIGIN", "")
         allowed = origin in ALLOWED_ORIGINS
         cors_headers = [("Vary", "Origin")]  # the answer depends on Origin: tell caches
         if allowed:
