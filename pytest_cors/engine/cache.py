@@ -1,11 +1,13 @@
 """The CORS-preflight cache a browser keeps between fetches (reference §5.5).
 
 One entry per allowed method and per allowed header name, keyed by (origin, full URL,
-credentials). The clock is passed in, so the cache stays pure and testable.
+credentials), plus one record that a preflight for that key succeeded at all. The clock is
+passed in, so the cache stays pure and testable.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from pytest_cors.engine.profiles import Profile
@@ -17,7 +19,7 @@ class _Entry:
     origin: str
     url: str
     credentials: bool
-    kind: str  # "method" or "header"
+    kind: str  # "method", "header", or "key" (a preflight for this key succeeded)
     value: str
     expires: float
 
@@ -45,9 +47,19 @@ class PreflightCache:
     def covers(
         self, origin: str, url: str, include: bool, method: str, headers: list[str], now: float
     ) -> bool:
-        """Whether live entries cover the method (if not safelisted) and every unsafe header."""
+        """Whether live entries cover the method (if not safelisted) and every unsafe header.
+
+        Only a key some preflight succeeded for can cover anything: a request that needs a
+        preflight for no method or header of its own (Firefox after a redirect) still needs one
+        unless the key is known.
+        """
         entries = self._matching(origin, url, include, now)
-        if method not in SAFELISTED_METHODS and not any(
+        if not entries:
+            return False
+        exempt = method in SAFELISTED_METHODS and (
+            method != "HEAD" or self.profile.cache_exempts_head
+        )
+        if not exempt and not any(
             e.kind == "method"
             and (
                 e.value == method
@@ -87,20 +99,28 @@ class PreflightCache:
         if max_age <= 0:
             return
         expires = now + max_age
+        # Firefox keeps the key itself until it is evicted or cleared, even once its tokens
+        # have expired; only its "a preflight is still needed" rule ever asks about it.
+        self._put(origin, url, include, "key", "", math.inf)
         for kind, values in (("method", methods), ("header", headers)):
             for value in values:
-                self.entries = [
-                    e
-                    for e in self.entries
-                    if not (
-                        e.origin == origin
-                        and e.url == url
-                        and e.credentials == include
-                        and e.kind == kind
-                        and e.value == value
-                    )
-                ]
-                self.entries.append(_Entry(origin, url, include, kind, value, expires))
+                self._put(origin, url, include, kind, value, expires)
+
+    def _put(
+        self, origin: str, url: str, include: bool, kind: str, value: str, expires: float
+    ) -> None:
+        self.entries = [
+            e
+            for e in self.entries
+            if not (
+                e.origin == origin
+                and e.url == url
+                and e.credentials == include
+                and e.kind == kind
+                and e.value == value
+            )
+        ]
+        self.entries.append(_Entry(origin, url, include, kind, value, expires))
 
     def clear(self, origin: str, url: str) -> None:
         """A fetch that used this URL failed: forget every entry for (origin, URL)."""

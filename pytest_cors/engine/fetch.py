@@ -175,6 +175,12 @@ def run_fetch(
     tainted = False
     redirects = 0
     page_origin = req.origin.serialize()
+    # Firefox decides "needs a preflight" from the request as the script made it, and a later
+    # hop never un-decides it (redirect_keeps_preflight): the script's unsafe names, less those
+    # the latest redirect removed, and whether any earlier hop needed a preflight.
+    script_unsafe = unsafe_header_names(headers, profile)
+    removed_by_redirect: set[str] = set()
+    needed_preflight = False
 
     def fail(
         kind: str,
@@ -232,7 +238,12 @@ def run_fetch(
                 return fail("CorsDisabledScheme", "actual")
             cors_tainting = True
             unsafe = unsafe_header_names(headers, profile)
-            if method not in SAFELISTED_METHODS or unsafe:
+            kept = False
+            if profile.redirect_keeps_preflight and redirects:
+                unsafe = [n for n in script_unsafe if n not in removed_by_redirect]
+                kept = needed_preflight or bool(script_unsafe)
+            if method not in SAFELISTED_METHODS or unsafe or kept:
+                needed_preflight = True
                 reason = _preflight_reason(method, unsafe)
                 cacheable = cache is not None and (
                     key_origin != "null" or profile.caches_opaque_origin
@@ -306,13 +317,16 @@ def run_fetch(
                 cors_tainting or not req.origin.same_origin(next_origin)
             ):
                 return fail("RedirectContainsCredentials", "redirect")
+            removed_by_redirect = set()
             if (response.status in (301, 302) and method == "POST") or (
                 response.status == 303 and method not in ("GET", "HEAD")
             ):
                 method, body = "GET", None
                 headers = [(n, v) for n, v in headers if n.lower() not in _BODY_HEADERS]
+                removed_by_redirect.update(_BODY_HEADERS)
             if not current.same_origin(next_origin):
                 headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
+                removed_by_redirect.add("authorization")
                 if not req.origin.same_origin(current):
                     tainted = True
             out.notes.append(Note("redirect", f"{response.status} redirect to {target}", True))
@@ -345,6 +359,11 @@ def _preflight_reason(method: str, unsafe: list[str]) -> str:
         parts.append(f"method {method} is not GET, HEAD or POST")
     if unsafe:
         parts.append(f"request headers {', '.join(unsafe)} are not CORS-safelisted")
+    if not parts:
+        return (
+            "the request needed a preflight before the redirect, and this browser keeps "
+            "preflighting every later hop"
+        )
     return " and ".join(parts)
 
 

@@ -46,7 +46,9 @@ class Profile:
     #: A cached Access-Control-Allow-Headers ``*`` covers a later, different header name.
     cached_wildcard_header_covers: bool = True
     #: Preflight results for the origin ``null`` (opaque page, tainted redirect) are cached.
-    #: Chromium and Firefox key their cache by the opaque origin itself, so never reuse them.
+    #: Chromium never reuses them (measured: no reuse from a sandboxed page, whatever the
+    #: Max-Age, ACAO or credentials); Firefox keys them by the page's own opaque principal, so
+    #: one opaque page reuses its entries like any origin (a :class:`Browser` is one page).
     caches_opaque_origin: bool = False
     #: A fetch that fails after its preflight clears that URL's entries (the standard, Firefox);
     #: Chromium keeps them.
@@ -57,6 +59,15 @@ class Profile:
     #: A comma anywhere in a request ``Content-Type`` makes it unsafe (Firefox reads it as a
     #: list); Chromium parses the MIME type up to the first ``;`` and ignores the parameters.
     comma_in_content_type_unsafe: bool = False
+    #: Firefox decides "needs a preflight" once, from the request the script made: after a
+    #: redirect, every later CORS hop preflights again (ACRM the current method, even GET after
+    #: a 303) if an earlier hop needed one or the script set an unsafe header, and names the
+    #: script's unsafe headers less those the latest redirect removed. The standard (and
+    #: Chromium) decides afresh from the request as it stands at each hop.
+    redirect_keeps_preflight: bool = False
+    #: The preflight cache serves HEAD without ``HEAD`` being listed in Allow-Methods, as it does
+    #: GET and POST (Firefox's cache exempts only GET and POST).
+    cache_exempts_head: bool = True
     #: Separator the page sees between two ``Content-Type`` response lines.
     content_type_join: str = ", "
     #: Console message style: "chromium" or "firefox".
@@ -121,6 +132,11 @@ FIREFOX = Profile(
     console="firefox",
     cached_wildcard_header_covers=False,
     method_check_before_header_parse=True,
+    # Measured (Firefox 153): an opaque page reuses its own entries once the page is past
+    # Firefox's start-up misses; the earlier "no reuse" (F3) was that warm-up.
+    caches_opaque_origin=True,
+    redirect_keeps_preflight=True,
+    cache_exempts_head=False,
 )
 
 # WebKit: only the cache cap is documented as differing (600 s); the rest follows the

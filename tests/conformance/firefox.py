@@ -415,8 +415,10 @@ class Firefox:
                 {"context": context, "url": page_url(server, page_name), "wait": "complete"},
             )
             client.call(context, _PRELUDE_JS, GAP_MS)
-            if page_name != "null":  # an opaque origin's preflights are never cached anyway
-                self._warm_up(server, context, page_name)
+            # The opaque page too: Firefox keys its entries by the page's own opaque principal
+            # and reuses them once past the start-up misses (the old "never reused" finding F3
+            # was exactly those misses, on a page that had not been warmed up).
+            self._warm_up(server, context, page_name)
             client.events.clear()
             # Firefox keeps at most 100 preflight-cache entries (least recently used go first):
             # hundreds of concurrent preflights would evict the entries that the scenarios with

@@ -1033,7 +1033,82 @@ def _redirects() -> Iterator[Scenario]:
         },
         url="{APP}/s/{SID}/a",
     )
+    _add_kept_preflights(fam)
     yield from fam.items
+
+
+_ANY_PREFLIGHT = preflight(
+    "Access-Control-Allow-Origin: *",
+    "Access-Control-Allow-Methods: *",
+    "Access-Control-Allow-Headers: *",
+)
+
+
+def _chain(
+    hops: tuple[tuple[int, str], ...], last: Resp | None = None, last_pre: Resp | None = None
+) -> dict[str, Step]:
+    """``/a`` -> ``/b`` -> ... as ``(status, origin placeholder)`` hops; every URL allows any
+    non-credentialed request (``*``, whatever Origin the browser sends after a hop)."""
+    steps: dict[str, Step] = {}
+    names = "abcde"
+    for i, (status, where) in enumerate(hops):
+        target = f"{where}/s/{{SID}}/{names[i + 1]}"
+        steps[names[i]] = Step(
+            _redirect(status, target, "Access-Control-Allow-Origin: *"), _ANY_PREFLIGHT
+        )
+    steps[names[len(hops)]] = Step(
+        last or resp(200, "Access-Control-Allow-Origin: *", TEXT), last_pre or _ANY_PREFLIGHT
+    )
+    return steps
+
+
+def _add_kept_preflights(fam: _Family) -> None:
+    """Firefox keeps "needs a preflight" for the whole redirect chain (random hardening R1).
+
+    A method rewrite (303, or 301/302 after POST) leaves a GET without body headers, which by
+    the standard needs no preflight; Firefox preflights it anyway, naming the script's unsafe
+    headers less those the latest redirect removed. Chromium follows the standard.
+    """
+    put = Fetch("PUT", body="x", credentials="omit")
+    json = Fetch("POST", (("Content-Type", "application/json"),), "omit", "x")
+    json_x = Fetch("POST", (("Content-Type", "application/json"), ("X-Custom", "1")), "omit", "x")
+    auth = Fetch(headers=(("Authorization", "Bearer t"),), credentials="omit")
+    for status, where in ((303, "{API}"), (303, "{API2}"), (303, "{APP}")):
+        fam.add(
+            f"kept preflight: PUT answered {status} to {where}", put, _chain(((status, where),))
+        )
+    fam.add("kept preflight: DELETE answered 303 to another host",
+            Fetch("DELETE", credentials="omit"), _chain(((303, "{OTHER}"),)))  # fmt: skip
+    for status in (301, 302, 303):
+        fam.add(f"kept preflight: JSON POST answered {status}", json, _chain(((status, "{API}"),)))
+    fam.add("kept preflight: JSON POST with X-Custom answered 303", json_x,
+            _chain(((303, "{API}"),)))  # fmt: skip
+    fam.add("kept preflight: the new URL's preflight fails", put,
+            _chain(((303, "{API}"),), last_pre=preflight(TEXT, status=404)))  # fmt: skip
+    fam.add("kept preflight: JSON POST 303 then 302 names content-type again", json,
+            _chain(((303, "{API}"), (302, "{API}"))))  # fmt: skip
+    fam.add(
+        "kept preflight: content-type named again and not allowed",
+        json,
+        _chain(
+            ((303, "{API}"), (302, "{API}")),
+            last_pre=preflight("Access-Control-Allow-Origin: *",
+                               "Access-Control-Allow-Headers: X-Custom"),
+        ),
+    )  # fmt: skip
+    fam.add("kept preflight: Authorization, cross-origin hop then same-origin hop", auth,
+            _chain(((302, "{API2}"), (302, "{API2}"))))  # fmt: skip
+    fam.add("kept preflight: Authorization, two cross-origin hops", auth,
+            _chain(((302, "{API2}"), (302, "{API}"))))  # fmt: skip
+    same = "{APP}/s/{SID}/a"
+    fam.add("kept preflight: same-origin PUT 303 to the API (never needed one)", put,
+            _chain(((303, "{API}"),)), url=same)  # fmt: skip
+    fam.add("kept preflight: same-origin JSON POST 303 to the API", json,
+            _chain(((303, "{API}"),)), url=same)  # fmt: skip
+    fam.add("kept preflight: same-origin JSON POST 303 to itself, 302 to the API", json,
+            _chain(((303, "{APP}"), (302, "{API}"))), url=same)  # fmt: skip
+    fam.add("kept preflight: same-origin GET with Authorization 302 to the API", auth,
+            _chain(((302, "{API}"),)), url=same)  # fmt: skip
 
 
 # -- 10. the preflight cache -------------------------------------------------------------------
@@ -1183,6 +1258,49 @@ def _cache() -> Iterator[Scenario]:
             "b": Step(ok_actual(), preflight(*base, "Access-Control-Max-Age: 600")),
         },
     )
+    # Firefox's kept preflight after a 303 (random hardening R1) asks the cache for GET and no
+    # header: any entry for the URL serves it, even one with no tokens; Max-Age 0 makes none.
+    any_put = preflight("Access-Control-Allow-Origin: *", "Access-Control-Allow-Methods: PUT",
+                        "Access-Control-Max-Age: 600")  # fmt: skip
+    for value in ("600", "0"):
+        steps = _chain(((303, "{API}"),), last_pre=preflight(
+            "Access-Control-Allow-Origin: *", f"Access-Control-Max-Age: {value}"))  # fmt: skip
+        steps["a"] = Step(steps["a"].actual, any_put)
+        fam.add(f"PUT 303 twice, new URL's preflight without tokens, Max-Age {value}",
+                (put, put), steps)  # fmt: skip
+    # Firefox's cache exempts only GET and POST from the method match (random hardening R3).
+    head = Fetch("HEAD", (("X-Custom", "1"),), credentials="omit")
+    for title, extra in (("not listed", ()), ("listed", ("Access-Control-Allow-Methods: HEAD",))):
+        fam.add(
+            f"HEAD with X-Custom twice, HEAD {title} in Allow-Methods",
+            (head, head),
+            one_step(ok_actual(), preflight(ACAO_ORIGIN, "Access-Control-Allow-Headers: X-Custom",
+                                            "Access-Control-Max-Age: 600", *extra)),
+        )  # fmt: skip
+    # The opaque page with credentials and with a random-style request (seed 1032043536
+    # rnd-156): Chromium never reuses, Firefox reuses within the page (random hardening R2).
+    fam.add(
+        "opaque page: credentialed PUT twice, null preflight with ACAC, Max-Age 600",
+        (put_inc, put_inc),
+        one_step(
+            resp(200, "Access-Control-Allow-Origin: null", ACAC_TRUE, TEXT),
+            preflight(*null_pre.lines, ACAC_TRUE),
+        ),
+        page="null",
+    )
+    options = Fetch("OPTIONS", (("Authorization", "Bearer t"), ("Range", "bytes=-5")),
+                    "same-origin", "{}")  # fmt: skip
+    fam.add(
+        "opaque page: OPTIONS with Authorization and Range twice, no Max-Age",
+        (options, options),
+        one_step(
+            resp(500, "Access-Control-Allow-Origin: null", TEXT),
+            preflight("Access-Control-Allow-Origin: {ORIGIN}",
+                      "Access-Control-Allow-Methods: OPTIONS , PUT",
+                      "Access-Control-Allow-Headers: Range,Authorization"),
+        ),
+        page="null",
+    )  # fmt: skip
     yield from fam.items
 
 

@@ -9,6 +9,7 @@ the console line.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,7 +39,15 @@ def engine_targets(scenario_server: ScenarioServer) -> Iterator[dict[str, Any]]:
     from pytest_cors.targets.live import LiveTarget
     from pytest_cors.targets.wsgi import WsgiTarget
 
-    live = LiveTarget(scenario_server.api, session=live_session(scenario_server.port))
+    # The browser follows a redirect anywhere; the kit's live target only reaches origins it
+    # was given, so it is given every origin a scenario can name.
+    marks = scenario_server.placeholders("-")
+    origins = [marks[m] for m in ("{API2}", "{APP}", "{APP2}", "{EVIL}", "{OTHER}", "{APP80}",
+                                  "{API80}")]  # fmt: skip
+    named: dict[str, Any] = {}
+    if "allow_origins" in inspect.signature(LiveTarget).parameters:  # the origin guard
+        named["allow_origins"] = origins
+    live = LiveTarget(scenario_server.api, session=live_session(scenario_server.port), **named)
     yield {"live": live, "wsgi": WsgiTarget(wsgi_app(scenario_server), scenario_server.api)}
     live.close()
 

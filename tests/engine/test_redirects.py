@@ -374,3 +374,114 @@ def test_same_origin_request_preflights_once_it_goes_cross_origin():
     assert outcome.allowed, outcome.explain()
     assert [e.kind for e in outcome.exchanges] == ["actual", "preflight", "actual"]
     assert outcome.preflight.request.headers.get("Origin") == PAGE
+
+
+def _preflights(outcome):
+    """(URL path, ACRM, ACRH) of every preflight sent."""
+    return [
+        (
+            e.request.url.rsplit("/", 1)[1],
+            e.request.headers.get("Access-Control-Request-Method"),
+            e.request.headers.get("Access-Control-Request-Headers"),
+        )
+        for e in outcome.preflights
+    ]
+
+
+def _chain(start, *hops):
+    """``start`` -> ``hops`` as (status, URL) redirects; every URL allows everything."""
+    table = {}
+    urls = [start, *[url for _, url in hops]]
+    for (status, _), here, there in zip(hops, urls, urls[1:], strict=False):
+        table[here] = (hop(status, there, ACAO_ANY), ALLOW_PUT)
+    table[urls[-1]] = (resp(200, ACAO_ANY), ALLOW_PUT)
+    return routes(table)
+
+
+JSON = {"Content-Type": "application/json"}
+AUTH = {"Authorization": "Bearer t"}
+
+
+# Random hardening R1 (Firefox 153, seed 27776277 rnd-186 and fixed scenarios redir-0xx):
+# Firefox decides "needs a preflight" from the script's request and keeps it for the whole
+# redirect chain; the later preflights name the script's unsafe headers less those the latest
+# redirect removed (body headers on a 303/POST rewrite, Authorization on a cross-origin hop).
+@pytest.mark.parametrize(
+    ("title", "start", "method", "headers", "hops", "firefox", "chromium"),
+    [
+        ("PUT 303 same origin", f"{B}/r", "PUT", None, [(303, f"{B}/s")],
+         [("r", "PUT", None), ("s", "GET", None)], [("r", "PUT", None)]),
+        ("DELETE 303 cross origin", f"{B}/r", "DELETE", None, [(303, f"{C}/s")],
+         [("r", "DELETE", None), ("s", "GET", None)], [("r", "DELETE", None)]),
+        ("POST json 302", f"{B}/r", "POST", JSON, [(302, f"{B}/s")],
+         [("r", "POST", "content-type"), ("s", "GET", None)], [("r", "POST", "content-type")]),
+        ("POST json+X 303", f"{B}/r", "POST", {**JSON, "X-A": "1"}, [(303, f"{B}/s")],
+         [("r", "POST", "content-type,x-a"), ("s", "GET", "x-a")],
+         [("r", "POST", "content-type,x-a"), ("s", "GET", "x-a")]),
+        ("POST json 303 then 302: the second hop names content-type again", f"{B}/r", "POST",
+         JSON, [(303, f"{B}/s"), (302, f"{B}/t")],
+         [("r", "POST", "content-type"), ("s", "GET", None), ("t", "GET", "content-type")],
+         [("r", "POST", "content-type")]),
+        ("GET Authorization, cross-origin then same-origin hop", f"{B}/r", "GET", AUTH,
+         [(302, f"{C}/s"), (302, f"{C}/t")],
+         [("r", "GET", "authorization"), ("s", "GET", None), ("t", "GET", "authorization")],
+         [("r", "GET", "authorization")]),
+        ("GET Authorization, two cross-origin hops", f"{B}/r", "GET", AUTH,
+         [(302, f"{C}/s"), (302, f"{B}/t")],
+         [("r", "GET", "authorization"), ("s", "GET", None), ("t", "GET", None)],
+         [("r", "GET", "authorization")]),
+        ("same-origin PUT 303 to the API: never needed one", f"{A}/r", "PUT", None,
+         [(303, f"{B}/s")], [], []),
+        ("same-origin POST json 303 to the API: the script's unsafe header counts", f"{A}/r",
+         "POST", JSON, [(303, f"{B}/s")], [("s", "GET", None)], []),
+        ("same-origin POST json 303, 302 to the API", f"{A}/r", "POST", JSON,
+         [(303, f"{A}/s"), (302, f"{B}/t")], [("t", "GET", "content-type")], []),
+        ("simple POST 303: nothing to keep", f"{B}/r", "POST", None, [(303, f"{C}/s")], [], []),
+        ("PUT 307: preflighted anyway", f"{B}/r", "PUT", None, [(307, f"{B}/s")],
+         [("r", "PUT", None), ("s", "PUT", None)], [("r", "PUT", None), ("s", "PUT", None)]),
+    ],
+)  # fmt: skip
+def test_firefox_keeps_the_preflight_across_redirects(
+    title, start, method, headers, hops, firefox, chromium
+):
+    body = "x" if method not in ("GET", "HEAD") else None
+    for browser, expected in (("firefox", firefox), ("chromium", chromium)):
+        outcome = fetch(
+            _chain(start, *hops), start, method=method, headers=headers, body=body,
+            browser=browser,
+        )  # fmt: skip
+        assert outcome.allowed, outcome.explain()
+        assert _preflights(outcome) == expected, (title, browser)
+
+
+def test_firefox_kept_preflight_can_fail():
+    # The GET after a 303 is refused when its (kept) preflight is: Firefox rejected the fetch.
+    table = {
+        f"{B}/r": (hop(303, f"{B}/s", ACAO_ANY), ALLOW_PUT),
+        f"{B}/s": (resp(200, ACAO_ANY), resp(404, ACAO_ANY)),
+    }
+    outcome = fetch(routes(table), method="PUT", body="x", browser="firefox")
+    assert not outcome.allowed
+    assert outcome.failure.step == "preflight"
+    assert outcome.failure.code == "CORSPreflightDidNotSucceed"
+    assert fetch(routes(table), method="PUT", body="x", browser="chromium").allowed
+
+
+@pytest.mark.parametrize(("max_age", "again"), [("600", False), (None, False), ("0", True)])
+def test_firefox_kept_preflight_is_served_by_a_known_key(max_age, again):
+    # A kept preflight asks for no method or header of its own: any entry for the URL serves it,
+    # even one with no tokens; without an entry (Max-Age 0) it is sent again.
+    lines = [ACAO_ANY] + ([f"Access-Control-Max-Age: {max_age}"] if max_age else [])
+    put = resp(204, ACAO_ANY, "Access-Control-Allow-Methods: PUT", "Access-Control-Max-Age: 600")
+    answer = routes(
+        {f"{B}/r": (hop(303, f"{B}/s", ACAO_ANY), put), f"{B}/s": (resp(200, ACAO_ANY),
+                                                                   resp(204, *lines))}
+    )  # fmt: skip
+    from pytest_cors.engine import PreflightCache, get_profile
+
+    cache = PreflightCache(get_profile("firefox"))
+    first = fetch(answer, f"{B}/r", method="PUT", body="x", browser="firefox", cache=cache)
+    assert _preflights(first) == [("r", "PUT", None), ("s", "GET", None)]
+    second = fetch(answer, f"{B}/r", method="PUT", body="x", browser="firefox", cache=cache, now=1)
+    assert second.allowed
+    assert _preflights(second) == ([("s", "GET", None)] if again else [])
