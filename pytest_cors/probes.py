@@ -51,8 +51,12 @@ class Attack:
 ATTACKS: dict[str, Attack] = {
     a.name: a
     for a in (
-        Attack("random-origin", "CORS-REFLECT", "an unrelated origin (reflection of any origin)"),
-        Attack("null", "CORS-NULL", "the opaque origin 'null' (sandboxed iframes, data:, file:)"),
+        Attack(
+            "random-origin", "CORS-REFLECT", "an unrelated origin, let in by reflecting any origin"
+        ),
+        Attack(
+            "null", "CORS-NULL", "the origin 'null' that sandboxed iframes and data: pages send"
+        ),
         Attack("prefix", "CORS-PREFIX-MATCH", "the allowed host as a prefix of another domain"),
         Attack("suffix", "CORS-SUFFIX-MATCH", "the allowed host as a suffix of another domain"),
         Attack("substring", "CORS-SUBSTRING-MATCH", "a part of the allowed host"),
@@ -63,7 +67,7 @@ ATTACKS: dict[str, Attack] = {
         Attack(
             "special-chars",
             "CORS-SPECIAL-CHARS",
-            "a host with characters only Safari sends (` } _)",
+            "a host with characters only Safari sends: ` } _",
             safari_only=True,
         ),
         Attack("shared-hosting", "CORS-SHARED-HOSTING", "a shared-hosting or sandbox origin"),

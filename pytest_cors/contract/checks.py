@@ -140,7 +140,7 @@ class Check:
         if self.kind == "pna":
             what = f"private-network preflight for {self.path} from {self.origin}"
         if self.attack:
-            what += f" ({self.attack}: {ATTACKS[self.attack].title})"
+            what += f" ({ATTACKS[self.attack].title})"
         return f"{what} must be {self.expect}"
 
 

@@ -53,7 +53,7 @@ class ContractFile(pytest.File):
 
         state = cors_session(self.config)
         try:
-            contract = load_contract(self.path, known_findings=FINDINGS)
+            contract = load_contract(_shown_path(self.path), known_findings=FINDINGS)
         except ContractError as exc:
             raise self.CollectError(
                 f"invalid CORS contract ({len(exc.diagnostics)} problem"
@@ -69,6 +69,14 @@ class ContractFile(pytest.File):
             raise self.CollectError(f"{self.path}: {exc}") from None
         for check in checks:
             yield CheckItem.from_parent(self, name=check.name, check=check, run=run, seed=seed)
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the current directory when it lies below it (for diagnostics)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 class CheckItem(pytest.Item):
@@ -118,6 +126,15 @@ class CheckItem(pytest.Item):
                 f"the target.\n{self._where()}"
             )
         return super().repr_failure(excinfo)
+
+    def _repr_failure_py(
+        self, excinfo: ExceptionInfo[BaseException], style: Any = None
+    ) -> TerminalRepr:
+        # pytest renders errors of the setup phase through this method, not repr_failure: a
+        # target that gave no response is the user's to fix, so no traceback from the kit.
+        if isinstance(excinfo.value, CorsError) and not self.config.getoption("fulltrace"):
+            return _Text(str(self.repr_failure(excinfo)))  # type: ignore[return-value]
+        return super()._repr_failure_py(excinfo, style)
 
     # -- text -----------------------------------------------------------------------------
 
@@ -203,6 +220,20 @@ class CheckItem(pytest.Item):
         }
         self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
         self.user_properties.append((RECORD_KEY, record))
+
+
+class _Text:
+    """A plain block of text in pytest's report (what ``repr_failure`` returns as ``str``)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def transcript(evidence: Evidence) -> str:

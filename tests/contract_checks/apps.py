@@ -219,3 +219,14 @@ def allow_listed(app: Any, origins: list[str]) -> Any:
         return app(environ, strip)
 
     return wrapped
+
+
+# A hand-written "allow everything" header set: '*' plus credentials, as in many blog posts.
+_STAR = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Allow-Methods": "GET, POST, PUT",
+    "Access-Control-Allow-Headers": "Content-Type, X-Request-Id",
+    "Access-Control-Expose-Headers": "X-Total-Count",
+}
+star_with_credentials = scripted(_STAR, _STAR)
