@@ -315,21 +315,33 @@ class Child:
         return self.cpu if clock == "cpu" else self.wall
 
 
-def run_child(cmd: Sequence[str], cwd: str | Path, ok: Sequence[int] = (0,)) -> Child:
+#: pytest with pytest-cors as its only third-party plugin: what the kit costs, not what else
+#: happens to be installed (hypothesis' plugin alone imports for a second or more)
+ONLY_OUR_PLUGIN = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+PYTEST_ALONE = ["-m", "pytest", "-p", "pytest_cors.plugin", "-p", "no:cacheprovider", "-q"]
+
+
+def run_child(
+    cmd: Sequence[str],
+    cwd: str | Path,
+    ok: Sequence[int] = (0,),
+    env: dict[str, str] | None = None,
+) -> Child:
     """Run ``cmd`` and time it both ways; a failure stops the benchmark with the output.
 
     CPU time comes from ``os.wait4`` (where the platform lacks it, elapsed time stands in).
     ``PYTEST_ADDOPTS`` and ``PYTEST_DISABLE_PLUGIN_AUTOLOAD`` are removed from its environment,
-    so every pytest run loads the same plugins.
+    so every pytest run loads the same plugins; ``env`` is added after that.
     """
-    env = {
+    child_env = {
         k: v
         for k, v in os.environ.items()
         if k not in ("PYTEST_ADDOPTS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     }
+    child_env.update(env or {})
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err)
+        proc = subprocess.Popen(list(cmd), cwd=cwd, env=child_env, stdout=out, stderr=err)
         if hasattr(os, "wait4"):
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)

@@ -6,7 +6,9 @@ derives; the target is the Starlette app of ``bench_apps`` (its ``CORSMiddleware
 the contract as ``target: {app: bench_target:app}``.
 
 The kit's side is the command a user runs, ``pytest cors.yaml`` in a fresh interpreter, so
-pytest's start-up, the plugin, loading the YAML and collecting one item per check all count.
+pytest's start-up, the plugin, loading the YAML and collecting one item per check all count;
+other pytest plugins installed in the environment are kept out (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``
+with ``-p pytest_cors.plugin``): their start-up is not the kit's cost.
 The baseline is a fresh interpreter too, running a plain loop that sends the very requests the
 kit sent (recorded once beforehand, with the preflights the runner reuses already left out):
   * ``same transport``: the kit's own ASGI transport awaited in one ``asyncio`` loop, the
@@ -185,22 +187,24 @@ def main(argv: list[str] | None = None) -> h.Report:
                 {"paths": size[0], "origins": size[1], "methods": size[2], "requests": requests}
             )
         )
-        kit_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "cors.yaml"]
+        kit_cmd = [sys.executable, *h.PYTEST_ALONE, "cors.yaml"]
         folder.joinpath("floor").mkdir()
         folder.joinpath("floor", "test_floor.py").write_text(FLOOR.format(checks=checks))
-        floor_cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "floor"]
+        floor_cmd = [sys.executable, *h.PYTEST_ALONE, "floor"]
         loops = {
             "same transport": [sys.executable, __file__, "--loop", str(loop_file)],
             "TestClient": [sys.executable, __file__, "--loop", str(loop_file), "--client", "tc"],
             "pytest floor": floor_cmd,
         }
         runs: dict[str, list[h.Child]] = {"kit": [], **{name: [] for name in loops}}
-        h.run_child(kit_cmd, folder)  # warm-up: file caches, bytecode of the target module
+        h.run_child(
+            kit_cmd, folder, env=h.ONLY_OUR_PLUGIN
+        )  # warm-up: file caches, bytecode of the target module
         for rep in range(reps):
             order = ["kit", *loops] if rep % 2 == 0 else [*loops, "kit"]
             for name in order:
                 cmd = kit_cmd if name == "kit" else loops[name]
-                runs[name].append(h.run_child(cmd, folder))
+                runs[name].append(h.run_child(cmd, folder, env=h.ONLY_OUR_PLUGIN))
         passed = re.search(r"(\d+) passed", runs["kit"][-1].stdout)
         if passed is None or int(passed.group(1)) != checks:
             raise SystemExit(
