@@ -23,7 +23,11 @@ from pytest_cors.engine import (
 from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.request import HeadersArg
 from pytest_cors.errors import CorsError, CorsUsageError, TargetError
-from pytest_cors.http import Request, Response
+from pytest_cors.http import Request, Response, head_size
+
+MAX_HEADER_BLOCK = 256 * 1024
+"""Bytes of response head (status line and header lines) a browser reads before giving up:
+Chromium's ``kMaxHeaderBufSize``. A bigger head is no verdict, as it is no response there."""
 
 
 def _step(request: Request) -> str:
@@ -35,34 +39,86 @@ def _step(request: Request) -> str:
 def _resolve(target: object, url: str) -> Any:
     from pytest_cors.targets import adapt
 
-    parts = urlsplit(url)
-    if parts.scheme and type(target).__module__.startswith("requests."):
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts and parts.scheme and type(target).__module__.startswith("requests."):
         # a requests.Session has no base URL of its own: an absolute URL names the server
         return adapt(target, base_url=f"{parts.scheme}://{parts.netloc}")
+    if parts and parts.scheme and isinstance(target, str):
+        # an absolute URL names its server as plainly as the target string does
+        return adapt(target, allow_origins=[f"{parts.scheme}://{parts.netloc}"])
     return adapt(target)
 
 
 def _absolute(base_url: str, url: str) -> str:
     if not isinstance(url, str):
-        raise CorsUsageError(f"url must be a path or an absolute URL string, got {url!r}")
+        raise CorsUsageError(
+            f"url must be a path such as '/items' or an absolute URL string, "
+            f"got {type(url).__name__}: {url!r}"
+        )
     if urlsplit(url).scheme:
-        return url
+        return _without_credentials(url)
     if not url.startswith("/"):
         url = "/" + url
     base = urlsplit(base_url)
     # a base URL with a path (https://host/api) prefixes it: "/items" -> /api/items
-    return f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{url}"
+    return _without_credentials(f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{url}")
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` itself; a usage error if it carries ``user:password@`` (never echoed back).
+
+    ``fetch()`` throws on such a URL, and a client would turn it into an ``Authorization``
+    header the page never set.
+    """
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        shown = parts._replace(netloc="<redacted>@" + parts.netloc.rpartition("@")[2]).geturl()
+        raise CorsUsageError(
+            f"fetch() refuses a URL that includes credentials ({shown}): a page cannot send "
+            "user:password that way. Use the URL without them; the kit never sends credentials "
+            "the page did not set."
+        )
+    return url
 
 
 def _target_error(exc: BaseException, request: Request, adapter: Any) -> TargetError:
     where = f"{request.method} {request.url}"
     if isinstance(exc, TargetError):
-        return TargetError(exc.detail, target=exc.target, step=exc.step or _step(request))
+        target = exc.target or repr(adapter)
+        return TargetError(exc.detail, target=target, step=exc.step or _step(request))
     return TargetError(
         f"{where} raised {type(exc).__name__}: {exc}",
-        target=getattr(adapter, "base_url", ""),
+        target=repr(adapter),
         step=_step(request),
     )
+
+
+def _may_send(request: Request, first: Request, adapter: Any) -> None:
+    """A networked target only reaches the origins the user named: a redirect elsewhere is
+    refused here, before anything is sent (see ``targets._wire.refuse_unnamed``)."""
+    named = getattr(adapter, "named_origins", None)
+    if named is not None:
+        from pytest_cors.targets._wire import origin_of, refuse_unnamed
+
+        redirect = origin_of(request.url) != origin_of(first.url)
+        refuse_unnamed(request, named, repr(adapter), redirect=redirect)
+
+
+def _received(response: object, request: Request) -> Response:
+    """Only a real, sane response reaches the engine: anything else is no verdict."""
+    if not isinstance(response, Response):
+        raise TargetError(
+            f"{request.method} {request.url}: the target returned {type(response).__name__}, "
+            "not a pytest_cors.http.Response"
+        )
+    size = head_size(response)
+    if size > MAX_HEADER_BLOCK:
+        raise TargetError(
+            f"{request.method} {request.url}: the response header block is {size} bytes, over "
+            f"the {MAX_HEADER_BLOCK} bytes (256 KiB) a browser reads (Chromium fails it with "
+            "net::ERR_RESPONSE_HEADERS_TOO_BIG)"
+        )
+    return response
 
 
 def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
@@ -71,10 +127,11 @@ def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
         from pytest_cors.targets import run_sync
 
         return run_sync(_drive_async(flow, adapter))
-    request = next(flow)
+    request = first = next(flow)
     while True:
         try:
-            response: Response = send(request)
+            _may_send(request, first, adapter)
+            response = _received(send(request), request)
         except CorsError as exc:
             if isinstance(exc, TargetError):
                 raise _target_error(exc, request, adapter) from exc
@@ -89,11 +146,12 @@ def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
 
 
 async def _drive_async(flow: FetchFlow, adapter: Any) -> Outcome:
-    request = next(flow)
+    request = first = next(flow)
     while True:
         try:
+            _may_send(request, first, adapter)
             result = adapter.send(request)
-            response: Response = await result if inspect.isawaitable(result) else result
+            response = _received(await result if inspect.isawaitable(result) else result, request)
         except TargetError as exc:
             raise _target_error(exc, request, adapter) from exc
         except CorsError:

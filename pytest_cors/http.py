@@ -58,7 +58,8 @@ class Headers:
         return hash(self._items)
 
     def __repr__(self) -> str:
-        return f"Headers({list(self._items)!r})"
+        # redacted: pytest prints reprs in assertion failures (``where 200 = Response(...)``)
+        return f"Headers({self.redacted()!r})"
 
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
@@ -115,6 +116,12 @@ class Response:
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
     reason: str = ""
+
+
+def head_size(response: Response) -> int:
+    """Bytes of the response head on an HTTP/1.1 wire: status line, header lines, blank line."""
+    status_line = len(f"HTTP/1.1 {response.status} {response.reason}\r\n")
+    return status_line + sum(len(k) + len(v) + 4 for k, v in response.headers) + 2
 
 
 @dataclass(frozen=True)

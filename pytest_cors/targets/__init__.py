@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError, UnsupportedTargetError
@@ -46,18 +47,25 @@ SUPPORTED = (
 
 
 def adapt(
-    obj: object, base_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    obj: object,
+    base_url: str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    allow_origins: Iterable[str] = (),
 ) -> Target | AsyncTarget:
     """The target for ``obj``; ``base_url`` overrides the client's default base URL.
 
-    ``timeout`` (seconds) applies to live servers reached through ``requests``.
+    ``timeout`` (seconds) applies to live servers reached through ``requests``. A target that
+    goes over the network (a URL string, a ``requests.Session``, an ``httpx`` client with a
+    network transport) sends requests to its base URL's origin only, never following a redirect
+    elsewhere; ``allow_origins`` names further origins it may reach.
     """
     if isinstance(obj, str):
         if base_url is not None and base_url.rstrip("/") != obj.rstrip("/"):
             raise CorsUsageError(f"target URL {obj!r} and base_url {base_url!r} disagree")
         from pytest_cors.targets.live import LiveTarget
 
-        return LiveTarget(obj.rstrip("/"), timeout=timeout)
+        return LiveTarget(obj.rstrip("/"), timeout=timeout, allow_origins=allow_origins)
     if _instance_of(obj, "requests.sessions", "Session"):
         if base_url is None:
             raise CorsUsageError(
@@ -65,11 +73,11 @@ def adapt(
             )
         from pytest_cors.targets.live import LiveTarget
 
-        return LiveTarget(base_url.rstrip("/"), obj, timeout=timeout)
+        return LiveTarget(base_url.rstrip("/"), obj, timeout=timeout, allow_origins=allow_origins)
     for module in ("httpx", "httpx2"):
         for name in ("AsyncClient", "Client"):
             if _instance_of(obj, module, name):
-                return _httpx(obj, base_url, name == "AsyncClient")
+                return _httpx(obj, base_url, name == "AsyncClient", allow_origins)
     if _instance_of(obj, "werkzeug.test", "Client"):
         from pytest_cors.targets.clients import werkzeug_target
 
@@ -108,7 +116,9 @@ def _instance_of(obj: object, module: str, name: str) -> bool:
     return isinstance(cls, type) and isinstance(obj, cls)
 
 
-def _httpx(client: Any, base_url: str | None, asynchronous: bool) -> Target | AsyncTarget:
+def _httpx(
+    client: Any, base_url: str | None, asynchronous: bool, allow_origins: Iterable[str]
+) -> Target | AsyncTarget:
     from pytest_cors.targets.httpx_ import AsyncHttpxTarget, HttpxTarget
 
     base = base_url or str(client.base_url)
@@ -117,7 +127,8 @@ def _httpx(client: Any, base_url: str | None, asynchronous: bool) -> Target | As
             f"this {type(client).__name__} has no base_url: pass adapt(client, base_url=...)"
         )
     base = base[:-1] if base.endswith("/") else base
-    return AsyncHttpxTarget(client, base) if asynchronous else HttpxTarget(client, base)
+    kind = AsyncHttpxTarget if asynchronous else HttpxTarget
+    return kind(client, base, allow_origins=allow_origins)
 
 
 def _app(obj: object, base_url: str) -> Target | AsyncTarget:

@@ -5,10 +5,11 @@ Kept free of any framework import so that ``import pytest_cors.targets`` stays c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pytest_cors.errors import TargetError
+from pytest_cors.errors import CorsUsageError, TargetError
 from pytest_cors.http import Request
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -40,6 +41,51 @@ def split_url(url: str) -> UrlParts:
     shown = f"[{host}]" if ":" in host else host
     netloc = shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
     return UrlParts(scheme, host, port, netloc, parts.path or "/", parts.query)
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute http(s) URL: lower-cased, default port dropped."""
+    parts = split_url(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def named_origins(base_url: str, allow_origins: Iterable[str] = ()) -> frozenset[str]:
+    """The origins a live target may reach: its base URL's, plus those the user allowed.
+
+    A bad entry is a usage error naming what is accepted.
+    """
+    named = set()
+    for url in (base_url, *allow_origins):
+        if not isinstance(url, str):
+            raise CorsUsageError(f"allow_origins takes origin strings, got {url!r}")
+        try:
+            named.add(origin_of(url))
+        except TargetError:
+            raise CorsUsageError(
+                f"{url!r} is not an absolute http(s) URL: a live target needs one such as "
+                "'http://127.0.0.1:8000' or 'https://api.example.com'"
+            ) from None
+    return frozenset(named)
+
+
+def refuse_unnamed(
+    request: Request, named: frozenset[str], target: str, *, redirect: bool = False
+) -> None:
+    """Refuse to send ``request`` over the network to an origin the user did not name.
+
+    A browser follows a redirect anywhere; a test kit holding the user's session must not, so
+    the redirect is reported instead of followed (the user can name that origin explicitly).
+    """
+    origin = origin_of(request.url)
+    if origin in named:
+        return
+    what = f"redirect to {origin} not followed" if redirect else f"{origin} was not named"
+    raise TargetError(
+        f"{request.method} {request.url}: {what}: pytest-cors only talks to the host you named "
+        f"({', '.join(sorted(named))}); pass that origin's URL explicitly, or allow it with "
+        f"pytest_cors.targets.adapt(target, allow_origins=[{origin!r}])",
+        target=target,
+    )
 
 
 def wire_headers(request: Request) -> list[tuple[str, str]]:
@@ -107,6 +153,14 @@ def app_error(request: Request, exc: BaseException, target: str) -> TargetError:
 _WIRE_FAILURES = (
     (("timeout", "timed out"), "timed out"),
     (("nameresolution", "gaierror", "name or service"), "the host name could not be resolved"),
+    (
+        ("certificate", "sslerror", "[ssl", "tlsv1 alert", "handshake"),
+        "the TLS handshake failed",
+    ),
+    (
+        ("more than 100 headers", "linetoolong", "got more than", "receive buffer too long"),
+        "the response header block is too large for the HTTP client",
+    ),
     (("connectionrefused", "connection refused"), "connection refused"),
     (("newconnectionerror", "connecterror"), "could not connect"),
     (

@@ -12,11 +12,19 @@ the client's default headers and cookie jar. ``send`` runs with ``auth=None`` an
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import app_error, died_before_answer, wire_error, wire_headers
+from pytest_cors.targets._wire import (
+    app_error,
+    died_before_answer,
+    named_origins,
+    refuse_unnamed,
+    wire_error,
+    wire_headers,
+)
 
 
 def library(client: Any) -> ModuleType:
@@ -49,6 +57,20 @@ def _retry(client: Any, exc: Exception) -> bool:
     return isinstance(exc, library(client).TransportError) and died_before_answer(exc)
 
 
+def networked(client: Any) -> bool:
+    """Whether the client reaches servers over the network (an ``HTTPTransport``, mounted or
+    not) rather than an in-process app (ASGI/WSGI transports, Starlette's ``TestClient``)."""
+    lib = library(client)
+    kinds = (lib.HTTPTransport, lib.AsyncHTTPTransport)
+    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
+    return any(isinstance(t, kinds) for t in transports)
+
+
+def _guard(client: Any, base_url: str, allow_origins: Iterable[str]) -> frozenset[str] | None:
+    """The origins a networked client may reach (see ``LiveTarget``); ``None`` in-process."""
+    return named_origins(base_url, allow_origins) if networked(client) else None
+
+
 def _failure(request: Request, exc: Exception, target: str, client: Any) -> Exception:
     """Transport failures read as wire errors; anything else came out of an in-process app."""
     if isinstance(exc, library(client).TransportError):
@@ -60,14 +82,17 @@ def _failure(request: Request, exc: Exception, target: str, client: Any) -> Exce
 class HttpxTarget:
     """A synchronous ``httpx.Client``; ``base_url`` defaults to the client's own."""
 
-    def __init__(self, client: Any, base_url: str) -> None:
+    def __init__(self, client: Any, base_url: str, *, allow_origins: Iterable[str] = ()) -> None:
         self.client = client
         self.base_url = base_url
+        self.named_origins = _guard(client, base_url, allow_origins)
 
     def __repr__(self) -> str:
         return f"HttpxTarget({type(self.client).__name__}, base_url={self.base_url!r})"
 
     def send(self, request: Request) -> Response:
+        if self.named_origins is not None:
+            refuse_unnamed(request, self.named_origins, repr(self))
         saved = list(self.client.cookies.jar)
         try:
             try:
@@ -86,14 +111,17 @@ class HttpxTarget:
 class AsyncHttpxTarget:
     """An ``httpx.AsyncClient``; an async target (see ``run_sync`` for sync callers)."""
 
-    def __init__(self, client: Any, base_url: str) -> None:
+    def __init__(self, client: Any, base_url: str, *, allow_origins: Iterable[str] = ()) -> None:
         self.client = client
         self.base_url = base_url
+        self.named_origins = _guard(client, base_url, allow_origins)
 
     def __repr__(self) -> str:
         return f"AsyncHttpxTarget({type(self.client).__name__}, base_url={self.base_url!r})"
 
     async def send(self, request: Request) -> Response:
+        if self.named_origins is not None:
+            refuse_unnamed(request, self.named_origins, repr(self))
         saved = list(self.client.cookies.jar)
         try:
             try:

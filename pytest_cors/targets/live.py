@@ -13,22 +13,41 @@ name (``A, B, A`` goes out as ``A, A, B``); urllib3 1.26 joins them with ``", "`
 
 from __future__ import annotations
 
+import http.client
+from collections.abc import Iterable
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import died_before_answer, header_lines, wire_error, wire_headers
+from pytest_cors.targets._wire import (
+    died_before_answer,
+    header_lines,
+    named_origins,
+    refuse_unnamed,
+    wire_error,
+    wire_headers,
+)
 
 DEFAULT_TIMEOUT = 10.0
 
 
 class LiveTarget:
-    """A server at ``base_url`` reached over the network; ``session`` defaults to a new one."""
+    """A server at ``base_url`` reached over the network; ``session`` defaults to a new one.
+
+    Requests go to the base URL's origin and to ``allow_origins`` only: anything else (a
+    redirect elsewhere) is refused with a :class:`~pytest_cors.errors.TargetError`.
+    """
 
     def __init__(
-        self, base_url: str, session: Any = None, *, timeout: float = DEFAULT_TIMEOUT
+        self,
+        base_url: str,
+        session: Any = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        allow_origins: Iterable[str] = (),
     ) -> None:
         import requests
 
+        self.named_origins = named_origins(base_url, allow_origins)
         self.base_url = base_url
         self.session: requests.Session = session if session is not None else requests.Session()
         self.timeout = timeout
@@ -42,6 +61,8 @@ class LiveTarget:
 
     def send(self, request: Request) -> Response:
         import requests
+
+        refuse_unnamed(request, self.named_origins, repr(self))
         from urllib3._collections import HTTPHeaderDict
         from urllib3.util import SKIP_HEADER
 
@@ -93,7 +114,8 @@ def _raw_headers(resp: Any) -> Headers:
     "payload"; those lines are parsed here so that none is lost.
     """
     original = getattr(resp.raw, "_original_response", None)
-    if original is None:
+    if not isinstance(original, http.client.HTTPResponse):
+        # no socket behind it (``responses`` hands over a urllib3 response with empty lines)
         return Headers(resp.raw.headers.items())
     lines = list(original.getheaders())
     rest = original.msg.get_payload() if original.msg.defects else None
