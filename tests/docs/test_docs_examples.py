@@ -76,3 +76,15 @@ def test_the_getting_started_commands_run_as_shown(tmp_path):
         assert line in outputs
     recorded = load_contract(tmp_path / "cors.yaml")  # written by `pytest-cors record`
     assert {p for policy in recorded.policies for p in policy.paths} == {"/items", "/items/1"}
+
+
+def test_the_fix_the_page_suggests_makes_the_failing_test_pass(example_project):
+    project = example_project("getting-started", ["app.py", "test_request_id.py"])
+    app = project.path / "app.py"
+    before = 'allow_headers=["Content-Type"]'
+    assert before in app.read_text()  # the line the page tells the reader to change
+    app.write_text(
+        app.read_text().replace(before, 'allow_headers=["Content-Type", "X-Request-Id"]')
+    )
+    result = project.runpytest("test_request_id.py")
+    result.assert_outcomes(passed=1)
