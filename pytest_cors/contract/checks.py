@@ -396,6 +396,7 @@ def _pna_checks(file: str, policy: Policy, origin: str) -> list[Check]:
         Check(
             file, policy, "pna", path, origin, "OPTIONS", "denied", mark,
             label="(private network)", finding="CORS-PNA", source="private_network",
+            credentials=policy.credentials,
         )
         for path in policy.paths
     ]  # fmt: skip

@@ -227,7 +227,8 @@ def execute(check: Check, memo: _Memo) -> Evidence:
                 ]
             ),
         )
-        return Evidence(None, [Exchange(request, _send_raw(target, request, "preflight"))])
+        response = _send_raw(target, request, "preflight")
+        return Evidence(None, [Exchange(request, response, "preflight")])
     outcome = Browser(check.browser).fetch(
         target,
         check.path,

@@ -173,11 +173,18 @@ def scripted(
             and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
         )
         if is_preflight:
-            start_response(f"{preflight_status} X", headers(preflight, environ))
+            start_response(
+                f"{preflight_status} X",
+                [*headers(preflight, environ), ("Content-Length", "0")],
+            )
             return [b""]
         start_response(
             f"{actual_status} X",
-            [("Content-Type", "application/json"), *headers(actual, environ)],
+            [
+                ("Content-Type", "application/json"),
+                *headers(actual, environ),
+                ("Content-Length", "2"),
+            ],
         )
         return [b"[]"]
 

@@ -1,0 +1,236 @@
+"""The runner: in-process without threads, live concurrently over one bounded pool, identical
+preflights reused where a browser would cache them, targets resolved as documented."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from pytest_cors.contract import load_contract_text
+from pytest_cors.contract.checks import FINDINGS, build_checks, evaluate, failing
+from pytest_cors.contract.runner import (
+    ContractRun,
+    SameOriginProbe,
+    TargetSpec,
+    import_app,
+)
+from pytest_cors.errors import CorsUsageError, TargetError
+from tests.servers import serve_asgi
+
+from . import apps
+from .apps import ORIGINS, allow_listed, good_headers, scripted
+
+SPA = """\
+version: 1
+{extra}policies:
+  - name: spa-api
+    paths: [/items, /items/1]
+    origins:
+      allow: [https://app.example.com, https://admin.example.com]
+    methods: [GET, POST, PUT]
+    request_headers: [Content-Type, X-Request-Id]
+    expose_headers: [X-Total-Count]
+    credentials: true
+    max_age: {{min: 60, max: 7200}}
+"""
+
+
+def contract(extra=""):
+    return load_contract_text(SPA.format(extra=extra), "cors.yaml", known_findings=FINDINGS)
+
+
+class Watch:
+    """WSGI middleware: counts requests, connections and the most requests in flight at once."""
+
+    def __init__(self, app, pause=0.0):
+        self.app = app
+        self.pause = pause
+        self.lock = threading.Lock()
+        self.inflight = 0
+        self.most = 0
+        self.methods = []
+        self.peers = set()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            self.inflight += 1
+            self.most = max(self.most, self.inflight)
+            self.methods.append(environ["REQUEST_METHOD"])
+            self.peers.add(environ.get("REMOTE_PORT"))
+        try:
+            if self.pause:
+                time.sleep(self.pause)  # lets requests overlap; nothing is timed
+            return self.app(environ, start_response)
+        finally:
+            with self.lock:
+                self.inflight -= 1
+
+
+def test_in_process_checks_run_in_the_callers_thread_without_a_pool():
+    seen = set()
+
+    def app(environ, start_response):
+        seen.add(threading.get_ident())
+        return apps.flask_good(environ, start_response)
+
+    c = contract()
+    run = ContractRun(c, TargetSpec.resolve(c), target=app)
+    checks = build_checks(c)
+    before = threading.active_count()
+    run.prefetch(checks)
+    for check in checks:
+        assert not failing(evaluate(check, run.result(check))), check.name
+    run.close()
+    assert seen == {threading.get_ident()}
+    assert threading.active_count() == before
+    assert run._pool is None
+
+
+class AsgiWatch:
+    """ASGI middleware: the most requests in flight at once, and the client ports seen."""
+
+    def __init__(self, app):
+        self.app = app
+        self.inflight = 0
+        self.most = 0
+        self.requests = 0
+        self.peers = set()
+
+    async def __call__(self, scope, receive, send):
+        import asyncio
+
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        self.inflight += 1
+        self.requests += 1
+        self.most = max(self.most, self.inflight)
+        self.peers.add(scope["client"][1])
+        try:
+            await asyncio.sleep(0.005)  # lets requests overlap; nothing is timed
+            await self.app(scope, receive, send)
+        finally:
+            self.inflight -= 1
+
+
+def test_live_checks_run_concurrently_within_the_bound_over_one_pool():
+    watch = AsgiWatch(apps.starlette_good)
+    c = contract()
+    checks = build_checks(c)
+    with serve_asgi(watch) as base_url:
+        run = ContractRun(c, TargetSpec(None, base_url, "cors.yaml"), concurrency=4)
+        assert run.live
+        run.prefetch(checks)
+        results = [evaluate(check, run.result(check)) for check in checks]
+        run.close()
+    assert not any(failing(r) for r in results)
+    assert 2 <= watch.most <= 4
+    # one pool of at most 4 kept-alive connections: never a connection per request
+    assert 2 <= len(watch.peers) <= 4 < watch.requests
+
+
+def _preflights(evidence):
+    outcome = evidence.outcome
+    own = len(outcome.preflights) if outcome else 0
+    return own + sum(1 for e in evidence.extra if e.kind == "preflight")
+
+
+def test_identical_preflights_are_sent_once_when_a_browser_would_cache_them():
+    c = contract("browsers: [chromium, firefox]\n")
+    watch = Watch(allow_listed(scripted(*good_headers()), ORIGINS))
+    run = ContractRun(c, TargetSpec.resolve(c), target=watch)
+    per_browser = {"chromium": 0, "firefox": 0, "safari": 0}
+    for check in build_checks(c):
+        per_browser[check.browser] += _preflights(run.result(check))
+    sent = watch.methods.count("OPTIONS")
+    assert per_browser["firefox"] > 0
+    # each firefox flow sends the very preflight its chromium twin sent: it is reused
+    assert run.stats["reused"] == per_browser["firefox"]
+    assert sent == per_browser["chromium"] + per_browser["safari"]
+
+
+def test_preflights_with_max_age_zero_are_never_reused():
+    preflight, actual = good_headers()
+    preflight["Access-Control-Max-Age"] = "0"
+    c = load_contract_text(
+        SPA.format(extra="browsers: [chromium, firefox]\n").replace(
+            "    max_age: {min: 60, max: 7200}\n", ""
+        ),
+        "cors.yaml",
+    )
+    # not allow-listed: every preflight, the private-network one too, says Max-Age: 0
+    run = ContractRun(c, TargetSpec.resolve(c), target=scripted(preflight, actual))
+    for check in build_checks(c):
+        run.result(check)
+    assert run.stats["reused"] == 0
+
+
+def _closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_refused_connection_stops_the_run_without_passing_anything():
+    c = contract()
+    run = ContractRun(c, TargetSpec(None, f"http://127.0.0.1:{_closed_port()}", "cors.yaml"))
+    checks = build_checks(c)
+    with pytest.raises(TargetError, match="connection refused"):
+        run.result(checks[0])
+    with pytest.raises(TargetError, match="not attempted: an earlier request could not reach"):
+        run.result(checks[1])
+    run.close()
+
+
+def test_a_probe_from_the_targets_own_origin_is_not_a_cors_request():
+    text = SPA.format(extra="").replace("https://admin.example.com", "http://testserver")
+    c = load_contract_text(text, "cors.yaml")
+    run = ContractRun(c, TargetSpec.resolve(c), target=apps.flask_good)
+    check = next(ch for ch in build_checks(c) if ch.origin == "http://testserver")
+    with pytest.raises(SameOriginProbe, match="target's own origin"):
+        run.result(check)
+
+
+def test_app_is_imported_from_the_contract_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "service"
+    folder.mkdir()
+    (folder / "corsy_service_app.py").write_text("def app(environ, start_response):\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # restored afterwards, with the folder added below
+    obj = import_app("corsy_service_app:app", str(folder / "cors.yaml"))
+    assert obj.__name__ == "app"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("nomodule", "must be written module:attr"),
+        ("no_such_module_for_cors:app", "cannot import target app 'no_such_module_for_cors:app'"),
+        ("tests.contract_checks.apps:nothing", "module 'tests.contract_checks.apps' has no"),
+    ],
+)
+def test_bad_app_specs_are_usage_errors(spec, message):
+    with pytest.raises(CorsUsageError, match=message):
+        import_app(spec, "cors.yaml")
+
+
+def test_command_line_target_overrides_the_contract():
+    c = load_contract_text(
+        SPA.format(extra="target:\n  base_url: https://staging.example.com\n"), "cors.yaml"
+    )
+    assert TargetSpec.resolve(c).base_url == "https://staging.example.com"
+    assert TargetSpec.resolve(c).live
+    override = TargetSpec.resolve(c, app="tests.contract_checks.apps:flask_good")
+    assert (override.app, override.base_url, override.live) == (
+        "tests.contract_checks.apps:flask_good",
+        None,
+        False,
+    )
+
+
+def test_no_target_anywhere_is_a_usage_error():
+    c = contract()
+    run = ContractRun(c, TargetSpec.resolve(c))
+    with pytest.raises(CorsUsageError, match="no target to check"):
+        run.result(build_checks(c)[0])
