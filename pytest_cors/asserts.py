@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pytest_cors.engine import Outcome, Profile
 from pytest_cors.engine.request import HeadersArg
-from pytest_cors.errors import CorsAssertionError
+from pytest_cors.errors import CorsAssertionError, CorsUsageError
 from pytest_cors.flow import simulate_fetch
 
 _GRANTING = (
@@ -31,6 +31,7 @@ def assert_cors_allows(
 ) -> Outcome:
     """Assert the browser lets the page read the response (and the ``expose`` headers)."""
     __tracebackhide__ = True
+    names = _header_names(expose)
     outcome = simulate_fetch(
         target,
         url,
@@ -46,7 +47,7 @@ def assert_cors_allows(
         first = failure.message if failure else "The browser would block this request."
         hint = f"\n\nFix: {failure.hint}" if failure else ""
         raise CorsAssertionError(f"{first}\n\n{outcome.explain()}{hint}")
-    missing = [h for h in expose or () if h.lower() not in outcome.readable_headers]
+    missing = [h for h in names if h.lower() not in outcome.readable_headers]
     if missing:
         actual = outcome.actual
         present = actual.response.headers if actual else None
@@ -63,6 +64,23 @@ def assert_cors_allows(
             "response ('*' does not work with credentials)."
         )
     return outcome
+
+
+def _header_names(expose: object) -> list[str]:
+    """``expose`` as a list of header names; anything else is a usage error saying what works.
+
+    A bare string is refused rather than iterated letter by letter.
+    """
+    if expose is None:
+        return []
+    accepted = "expose takes a list of response header names, e.g. expose=['X-Total-Count']"
+    if isinstance(expose, (str, bytes)) or not isinstance(expose, Iterable):
+        raise CorsUsageError(f"{accepted}; got {type(expose).__name__} {expose!r}")
+    names = list(expose)
+    wrong = [n for n in names if not isinstance(n, str) or not n.strip()]
+    if wrong:
+        raise CorsUsageError(f"{accepted}; got {wrong[0]!r} in the list")
+    return names
 
 
 def assert_cors_denies(

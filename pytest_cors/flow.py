@@ -40,12 +40,18 @@ def _resolve(target: object, url: str) -> Any:
     from pytest_cors.targets import adapt
 
     parts = urlsplit(url) if isinstance(url, str) else None
-    if parts and parts.scheme and type(target).__module__.startswith("requests."):
-        # a requests.Session has no base URL of its own: an absolute URL names the server
-        return adapt(target, base_url=f"{parts.scheme}://{parts.netloc}")
-    if parts and parts.scheme and isinstance(target, str):
-        # an absolute URL names its server as plainly as the target string does
-        return adapt(target, allow_origins=[f"{parts.scheme}://{parts.netloc}"])
+    if parts and parts.scheme:
+        origin = f"{parts.scheme}://{parts.netloc}"
+        library = type(target).__module__.partition(".")[0]
+        if library == "requests" or (
+            library in ("httpx", "httpx2") and not str(getattr(target, "base_url", ""))
+        ):
+            # a requests.Session (or an httpx client) without a base URL of its own: an
+            # absolute URL names the server
+            return adapt(target, base_url=origin)
+        if isinstance(target, str):
+            # an absolute URL names its server as plainly as the target string does
+            return adapt(target, allow_origins=[origin])
     return adapt(target)
 
 

@@ -69,7 +69,9 @@ def adapt(
     if _instance_of(obj, "requests.sessions", "Session"):
         if base_url is None:
             raise CorsUsageError(
-                "a requests.Session needs the server's address: adapt(session, base_url=...)"
+                "a requests.Session needs the server's address: fetch an absolute URL "
+                "(simulate_fetch(session, 'https://api.example.com/items', ...)) or pass "
+                "adapt(session, base_url='https://api.example.com')"
             )
         from pytest_cors.targets.live import LiveTarget
 
@@ -124,7 +126,8 @@ def _httpx(
     base = base_url or str(client.base_url)
     if not base:
         raise CorsUsageError(
-            f"this {type(client).__name__} has no base_url: pass adapt(client, base_url=...)"
+            f"this {type(client).__name__} has no base_url: create it with base_url=..., fetch "
+            "an absolute URL, or pass adapt(client, base_url='https://api.example.com')"
         )
     base = base[:-1] if base.endswith("/") else base
     kind = AsyncHttpxTarget if asynchronous else HttpxTarget

@@ -36,7 +36,10 @@ def split_url(url: str) -> UrlParts:
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
         raise TargetError(f"cannot send to {url!r}: an absolute http(s) URL is needed")
-    port = parts.port or DEFAULT_PORTS[scheme]
+    try:
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError as exc:  # a port out of range or not a number
+        raise TargetError(f"cannot send to {url!r}: {exc}") from None
     host = parts.hostname
     shown = f"[{host}]" if ":" in host else host
     netloc = shown if port == DEFAULT_PORTS[scheme] else f"{shown}:{port}"
@@ -60,10 +63,11 @@ def named_origins(base_url: str, allow_origins: Iterable[str] = ()) -> frozenset
             raise CorsUsageError(f"allow_origins takes origin strings, got {url!r}")
         try:
             named.add(origin_of(url))
-        except TargetError:
+        except TargetError as exc:
+            why = exc.detail.rpartition(": ")[2]
             raise CorsUsageError(
-                f"{url!r} is not an absolute http(s) URL: a live target needs one such as "
-                "'http://127.0.0.1:8000' or 'https://api.example.com'"
+                f"{url!r} is not a usable base URL ({why}): a live target needs an absolute "
+                "http(s) URL such as 'http://127.0.0.1:8000' or 'https://api.example.com'"
             ) from None
     return frozenset(named)
 
