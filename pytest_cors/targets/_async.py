@@ -6,6 +6,9 @@ already runs a loop: an ``httpx.AsyncClient`` keeps pooled connections bound to 
 opened them, so a fresh loop per call (``asyncio.run``) would break its second request, and the
 caller's own running loop cannot be re-entered. The price: the coroutine runs in another thread,
 without the caller's context variables.
+
+Some async clients are bound to a loop of their own (aiohttp's ``TestClient`` serves its app on
+the loop that started it): :func:`on_loop` makes sure that *home* loop runs while they wait.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ class _LoopThread:
 
 
 _LOOP = _LoopThread()
+_WAITING: set[int] = set()  # ids of the threads blocked in run_sync right now
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -81,7 +85,37 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         )
     import asyncio
 
-    return asyncio.run_coroutine_threadsafe(coro, _LOOP.loop()).result()
+    me = threading.get_ident()
+    _WAITING.add(me)
+    try:
+        return asyncio.run_coroutine_threadsafe(coro, _LOOP.loop()).result()
+    finally:
+        _WAITING.discard(me)
+
+
+async def on_loop(coro: Coroutine[Any, Any, T], home: asyncio.AbstractEventLoop | None) -> T:
+    """Await ``coro`` on ``home``, the loop a client is bound to, from whatever loop runs now.
+
+    * ``home`` is this loop (an async test), runs in another thread, is unknown or closed:
+      awaited here.
+    * ``home`` is idle (a sync test whose async fixture started the client, then returned):
+      run to completion in a worker thread, as the test's thread is waiting for the answer.
+    * ``home`` runs in a thread that is itself waiting in :func:`run_sync` (a sync call inside
+      an async test): it can never answer, so this is a usage error, not a time-out.
+    """
+    import asyncio
+
+    if home is None or home is asyncio.get_running_loop() or home.is_closed():
+        return await coro
+    if not home.is_running():
+        return await asyncio.to_thread(home.run_until_complete, coro)
+    if getattr(home, "_thread_id", None) in _WAITING:
+        coro.close()
+        raise CorsUsageError(
+            "this async client is served by the event loop of the test that is waiting "
+            "for it: in an async test, use `await async_simulate_fetch(...)`"
+        )
+    return await coro
 
 
 class _View:

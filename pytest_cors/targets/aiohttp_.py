@@ -6,8 +6,9 @@ whose jar is a ``DummyCookieJar`` and which adds no ``User-Agent``, ``Accept`` o
 host (an absolute URL may name another) only decides the ``Host`` header the app sees.
 Response lines come from ``raw_headers`` (order, case and duplicates as received).
 
-Awaited on the loop that runs the test server (``async_simulate_fetch`` in an async test);
-driven from sync code on another loop it would wait for a server that cannot answer.
+The test server answers only while the loop that started it runs, so when that loop is idle (a
+sync test whose async fixture started the client) each request runs on it
+(:func:`~pytest_cors.targets._async.on_loop`): ``simulate_fetch`` works from sync tests too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_cors.http import Headers, Request, Response
+from pytest_cors.targets._async import on_loop
 from pytest_cors.targets._wire import wire_error, wire_headers
 
 _SKIP = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
@@ -33,7 +35,16 @@ class AiohttpTarget:
     def __repr__(self) -> str:
         return f"AiohttpTarget(base_url={self.base_url!r})"
 
+    @property
+    def home_loop(self) -> Any:
+        """The loop serving the test server (its low-level server keeps it), else ``None``."""
+        runner = getattr(self.client.server, "runner", None)
+        return getattr(getattr(runner, "server", None), "_loop", None)
+
     async def send(self, request: Request) -> Response:
+        return await on_loop(self._send(request), self.home_loop)
+
+    async def _send(self, request: Request) -> Response:
         import asyncio
 
         import aiohttp  # type: ignore[import-not-found,unused-ignore]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import pytest_asyncio
 
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.http import Request
 from pytest_cors.targets import adapt, as_async, as_sync, run_sync
 from tests.targets.apps import ALLOWED, recording_asgi, recording_wsgi, starlette_app
+from tests.targets.more_apps import aiohttp_app
 
 
 async def current_loop():
@@ -83,3 +85,59 @@ async def test_sync_simulate_fetch_inside_an_async_test():
     outcome = simulate_fetch(starlette_app(), "/items", origin="https://evil.example")
     assert not outcome.allowed
     assert outcome.failure.code == "CORSMissingAllowOrigin"
+
+
+@pytest_asyncio.fixture
+async def aiohttp_client_here():
+    """aiohttp's test client started on the test's loop, as an async fixture (or
+    pytest-aiohttp's ``aiohttp_client``) starts it."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    async with TestClient(TestServer(aiohttp_app())) as client:
+        yield client
+
+
+def test_sync_simulate_fetch_with_an_aiohttp_client_from_an_async_fixture(aiohttp_client_here):
+    """The fixture's loop is idle while this sync test runs: the requests run on it."""
+    from pytest_cors import simulate_fetch
+
+    outcome = simulate_fetch(aiohttp_client_here, "/items", origin=ALLOWED, method="PUT")
+    assert outcome.allowed
+    assert outcome.preflight is not None
+    assert outcome.readable_headers["x-total"] == "3"
+
+
+async def test_sync_simulate_fetch_on_the_loop_serving_aiohttp_is_a_usage_error(
+    aiohttp_client_here,
+):
+    """This test's loop serves the client and waits for the sync call: no answer could ever
+    come, so the kit says what to do instead of timing out."""
+    from pytest_cors import simulate_fetch
+
+    with pytest.raises(CorsUsageError, match="await async_simulate_fetch"):
+        simulate_fetch(aiohttp_client_here, "/items", origin=ALLOWED)
+
+
+async def test_async_simulate_fetch_with_aiohttp_served_by_a_loop_in_another_thread():
+    """An aiohttp client served by a loop in another thread is reached from this test's loop."""
+    import threading
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from pytest_cors import async_simulate_fetch
+
+    home = asyncio.new_event_loop()
+    thread = threading.Thread(target=home.run_forever, daemon=True)
+    thread.start()
+    client = TestClient(TestServer(aiohttp_app()))
+    try:
+        asyncio.run_coroutine_threadsafe(client.start_server(), home).result()
+        outcome = await async_simulate_fetch(client, "/items", origin="https://evil.example")
+        assert not outcome.allowed
+        assert outcome.failure.code == "CORSMissingAllowOrigin"
+        assert outcome.actual.response.status == 200
+    finally:
+        asyncio.run_coroutine_threadsafe(client.close(), home).result()
+        home.call_soon_threadsafe(home.stop)
+        thread.join()
+        home.close()
