@@ -23,8 +23,8 @@ DOCS_URL = "https://github.com/pytest-cors/pytest-cors/blob/main/docs/contract-c
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 _SECRET_LINE = re.compile(
-    r"(?im)^(?P<head>[ \t>]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)"
-    r"(?P<value>(?!<redacted)[^\r\n]*)"
+    r"(?im)^(?P<head>[ \t<>]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)"
+    r"(?P<value>(?![ \t]*<redacted)[^\r\n]*)"
 )
 _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s'\"]+@", re.IGNORECASE)
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")

@@ -1,0 +1,204 @@
+"""Reports: terminal summary, Markdown, JSON and SARIF from real contract runs; secrets redacted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_cors.contract.checks import FINDINGS
+from pytest_cors.errors import CorsUsageError
+from pytest_cors.report import check_format, matrix, redact, terminal_summary
+
+CONTRACT = (Path(__file__).parent / "contract_checks" / "contracts" / "full.yaml").read_text()
+APPS = "tests.contract_checks.apps"
+SECRET = "s3cr3t-session-value"
+
+LEAKY_APP = f"""
+from tests.contract_checks.apps import scripted
+
+_REFLECT = {{
+    "Access-Control-Allow-Origin": "{{origin}}",
+    "Access-Control-Allow-Credentials": "true",
+    "Access-Control-Allow-Methods": "GET, POST, PUT",
+    "Access-Control-Allow-Headers": "Content-Type, X-Request-Id",
+    "Access-Control-Expose-Headers": "X-Total-Count",
+    "Set-Cookie": "session={SECRET}; HttpOnly",
+    "Vary": "Origin",
+}}
+app = scripted(_REFLECT, _REFLECT)
+"""
+
+
+@pytest.fixture(autouse=True)
+def ini(pytester):
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+
+
+def report_of(pytester, app, suffix, *extra):
+    pytester.makefile(".yaml", cors=CONTRACT)
+    out = pytester.path / f"report{suffix}"
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--cors-app", app, "--cors-report", str(out), *extra
+    )
+    return result, out.read_text()
+
+
+def test_json_report_has_header_totals_matrix_and_findings(pytester):
+    result, text = report_of(pytester, f"{APPS}:flask_null", ".json", "--cors-seed", "9")
+    data = json.loads(text)
+    assert data["tool"] == "pytest-cors"
+    assert data["seed"] == "9"
+    assert data["totals"] == {"checks": 148, "passed": 146, "failed": 2, "error": 0, "skipped": 0}
+    (contract,) = data["contracts"]
+    assert contract["file"] == "cors.yaml"
+    assert contract["seed"] == "9"
+    assert contract["target"] == f"app {APPS}:flask_null"
+    spa = next(p for p in contract["policies"] if p["name"] == "spa-api")
+    assert spa["paths"] == ["/items", "/items/1"]
+    rows = {row["origin"]: row for row in spa["matrix"]}
+    assert rows["https://app.example.com"]["cells"] == {"/items": "allowed", "/items/1": "allowed"}
+    assert rows["null"]["cells"] == {"/items": "UNEXPECTED", "/items/1": "UNEXPECTED"}
+    assert rows["null"]["role"] == "null"
+    assert rows["https://evil.example.net"]["cells"]["/items"] == "denied"
+    assert {f["id"] for f in data["findings"]} == {"CORS-NULL"}
+    finding = data["findings"][0]
+    assert finding["line"] == 10  # origins.allow, where the null probe is derived from
+    assert finding["check"] == "spa-api::GET /items from null -> denied"
+    failed = [c for c in spa["checks"] if c["status"] == "failed"]
+    assert failed[0]["transcript"].startswith("GET http://testserver/items from origin null")
+    result.assert_outcomes(passed=146, failed=2)
+
+
+def test_markdown_report_is_ready_for_a_ci_summary(pytester):
+    _, text = report_of(pytester, f"{APPS}:flask_no_vary", ".md")
+    assert text.startswith("# pytest-cors contract report\n")
+    assert "The CORS policy is broken: 148 checks, 136 passed, 12 failed" in text
+    assert "- seed: `1` (rerun the same probes with `--cors-seed 1`)" in text
+    assert "| origin | role | `/items` | `/items/1` |" in text
+    assert "| `https://app.example.com` | allowed | **UNEXPECTED** | **UNEXPECTED** |" in text
+    assert "- **CORS-VARY** (error) at `cors.yaml:" in text
+    assert "<details><summary>spa-api::GET /items from https://app.example.com -> allowed" in text
+    assert "contract-checks.md" in text
+
+
+def test_sarif_report_has_the_required_structure(pytester):
+    _, text = report_of(pytester, f"{APPS}:flask_prefix_regex", ".sarif")
+    sarif = json.loads(text)
+    assert sarif["version"] == "2.1.0"
+    assert sarif["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = sarif["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "pytest-cors"
+    rule_ids = [rule["id"] for rule in driver["rules"]]
+    assert rule_ids == list(FINDINGS)
+    for rule in driver["rules"]:
+        assert rule["shortDescription"]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
+    assert run["invocations"][0]["executionSuccessful"] is True
+    assert run["results"]
+    for result in run["results"]:
+        assert rule_ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("error", "warning", "note")
+        assert result["message"]["text"]
+        location = result["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"].endswith("cors.yaml")
+        assert location["region"]["startLine"] >= 1
+        assert location["region"]["startColumn"] >= 1
+    assert {"CORS-PREFIX-MATCH", "CORS-OTHER-PORT"} <= {r["ruleId"] for r in run["results"]}
+
+
+def test_sarif_marks_silenced_findings_as_suppressed(pytester):
+    contract = CONTRACT.replace(
+        "    max_age: {min: 60, max: 7200}\n",
+        "    max_age: {min: 60, max: 7200}\n    allow_findings:\n      - id: CORS-VARY\n"
+        "        reason: the CDN varies on Origin itself\n",
+    )
+    pytester.makefile(".yaml", cors=contract)
+    out = pytester.path / "r.sarif"
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--cors-app", f"{APPS}:flask_no_vary", "--cors-report", str(out)
+    )
+    result.assert_outcomes(passed=148)
+    results = json.loads(out.read_text())["runs"][0]["results"]
+    assert results
+    assert all(
+        r["suppressions"]
+        == [{"kind": "inSource", "justification": "the CDN varies on Origin itself"}]
+        for r in results
+    )
+
+
+@pytest.mark.parametrize("suffix", [".md", ".json", ".sarif"])
+def test_reports_never_contain_secret_values(pytester, suffix):
+    pytester.makepyfile(leaky_app=LEAKY_APP)
+    pytester.syspathinsert()
+    result, text = report_of(pytester, "leaky_app:app", suffix)
+    assert "CORS-REFLECT" in text
+    if suffix != ".sarif":  # SARIF carries findings only; the others the failed transcripts too
+        assert "Set-Cookie: <redacted" in text
+        assert "> Cookie: <redacted" in text
+    assert SECRET not in text
+    assert "pytest_cors_session=probe" not in text  # the cookie the kit itself sent
+    assert SECRET not in result.stdout.str()
+
+
+def test_report_format_comes_from_the_suffix(pytester):
+    with pytest.raises(CorsUsageError, match=r"unknown report format '\.html'; use .*\.md"):
+        check_format("out.html")
+    pytester.makefile(".yaml", cors=CONTRACT)
+    result = pytester.runpytest("--cors-report", "out.txt")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown report format '.txt'*"])
+
+
+@pytest.mark.parametrize(
+    ("text", "leaked"),
+    [
+        ("> Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
+        ("  < set-cookie: sid=123456789; Path=/", "sid=123456789"),
+        ("Proxy-Authorization: Basic dXNlcjpwYXNzd29yZA==", "dXNlcjpwYXNzd29yZA=="),
+        ("GET https://user:hunter22@api.example.com/items", "hunter22"),
+        ("sent 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9' along", "eyJhbGciOiJIUzI1NiJ9"),
+    ],
+)
+def test_redact_removes_secret_values_and_keeps_the_rest(text, leaked):
+    cleaned = redact(text)
+    assert leaked not in cleaned
+    assert "redacted" in cleaned
+    assert redact(cleaned) == cleaned  # idempotent
+
+
+def test_redact_leaves_ordinary_text_alone():
+    text = "Access-Control-Allow-Origin: https://app.example.com\nVary: Origin"
+    assert redact(text) == text
+
+
+def _record(origin, path, expect, status, attack=None):
+    return {"origin": origin, "path": path, "expect": expect, "status": status, "attack": attack,
+            "contract": "cors.yaml", "policy": "p", "check": f"{origin} {path}", "findings": [],
+            "browser": "chromium", "seed": "1", "target": "x"}  # fmt: skip
+
+
+def test_matrix_cells_and_terminal_folding():
+    records = [
+        _record("https://app.example.com", "/a", "allowed", "passed"),
+        _record("https://app.example.com", "/a", "denied", "passed"),  # a method outside the list
+        _record("https://app.example.com", "/b", "allowed", "failed"),
+        _record("null", "/a", "denied", "passed", "null"),
+        _record("https://x.evil.net", "/a", "denied", "error", "prefix"),
+        _record("https://y.evil.net", "/a", "denied", "skipped", "prefix"),
+    ]
+    paths, rows = matrix(records)
+    assert paths == ["/a", "/b"]
+    cells = {origin: (role, c) for origin, role, c in rows}
+    assert cells["https://app.example.com"] == ("allowed", ["allowed", "UNEXPECTED"])
+    assert cells["null"] == ("null", ["denied", "-"])
+    assert cells["https://x.evil.net"] == ("prefix", ["ERROR", "-"])
+    assert cells["https://y.evil.net"] == ("prefix", ["skipped", "-"])
+    lines = terminal_summary(records)
+    assert lines[0].startswith("cors.yaml: 6 checks, 3 passed, 1 failed, 1 errors (seed 1")
+    shown = "\n".join(lines)
+    assert "https://x.evil.net" in shown  # errors are never folded away
+    assert "... and 1 adversarial origins: all denied as expected" in shown  # null folded
