@@ -8,6 +8,10 @@ Every framework app has the same routes:
     GET /redirect         302 to ``/items``
     GET /boom             the view raises RuntimeError("boom")
     GET /echo-headers     200, JSON list of the request's [lower-case name, value] pairs
+    GET /teapot           418 with a body that is not UTF-8 (an unusual status and body)
+
+Each factory takes ``cors``: the middleware's own options (default: the shared allowlist
+below), or ``None`` for the same app without any CORS support.
 """
 
 from __future__ import annotations
@@ -33,6 +37,15 @@ STARLETTE_CORS: dict[str, Any] = {
     "allow_headers": ["Content-Type", "X-Token"],
     "expose_headers": ["X-Total"],
 }
+# flask-cors' ``CORS(app, **options)`` for the same allowlist.
+FLASK_CORS: dict[str, Any] = {
+    "origins": [ALLOWED],
+    "supports_credentials": True,
+    "expose_headers": ["X-Total"],
+    "methods": ["GET", "PUT", "POST"],
+    "allow_headers": ["Content-Type", "X-Token"],
+}
+TEAPOT_BODY = b"\xff\xfeshort and stout\x00"
 
 
 def recording_wsgi(record: list[dict[str, Any]]) -> Any:
@@ -83,20 +96,14 @@ def recording_asgi(record: list[dict[str, Any]]) -> Any:
     return app
 
 
-def flask_app() -> Any:
+def flask_app(cors: dict[str, Any] | None = FLASK_CORS) -> Any:
     from flask import Flask, redirect, request
     from flask_cors import CORS
 
     app = Flask("cors_targets")
     app.config["TESTING"] = True
-    CORS(
-        app,
-        origins=[ALLOWED],
-        supports_credentials=True,
-        expose_headers=["X-Total"],
-        methods=["GET", "PUT", "POST"],
-        allow_headers=["Content-Type", "X-Token"],
-    )
+    if cors is not None:
+        CORS(app, **cors)
 
     @app.route("/items", methods=["GET", "PUT", "POST"])
     def items() -> Any:
@@ -122,15 +129,19 @@ def flask_app() -> Any:
     def boom() -> Any:
         raise RuntimeError("boom")
 
+    @app.route("/teapot")
+    def teapot() -> Any:
+        return TEAPOT_BODY, 418, {"Content-Type": "application/octet-stream"}
+
     return app
 
 
-def starlette_app(*, debug: bool = False) -> Any:
+def starlette_app(*, debug: bool = False, cors: dict[str, Any] | None = STARLETTE_CORS) -> Any:
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.requests import Request
-    from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+    from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
     from starlette.routing import Route
 
     async def items(request: Request) -> Any:
@@ -153,6 +164,9 @@ def starlette_app(*, debug: bool = False) -> Any:
     async def boom(request: Request) -> Any:
         raise RuntimeError("boom")
 
+    async def teapot(request: Request) -> Any:
+        return Response(TEAPOT_BODY, 418, media_type="application/octet-stream")
+
     return Starlette(
         debug=debug,
         routes=[
@@ -162,13 +176,14 @@ def starlette_app(*, debug: bool = False) -> Any:
             Route("/echo-headers", echo_headers),
             Route("/redirect", to_items),
             Route("/boom", boom),
+            Route("/teapot", teapot),
         ],
-        middleware=[Middleware(CORSMiddleware, **STARLETTE_CORS)],
+        middleware=[Middleware(CORSMiddleware, **cors)] if cors is not None else [],
     )
 
 
-def fastapi_app() -> Any:
+def fastapi_app(cors: dict[str, Any] | None = STARLETTE_CORS) -> Any:
     """FastAPI resolves annotations at run time, so its app lives in a module of its own."""
     from tests.targets.fastapi_app import make_app
 
-    return make_app()
+    return make_app(cors)

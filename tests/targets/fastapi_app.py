@@ -4,16 +4,19 @@ No ``from __future__ import annotations`` here: FastAPI reads the parameter anno
 time to tell a ``Response`` parameter from a query parameter.
 """
 
+from typing import Any
+
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse, RedirectResponse
 
-from tests.targets.apps import STARLETTE_CORS
+from tests.targets.apps import STARLETTE_CORS, TEAPOT_BODY
 
 
-def make_app() -> FastAPI:
+def make_app(cors: dict[str, Any] | None = STARLETTE_CORS) -> FastAPI:
     app = FastAPI()
-    app.add_middleware(CORSMiddleware, **STARLETTE_CORS)
+    if cors is not None:
+        app.add_middleware(CORSMiddleware, **cors)
 
     @app.api_route("/items", methods=["GET", "PUT", "POST"])
     def items(response: Response) -> dict[str, list[int]]:
@@ -40,5 +43,9 @@ def make_app() -> FastAPI:
     @app.get("/boom")
     def boom() -> None:
         raise RuntimeError("boom")
+
+    @app.get("/teapot")
+    def teapot() -> Response:
+        return Response(TEAPOT_BODY, 418, media_type="application/octet-stream")
 
     return app

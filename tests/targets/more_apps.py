@@ -4,21 +4,52 @@ its own CORS support configured as its documentation shows.
 No ``from __future__ import annotations``: Litestar reads handler annotations at run time.
 Routes: GET/PUT/POST /items (``X-Total: 3``), GET /login (sets ``session=secret``),
 GET /echo-cookie, GET /echo-headers (JSON list of [lower-case name, value]), GET /redirect (302),
-GET /boom (the view raises RuntimeError("boom")).
+GET /boom (the view raises RuntimeError("boom")), GET /teapot (418, a body that is not UTF-8).
+Each factory takes ``cors``: its middleware's options (default: the shared allowlist), or
+``None`` for the app without CORS support.
 """
 
 import json
 from typing import Any
 
-from tests.targets.apps import ALLOWED
+from tests.targets.apps import ALLOWED, TEAPOT_BODY
 
 METHODS = ["GET", "PUT", "POST"]
 ALLOW_HEADERS = ["Content-Type", "X-Token"]
+# Each middleware's options for the shared allowlist (Falcon's has no method or header list).
+QUART_CORS: dict[str, Any] = {
+    "allow_origin": [ALLOWED],
+    "allow_credentials": True,
+    "allow_methods": METHODS,
+    "allow_headers": ALLOW_HEADERS,
+    "expose_headers": ["X-Total"],
+}
+FALCON_CORS: dict[str, Any] = {
+    "allow_origins": ALLOWED,
+    "allow_credentials": ALLOWED,
+    "expose_headers": ["X-Total"],
+}
+LITESTAR_CORS: dict[str, Any] = {
+    "allow_origins": [ALLOWED],
+    "allow_methods": METHODS,
+    "allow_headers": ALLOW_HEADERS,
+    "allow_credentials": True,
+    "expose_headers": ["X-Total"],
+}
+# aiohttp-cors: allowed origin -> ResourceOptions arguments.
+AIOHTTP_CORS: dict[str, dict[str, Any]] = {
+    ALLOWED: {
+        "allow_credentials": True,
+        "expose_headers": ("X-Total",),
+        "allow_headers": tuple(ALLOW_HEADERS),
+        "allow_methods": METHODS,
+    }
+}
 
 
-def quart_app() -> Any:
+def quart_app(cors: dict[str, Any] | None = QUART_CORS) -> Any:
     from quart import Quart, redirect, request
-    from quart_cors import cors
+    from quart_cors import cors as quart_cors
 
     app = Quart("cors_targets")
     app.config["TESTING"] = True
@@ -49,14 +80,11 @@ def quart_app() -> Any:
     async def boom() -> Any:
         raise RuntimeError("boom")
 
-    return cors(
-        app,
-        allow_origin=[ALLOWED],
-        allow_credentials=True,
-        allow_methods=METHODS,
-        allow_headers=ALLOW_HEADERS,
-        expose_headers=["X-Total"],
-    )
+    @app.route("/teapot")
+    async def teapot() -> Any:
+        return TEAPOT_BODY, 418, {"Content-Type": "application/octet-stream"}
+
+    return app if cors is None else quart_cors(app, **cors)
 
 
 class _FalconResources:
@@ -90,15 +118,19 @@ class _FalconResources:
     def boom(req: Any, resp: Any) -> None:
         raise RuntimeError("boom")
 
+    @staticmethod
+    def teapot(req: Any, resp: Any) -> None:
+        resp.status = 418
+        resp.content_type = "application/octet-stream"
+        resp.data = TEAPOT_BODY
 
-def falcon_app(*, asgi: bool = False) -> Any:
+
+def falcon_app(*, asgi: bool = False, cors: dict[str, Any] | None = FALCON_CORS) -> Any:
     import falcon
     import falcon.asgi
 
-    cors = falcon.CORSMiddleware(
-        allow_origins=ALLOWED, allow_credentials=ALLOWED, expose_headers=["X-Total"]
-    )
-    app = (falcon.asgi.App if asgi else falcon.App)(middleware=[cors])
+    middleware = [] if cors is None else [falcon.CORSMiddleware(**cors)]
+    app = (falcon.asgi.App if asgi else falcon.App)(middleware=middleware)
     routes = {
         "/items": ("items", METHODS),
         "/login": ("login", ["GET"]),
@@ -106,6 +138,7 @@ def falcon_app(*, asgi: bool = False) -> Any:
         "/echo-headers": ("echo_headers", ["GET"]),
         "/redirect": ("redirect", ["GET"]),
         "/boom": ("boom", ["GET"]),
+        "/teapot": ("teapot", ["GET"]),
     }
     for path, (name, methods) in routes.items():
         app.add_route(path, _falcon_resource(getattr(_FalconResources, name), methods, asgi))
@@ -126,7 +159,7 @@ def _falcon_resource(func: Any, methods: list[str], asgi: bool) -> Any:
     return type("Resource", (), {f"on_{m.lower()}": responder for m in methods})()
 
 
-def litestar_app() -> Any:
+def litestar_app(cors: dict[str, Any] | None = LITESTAR_CORS) -> Any:
     from litestar import Litestar, Request, Response, get, route
     from litestar.config.cors import CORSConfig
     from litestar.response import Redirect
@@ -155,20 +188,18 @@ def litestar_app() -> Any:
     async def boom() -> None:
         raise RuntimeError("boom")
 
+    @get("/teapot", status_code=418, media_type="application/octet-stream")
+    async def teapot() -> bytes:
+        return TEAPOT_BODY
+
     return Litestar(
-        route_handlers=[items, login, echo_cookie, echo_headers, to_items, boom],
+        route_handlers=[items, login, echo_cookie, echo_headers, to_items, boom, teapot],
         logging_config=None,  # Litestar would otherwise add a handler to the root logger
-        cors_config=CORSConfig(
-            allow_origins=[ALLOWED],
-            allow_methods=METHODS,
-            allow_headers=ALLOW_HEADERS,
-            allow_credentials=True,
-            expose_headers=["X-Total"],
-        ),
+        cors_config=None if cors is None else CORSConfig(**cors),
     )
 
 
-def aiohttp_app() -> Any:
+def aiohttp_app(cors: dict[str, dict[str, Any]] | None = AIOHTTP_CORS) -> Any:
     import aiohttp_cors
     from aiohttp import web
 
@@ -190,6 +221,12 @@ def aiohttp_app() -> Any:
     async def to_items(request: Any) -> Any:
         raise web.HTTPFound("/items")
 
+    async def boom(request: Any) -> Any:
+        raise RuntimeError("boom")
+
+    async def teapot(request: Any) -> Any:
+        return web.Response(status=418, body=TEAPOT_BODY, content_type="application/octet-stream")
+
     app = web.Application()
     app.router.add_route("GET", "/items", items)
     app.router.add_route("PUT", "/items", items)
@@ -198,13 +235,12 @@ def aiohttp_app() -> Any:
     app.router.add_get("/echo-cookie", echo_cookie, allow_head=False)
     app.router.add_get("/echo-headers", echo_headers, allow_head=False)
     app.router.add_get("/redirect", to_items, allow_head=False)
-    options = aiohttp_cors.ResourceOptions(
-        allow_credentials=True,
-        expose_headers=("X-Total",),
-        allow_headers=tuple(ALLOW_HEADERS),
-        allow_methods=METHODS,
-    )
-    cors = aiohttp_cors.setup(app, defaults={ALLOWED: options})
+    app.router.add_get("/boom", boom, allow_head=False)
+    app.router.add_get("/teapot", teapot, allow_head=False)
+    if cors is None:
+        return app
+    defaults = {origin: aiohttp_cors.ResourceOptions(**opts) for origin, opts in cors.items()}
+    setup = aiohttp_cors.setup(app, defaults=defaults)
     for resource_route in list(app.router.routes()):
-        cors.add(resource_route)
+        setup.add(resource_route)
     return app
