@@ -143,6 +143,7 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
     """``pytest-cors check``: the contracts as pytest items, in an isolated pytest run."""
     import pytest
 
+    from pytest_cors import plugin
     from pytest_cors.errors import CorsUsageError
 
     contracts = [Path(c) for c in options.contracts]
@@ -187,8 +188,6 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
             "--noconftest",
             "-p",
             "no:cacheprovider",
-            "-p",
-            "pytest_cors.plugin",
             "-v" if options.verbose else "-q",
             *extra,
         ]
@@ -196,7 +195,8 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
         os.environ.pop("PYTEST_ADDOPTS", None)
         os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         try:
-            code = pytest.main(pytest_args, plugins=[tracker])
+            # the plugin module itself, not "-p": it may be imported already (no rewrite warning)
+            code = pytest.main(pytest_args, plugins=[plugin, tracker])
         finally:
             for key, value in saved.items():
                 if value is None:
