@@ -46,6 +46,15 @@ def split_url(url: str) -> UrlParts:
     return UrlParts(scheme, host, port, netloc, parts.path or "/", parts.query)
 
 
+def without_userinfo(url: str) -> str:
+    """``url`` minus any ``user:password@``: clients turn it into an ``Authorization`` header,
+    and adapters never add credentials the request does not carry."""
+    netloc = urlsplit(url).netloc
+    if "@" not in netloc:
+        return url
+    return url.replace(netloc, netloc.rpartition("@")[2], 1)
+
+
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` of an absolute http(s) URL: lower-cased, default port dropped."""
     parts = split_url(url)

@@ -24,6 +24,7 @@ from pytest_cors.targets._wire import (
     refuse_unnamed,
     wire_error,
     wire_headers,
+    without_userinfo,
 )
 
 
@@ -39,7 +40,7 @@ def library(client: Any) -> ModuleType:
 def _build(client: Any, request: Request) -> Any:
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in wire_headers(request)]
     return library(client).Request(
-        request.method, request.url, headers=headers, content=request.body
+        request.method, without_userinfo(request.url), headers=headers, content=request.body
     )
 
 

@@ -25,6 +25,7 @@ from pytest_cors.targets._wire import (
     refuse_unnamed,
     wire_error,
     wire_headers,
+    without_userinfo,
 )
 
 DEFAULT_TIMEOUT = 10.0
@@ -74,7 +75,7 @@ class LiveTarget:
                 headers[name] = SKIP_HEADER
         prepared = requests.PreparedRequest()
         prepared.method = request.method
-        prepared.url = request.url
+        prepared.url = without_userinfo(request.url)
         prepared.headers = headers  # type: ignore[assignment]  # a multi-dict keeps duplicates
         prepared.body = request.body
         try:
