@@ -257,3 +257,16 @@ def test_seed_random_is_drawn_and_printed(project):
     header = next(line for line in result.outlines if line.startswith("pytest-cors:"))
     seed = re.search(r"seed=(\d+)", header).group(1)
     result.stdout.fnmatch_lines([f"*(seed {seed}, target*"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cors-browser", "opera"], "--cors-browser 'opera' is not a browser profile"),
+        (["--cors-concurrency", "0"], "--cors-concurrency must be at least 1, got 0"),
+    ],
+)
+def test_bad_contract_options_are_usage_errors(project, args, message):
+    result = project.runpytest("-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*{message}*"])
