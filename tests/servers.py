@@ -7,6 +7,8 @@ Every server binds 127.0.0.1 on port 0, runs in a daemon thread and is stopped w
         ...
     with serve_asgi(app) as base_url:      # uvicorn, lifespan off
         ...
+    with serve_aiohttp(app) as base_url:   # aiohttp's own server, on a loop in a thread
+        ...
     with serve_raw(handler) as base_url:   # handler(conn, stop) scripts the bytes on the wire
         ...
 """
@@ -81,6 +83,35 @@ def serve_asgi(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join()
+        sock.close()
+
+
+@contextmanager
+def serve_aiohttp(app: Any) -> Iterator[str]:
+    """Serve an aiohttp ``web.Application`` from a loop in a thread; yields its base URL."""
+    import asyncio
+
+    from aiohttp import web
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    sock, base_url = _listener()
+
+    async def start() -> web.AppRunner:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+        return runner
+
+    runner = asyncio.run_coroutine_threadsafe(start(), loop).result(READY_WAIT)
+    try:
+        yield base_url
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(READY_WAIT)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
         sock.close()
 
 

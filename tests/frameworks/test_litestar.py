@@ -1,0 +1,10 @@
+"""litestar."""
+
+from __future__ import annotations
+
+from .stacks import LITESTAR
+from .suite import FrameworkSuite
+
+
+class TestLitestar(FrameworkSuite):
+    stack = LITESTAR
