@@ -262,7 +262,6 @@ def test_seed_random_is_drawn_and_printed(project):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--cors-browser", "opera"], "--cors-browser 'opera' is not a browser profile"),
         (["--cors-concurrency", "0"], "--cors-concurrency must be at least 1, got 0"),
     ],
 )
