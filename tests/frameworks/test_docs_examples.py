@@ -1,0 +1,51 @@
+"""Every copy-paste example of ``docs/frameworks/`` runs green in a folder of its own, so the
+pages cannot rot: each in a fresh pytest process (Django's settings and the frameworks' app
+registries are process-wide), with warnings as errors and pytest-asyncio in its default
+strict mode, as in a new project."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "frameworks" / "examples"
+FRAMEWORKS = ["flask", "django", "starlette", "fastapi", "quart", "falcon", "litestar", "aiohttp"]
+
+
+def count_tests(path: Path) -> int:
+    tree = ast.parse(path.read_text())
+    return sum(
+        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_")
+        for node in ast.walk(tree)
+    )
+
+
+def test_every_example_folder_is_listed():
+    assert sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir()) == sorted(FRAMEWORKS)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_example_passes(pytester, framework):
+    folder = EXAMPLES / framework
+    for name in ("app.py", "conftest.py", "test_first.py"):
+        shutil.copy(folder / name, pytester.path / name)
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=count_tests(folder / "test_first.py"))
+    assert count_tests(folder / "test_first.py") >= 2
+
+
+def test_a_broken_policy_fails_the_example(pytester):
+    """The example tests can fail: the Flask app allowing every origin makes them red."""
+    folder = EXAMPLES / "flask"
+    shutil.copy(folder / "conftest.py", pytester.path / "conftest.py")
+    shutil.copy(folder / "test_first.py", pytester.path / "test_first.py")
+    app = (folder / "app.py").read_text()
+    broken = app.replace('origins=["https://app.example.com"]', 'origins="*"')
+    assert broken != app
+    (pytester.path / "app.py").write_text(broken)
+    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*test_other_sites_may_not*"])
