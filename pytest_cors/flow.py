@@ -117,6 +117,12 @@ def _received(response: object, request: Request) -> Response:
             f"{request.method} {request.url}: the target returned {type(response).__name__}, "
             "not a pytest_cors.http.Response"
         )
+    status = response.status
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 999:
+        raise TargetError(
+            f"{request.method} {request.url}: the target answered status {status!r}, which is "
+            "not an HTTP status (an integer from 100 to 999)"
+        )
     size = head_size(response)
     if size > MAX_HEADER_BLOCK:
         raise TargetError(

@@ -28,9 +28,9 @@ class Headers:
         elif isinstance(items, Headers):
             self._items = items._items
         elif isinstance(items, Mapping):
-            self._items = tuple((str(k), str(v)) for k, v in items.items())
+            self._items = tuple((_text(k), _text(v)) for k, v in items.items())
         else:
-            self._items = tuple((str(k), str(v)) for k, v in items)
+            self._items = tuple((_text(k), _text(v)) for k, v in items)
         self._index: dict[str, list[str]] | None = None
 
     def _lookup(self) -> dict[str, list[str]]:
@@ -92,6 +92,16 @@ class Headers:
         return [
             (k, _redact(v) if k.strip().lower() in SECRET_HEADERS else v) for k, v in self._items
         ]
+
+
+def _text(value: object) -> str:
+    """A header name or value as text: bytes as the latin-1 they are on the wire (never as
+    ``"b'...'"``, which would silently break every comparison), anything else through str."""
+    if type(value) is str:
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    return str(value)
 
 
 def _redact(value: str) -> str:

@@ -117,12 +117,24 @@ async def call_asgi(app: AsgiApp, scope: Scope, body: bytes) -> Response:
         raise RuntimeError("the ASGI app returned without sending a response")
     if not complete:
         raise RuntimeError("the ASGI app returned before finishing the response body")
-    headers = Headers(
-        (bytes(name).decode("latin-1"), bytes(value).decode("latin-1"))
-        for name, value in start.get("headers", ())
-    )
-    status = int(start["status"])
+    headers = Headers(_checked_header(pair) for pair in start.get("headers", ()))
+    status = start.get("status")
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TypeError(f"the ASGI app's status must be an int (ASGI spec), got {status!r}")
+    status = int(status)  # an HTTPStatus member too
     return Response(status, headers, b"".join(chunks), _phrase(status))
+
+
+def _checked_header(pair: Any) -> tuple[str, str]:
+    """One ``(bytes, bytes)`` header pair as the ASGI spec requires; a server refuses anything
+    else, so the kit does too. The message names the header, never its value."""
+    name, value = pair
+    if not isinstance(name, (bytes, bytearray)) or not isinstance(value, (bytes, bytearray)):
+        raise TypeError(
+            "the ASGI app's response headers must be (bytes, bytes) pairs (ASGI spec), got a "
+            f"{type(name).__name__} name and a {type(value).__name__} value for header {name!r}"
+        )
+    return bytes(name).decode("latin-1"), bytes(value).decode("latin-1")
 
 
 def _phrase(status: int) -> str:

@@ -68,7 +68,7 @@ def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:
     ) -> Callable[[bytes], object]:
         if exc_info is not None and started:
             raise exc_info[1].with_traceback(exc_info[2])
-        started[:] = [(status, list(headers))]
+        started[:] = [(_checked_status(status), _checked_headers(headers))]
         return written.append
 
     result = app(environ, start_response)
@@ -84,6 +84,44 @@ def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:
     status, headers = started[0]
     code, _, reason = status.partition(" ")
     return Response(int(code), Headers(headers), b"".join(written), reason)
+
+
+def _checked_status(status: object) -> str:
+    """PEP 3333's status: a str such as ``"200 OK"``. A server would refuse anything else, so
+    the kit does too, rather than guess a verdict."""
+    if not isinstance(status, str) or not (status[:3].isdigit() and status[3:4] in ("", " ")):
+        raise TypeError(
+            f"the WSGI app's status must be a str such as '200 OK' (PEP 3333), got {status!r}"
+        )
+    return status
+
+
+def _checked_headers(headers: object) -> list[tuple[str, str]]:
+    """PEP 3333's headers: a list of ``(str, str)`` pairs. The message names the header, never
+    its value (it may be a cookie)."""
+    if not isinstance(headers, list):
+        raise TypeError(
+            "the WSGI app's response headers must be a list of (str, str) pairs (PEP 3333), "
+            f"got {type(headers).__name__}"
+        )
+    for item in headers:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise TypeError(
+                "the WSGI app's response headers must be (str, str) pairs (PEP 3333), got a "
+                f"{type(item).__name__}"
+            )
+        name, value = item
+        if type(name) is not str or type(value) is not str:
+            raise TypeError(
+                "the WSGI app's response headers must be (str, str) pairs (PEP 3333), got a "
+                f"{type(name).__name__} name and a {type(value).__name__} value for header "
+                f"{_text(name)!r}"
+            )
+    return list(headers)
+
+
+def _text(name: object) -> str:
+    return name.decode("latin-1") if isinstance(name, bytes) else str(name)
 
 
 class WsgiTarget:

@@ -495,3 +495,87 @@ def test_contract_items_error_against_an_unreachable_base_url(pytester, fault):
     assert outcomes.get("failed", 0) == 0, output
     assert outcomes.get("errors", 0) > 0, output
     assert "TargetError" in output
+
+
+# -- an answer no server would send: no verdict either ----------------------------------------
+
+
+def wsgi_answering(status, headers):
+    def app(environ, start_response):
+        start_response(status, headers)
+        return [b""]
+
+    return app
+
+
+def asgi_answering(start):
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", **start})
+        await send({"type": "http.response.body", "body": b""})
+
+    return app
+
+
+ALLOW_ALL = ("Access-Control-Allow-Origin", "*")
+MALFORMED = {
+    "wsgi-bytes-header": wsgi_answering("200 OK", [(b"Access-Control-Allow-Origin", b"*")]),
+    "wsgi-int-value": wsgi_answering("200 OK", [ALLOW_ALL, ("Content-Length", 0)]),
+    "wsgi-headers-dict": wsgi_answering("200 OK", dict([ALLOW_ALL])),
+    "wsgi-triple": wsgi_answering("200 OK", [(*ALLOW_ALL, "x")]),
+    "wsgi-status-word": wsgi_answering("OK", [ALLOW_ALL]),
+    "wsgi-status-int": wsgi_answering(200, [ALLOW_ALL]),
+    "wsgi-status-four-digits": wsgi_answering("2000 OK", [ALLOW_ALL]),
+    "asgi-str-header": asgi_answering({"status": 200, "headers": [("a", "*")]}),
+    "asgi-int-name": asgi_answering({"status": 200, "headers": [(5, b"*")]}),
+    "asgi-status-str": asgi_answering({"status": "200", "headers": []}),
+    "asgi-status-zero": asgi_answering({"status": 0, "headers": []}),
+    "asgi-status-bool": asgi_answering({"status": True, "headers": []}),
+    "asgi-status-1000": asgi_answering({"status": 1000, "headers": []}),
+}
+
+
+@pytest.mark.parametrize("app", list(MALFORMED.values()), ids=list(MALFORMED))
+def test_an_answer_no_server_would_send_is_no_verdict(app):
+    with pytest.raises(TargetError) as info:
+        simulate_fetch(app, "/items", origin=APP)
+    text = str(info.value)
+    assert info.value.step == "actual"
+    assert any(
+        phrase in text
+        for phrase in ("(PEP 3333)", "(ASGI spec)", "not an HTTP status (an integer from 100")
+    ), text
+
+
+def test_well_formed_answers_of_the_same_shapes_give_verdicts():
+    from http import HTTPStatus
+
+    assert simulate_fetch(wsgi_answering("204", [ALLOW_ALL]), "/x", origin=APP).allowed
+    start = {"status": HTTPStatus.OK, "headers": [(b"access-control-allow-origin", b"*")]}
+    assert simulate_fetch(asgi_answering(start), "/x", origin=APP).allowed
+
+
+@pytest.mark.parametrize("status", [0, 99, 1000, True, "200", None, 200.0])
+def test_a_custom_target_with_a_bad_status_is_no_verdict(status):
+    from pytest_cors.http import Headers, Response
+
+    class Odd:
+        base_url = "http://odd.test"
+
+        def send(self, request):
+            return Response(status, Headers([ALLOW_ALL]))
+
+    with pytest.raises(TargetError, match="not an HTTP status"):
+        simulate_fetch(Odd(), "/x", origin=APP)
+
+
+def test_a_custom_targets_bytes_headers_are_read_as_wire_bytes():
+    """Never as the text "b'...'", which would fail every comparison and read as a denial."""
+    from pytest_cors.http import Headers, Response
+
+    class Bytes:
+        base_url = "http://bytes.test"
+
+        def send(self, request):
+            return Response(200, Headers([(b"Access-Control-Allow-Origin", APP.encode())]))
+
+    assert simulate_fetch(Bytes(), "/x", origin=APP).allowed

@@ -162,6 +162,23 @@ def test_a_forbidden_secret_header_is_refused_without_echoing_its_value(name):
     assert SECRET not in str(info.value)
 
 
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_a_malformed_secret_response_header_is_refused_without_echoing_it(interface):
+    def wsgi(environ, start_response):
+        start_response("200 OK", [("Set-Cookie", SECRET.encode())])
+        return [b""]
+
+    async def asgi(scope, receive, send):
+        headers = [(b"set-cookie", SECRET)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    with pytest.raises(TargetError) as info:
+        simulate_fetch(wsgi if interface == "wsgi" else asgi, "/items", origin=APP)
+    assert "set-cookie" in str(info.value).lower()
+    assert SECRET not in str(info.value)
+
+
 @pytest.mark.parametrize("value", [f"Bearer {SECRET}\n", f"Bearer {SECRET}\x00"])
 def test_a_malformed_authorization_value_is_refused_without_echoing_it(value):
     with pytest.raises(CorsUsageError) as info:
