@@ -49,3 +49,36 @@ def test_a_broken_policy_fails_the_example(pytester):
     result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*test_other_sites_may_not*"])
+
+
+PAGES = EXAMPLES.parent
+ANY_CREDENTIALS = {  # the index table's words for each measured behaviour
+    "reflect": "reflects any origin",
+    "refuse": "refuses",
+    "cookie-reflect": "reflects when a cookie is sent",
+}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_page_includes_its_example_files_and_is_in_the_nav(framework):
+    page = (PAGES / f"{framework}.md").read_text()
+    for name in ("conftest.py", "test_first.py", "app.py"):
+        assert f'--8<-- "docs/frameworks/examples/{framework}/{name}"' in page
+    nav = (PAGES.parents[1] / "mkdocs.yml").read_text()
+    assert f": frameworks/{framework}.md" in nav
+
+
+def test_the_overview_table_says_what_the_suite_measured():
+    from .stacks import STACKS
+
+    rows = {}
+    for line in (PAGES / "index.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[0].startswith("["):
+            rows[cells[0].split("](")[1].split(".md")[0]] = cells
+    assert sorted(rows) == sorted(FRAMEWORKS)
+    for name, stack in STACKS.items():
+        _, _, any_credentials, patterns, on_500 = rows[name]
+        assert ANY_CREDENTIALS[stack.any_credentials] in any_credentials, name
+        assert (on_500 == "yes") is stack.cors_on_500, name
+        assert (patterns == "none") is (stack.regex_hole is None), name
