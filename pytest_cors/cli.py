@@ -289,6 +289,11 @@ def record(
     from pytest_cors.origin import parse_origin
     from pytest_cors.targets import adapt, as_sync
 
+    if base_url is not None and "@" in base_url.partition("://")[2].partition("/")[0]:
+        raise CorsUsageError(
+            "--base-url must not hold a user name or password: the recorded contract would "
+            "carry it (and pytest-cors never sends credentials in URLs)"
+        )
     for origin in origins:
         parse_origin(origin)
     for path in paths:

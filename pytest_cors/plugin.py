@@ -180,7 +180,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     parts = [f"browser={browser or 'chromium'}"]
     if base_url:
-        parts.append(f"base_url={base_url}")
+        from pytest_cors.report import redact  # stdlib only: cheap, and only when asked
+
+        parts.append(f"base_url={redact(str(base_url))}")
     if app:
         parts.append(f"app={app}")
     parts.append(f"seed={seed}" if seed else "seed=per contract (default 1)")

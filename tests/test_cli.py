@@ -165,3 +165,23 @@ def test_the_console_script_runs_the_check(tmp_path, contract):
     data = json.loads(report.read_text())
     ids = {f["id"] for f in data["findings"]}
     assert "CORS-NULL" in ids
+
+
+def test_record_refuses_a_base_url_with_credentials(capsys):
+    from pytest_cors.cli import main
+
+    code = main(
+        [
+            "record",
+            "--base-url",
+            "http://user:hunter2@127.0.0.1:9",
+            "--origin",
+            "https://app.example.com",
+            "--path",
+            "/items",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "must not hold a user name or password" in err
+    assert "hunter2" not in out + err

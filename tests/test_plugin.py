@@ -100,3 +100,11 @@ def test_plugin_import_loads_no_engine_framework_or_yaml(pytester):
         " or m.startswith('pytest_cors.engine')]; print('HEAVY', heavy)",
     )
     result.stdout.fnmatch_lines(["HEAVY []"])
+
+
+def test_report_header_redacts_a_password_in_the_base_url(pytester):
+    pytester.makeini(INI)
+    pytester.makepyfile("def test_nothing():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest("--cors-base-url", "https://ci:s3cr3t-pw@staging.example.com")
+    result.stdout.fnmatch_lines(["pytest-cors: *base_url=https://<redacted>@staging.example.com*"])
+    assert "s3cr3t-pw" not in result.stdout.str()

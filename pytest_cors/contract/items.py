@@ -32,6 +32,7 @@ from pytest_cors.contract.checks import (
 from pytest_cors.contract.model import Mark
 from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec
 from pytest_cors.errors import ContractError, CorsError
+from pytest_cors.report import redact
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
@@ -215,7 +216,7 @@ class CheckItem(pytest.Item):
             ],
             "error": error,
             "seed": str(self.seed),
-            "target": self.run.spec.describe(),
+            "target": redact(self.run.spec.describe()),
             "transcript": transcript(evidence) if status == "failed" and evidence else None,
         }
         self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
