@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from pytest_cors.engine.httpcache import HttpCache
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import SAFELISTED_METHODS
 
@@ -26,10 +27,22 @@ class _Entry:
 
 @dataclass
 class PreflightCache:
-    """Live preflight results; ``lookup`` says whether a new preflight is needed."""
+    """Live preflight results; ``covers`` says whether a new preflight is needed.
+
+    It also carries the page's HTTP cache (``http``, ``None`` when the profile keeps none), so
+    the one object a :class:`~pytest_cors.Browser` holds is everything a page remembers.
+    """
 
     profile: Profile
     entries: list[_Entry] = field(default_factory=list)
+    http: HttpCache | None = field(default=None, repr=False)
+    #: The driver copes with a fetch the caches answer entirely, without any request (its
+    #: first ``next()`` raises ``StopIteration``); see :func:`~pytest_cors.engine.run_fetch`.
+    answers_without_request: bool = False
+
+    def __post_init__(self) -> None:
+        if self.http is None and self.profile.http_cache is not None:
+            self.http = HttpCache(self.profile.http_cache)
 
     def _matching(self, origin: str, url: str, include: bool, now: float) -> list[_Entry]:
         self.entries = [e for e in self.entries if e.expires > now]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from pytest_cors.engine.cache import PreflightCache
+from pytest_cors.engine.httpcache import HttpCache
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import (
     SAFELISTED_METHODS,
@@ -121,6 +122,8 @@ class Outcome:
     same_origin: bool = False
     preflight_cached: bool = False
     url: str = ""
+    #: Indices into ``exchanges`` the HTTP cache answered: those requests were never sent.
+    http_cached: list[int] = field(default_factory=list)
 
     @property
     def preflight(self) -> Exchange | None:
@@ -166,7 +169,39 @@ FetchFlow = Generator[Request, Response, Outcome]
 def run_fetch(
     req: FetchRequest, profile: Profile, cache: PreflightCache | None = None, now: float = 0.0
 ) -> FetchFlow:
-    """Drive one ``fetch()``: yields each request to send, receives its response."""
+    """Drive one ``fetch()``: yields each request to send, receives its response.
+
+    When the page's caches answer everything (a fresh stored response), the flow returns its
+    outcome without yielding: the first ``next()`` raises ``StopIteration``. A driver that
+    handles that says so with ``cache.answers_without_request``; for any other driver such a
+    fetch is run again without the HTTP cache, so it always sends at least one request.
+    """
+    http = cache.http if cache is not None else None
+    flow = _fetch(req, profile, cache, now, http)
+    try:
+        request = next(flow)
+    except StopIteration as stop:
+        if cache is None or cache.answers_without_request:
+            outcome: Outcome = stop.value
+            return outcome
+        flow = _fetch(req, profile, cache, now, None)
+        request = next(flow)
+    while True:
+        response = yield request
+        try:
+            request = flow.send(response)
+        except StopIteration as stop:
+            done: Outcome = stop.value
+            return done
+
+
+def _fetch(
+    req: FetchRequest,
+    profile: Profile,
+    cache: PreflightCache | None,
+    now: float,
+    http: HttpCache | None,
+) -> FetchFlow:
     out = Outcome(request=req, browser=profile.name, warnings=list(req.warnings))
     url, method, body = req.url, req.method, req.body
     headers = list(req.headers)
@@ -181,6 +216,7 @@ def run_fetch(
     script_unsafe = unsafe_header_names(headers, profile)
     removed_by_redirect: set[str] = set()
     needed_preflight = False
+    unread: tuple[Request, bool, Response] | None = None
 
     def fail(
         kind: str,
@@ -285,10 +321,35 @@ def run_fetch(
                     if cache is not None and cacheable:
                         cache.store(key_origin, url, include, methods, names, max_age.seconds, now)
             sent = _actual_request(method, url, headers, body, serialized)
-        response = yield sent
+        # The HTTP cache: a fresh stored response answers without a request; what was sent
+        # (and the page never read, after a failed check) is kept as the browser keeps it.
+        credentialed = include or (req.credentials == "same-origin" and not cors_tainting)
+        stored = None
+        if http is not None:
+            if method not in ("GET", "HEAD") and http.rules.unsafe_methods_invalidate:
+                http.invalidate(url)
+            stored = http.lookup(sent, credentialed, req.origin.opaque, now)
+        if stored is not None:
+            response = stored
+            out.http_cached.append(len(out.exchanges))
+            out.notes.append(
+                Note(
+                    "actual", f"answered by the HTTP cache ({response.status}): nothing sent", True
+                )
+            )
+        else:
+            response = yield sent
         out.exchanges.append(Exchange(sent, response, "actual"))
         effective = effective_headers(response.headers, profile)
         _warn_malformed_names(response.headers, effective, profile, out)
+        if http is not None and stored is None:
+            if (
+                redirect_location(response.status, effective) is not None
+                or http.rules.stores_unread_responses
+            ):
+                http.store(sent, credentialed, req.origin.opaque, response, now)
+            else:
+                unread = (sent, credentialed, response)
         if cors_tainting:
             check = cors_check(effective, serialized, req.credentials)
             if check is not None:
@@ -333,6 +394,9 @@ def run_fetch(
             url = target.split("#", 1)[0]
             continue
         out.allowed = True
+        if http is not None and unread is not None:
+            # Read to the end by the page: now Chromium's cache completes the entry.
+            http.store(unread[0], unread[1], req.origin.opaque, unread[2], now)
         out.url = url
         out.same_origin = not cors_tainting
         if cors_tainting:

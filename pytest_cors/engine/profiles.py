@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pytest_cors.engine.httpcache import CHROMIUM_HTTP_CACHE, FIREFOX_HTTP_CACHE, HttpCacheRules
 from pytest_cors.errors import CorsUsageError
 
 
@@ -68,6 +69,10 @@ class Profile:
     #: The preflight cache serves HEAD without ``HEAD`` being listed in Allow-Methods, as it does
     #: GET and POST (Firefox's cache exempts only GET and POST).
     cache_exempts_head: bool = True
+    #: The page's HTTP cache: a fresh stored ``GET`` response answers a later fetch of the URL
+    #: without a request (a permanent redirect stays fresh in Chromium with no freshness
+    #: information at all). ``None``: every request reaches the server.
+    http_cache: HttpCacheRules | None = None
     #: Separator the page sees between two ``Content-Type`` response lines.
     content_type_join: str = ", "
     #: Console message style: "chromium" or "firefox".
@@ -91,6 +96,7 @@ CHROMIUM = Profile(
     credentialed_entry_serves_omit=True,
     tainted_preflight_sends_null=True,
     failed_fetch_clears_cache=False,
+    http_cache=CHROMIUM_HTTP_CACHE,
 )
 
 SPEC = Profile(
@@ -137,6 +143,7 @@ FIREFOX = Profile(
     caches_opaque_origin=True,
     redirect_keeps_preflight=True,
     cache_exempts_head=False,
+    http_cache=FIREFOX_HTTP_CACHE,
 )
 
 # WebKit: only the cache cap is documented as differing (600 s); the rest follows the

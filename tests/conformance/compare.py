@@ -94,6 +94,12 @@ def wire_from_exchange(exchange: Any) -> Wire:
     )
 
 
+def sent_exchanges(outcome: Any) -> list[Any]:
+    """The exchanges that went over the wire (not those the engine's HTTP cache answered)."""
+    cached = set(getattr(outcome, "http_cached", ()))
+    return [e for i, e in enumerate(outcome.exchanges) if i not in cached]
+
+
 def _readable(pairs: Any) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((k.lower(), v) for k, v in pairs))
 
@@ -199,7 +205,7 @@ def engine_side(name: str, results: list[Any], wires: list[Wire] | None = None) 
             verdicts.append(Verdict(False, None, (), raised=True))
             texts.append(f"raised {type(result).__name__}: {result}")
             continue
-        own_wires.extend(wire_from_exchange(e) for e in result.exchanges)
+        own_wires.extend(wire_from_exchange(e) for e in sent_exchanges(result))
         verdicts.append(
             Verdict(
                 result.allowed,

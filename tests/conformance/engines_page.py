@@ -59,6 +59,7 @@ SECTIONS = {
     "console": "§12 (also which MDN code names a failure)",
     "max_redirects": "§8",
     "default_max_age": "§5.5",
+    "http_cache": "RFC 9111 (not in the reference: measured by the conformance suite)",
 }
 _FALLBACK_TEXT = {
     "max_redirects": "Redirects followed before the fetch fails.",
@@ -106,7 +107,7 @@ def _cell(text: str) -> str:
 # -- the engine run -----------------------------------------------------------------------------
 def summary(results: list[Any]) -> tuple[Any, ...]:
     """What a page or a server could observe of one scenario's fetches (not the message text)."""
-    from .compare import wire_from_exchange
+    from .compare import sent_exchanges, wire_from_exchange
 
     out: list[Any] = []
     for result in results:
@@ -119,7 +120,7 @@ def summary(results: list[Any]) -> tuple[Any, ...]:
                 result.status if result.allowed else None,
                 tuple(sorted(result.readable_headers.items())) if result.allowed else (),
                 result.failure.code if result.failure else None,
-                tuple(wire_from_exchange(e) for e in result.exchanges),
+                tuple(wire_from_exchange(e) for e in sent_exchanges(result)),
             )
         )
     return tuple(out)

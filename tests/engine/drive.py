@@ -86,7 +86,11 @@ def fetch(
         profile=profile,
     )
     flow = run_fetch(request, profile, cache, now)
-    sent = next(flow)
+    try:
+        sent = next(flow)
+    except StopIteration as stop:  # the caches answered everything: nothing was sent
+        answered: Outcome = stop.value
+        return answered
     while True:
         try:
             sent = flow.send(answer(sent))
