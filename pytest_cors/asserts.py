@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pytest_cors.engine import Outcome, Profile
 from pytest_cors.engine.request import HeadersArg
 from pytest_cors.errors import CorsAssertionError, CorsUsageError
+from pytest_cors.explain import explain
 from pytest_cors.flow import simulate_fetch
 
 _GRANTING = (
@@ -46,7 +47,8 @@ def assert_cors_allows(
         failure = outcome.failure
         first = failure.message if failure else "The browser would block this request."
         hint = f"\n\nFix: {failure.hint}" if failure else ""
-        raise CorsAssertionError(f"{first}\n\n{outcome.explain()}{hint}")
+        story = explain(outcome, with_failure=False)
+        raise CorsAssertionError(f"{first}\n\n{story}{hint}")
     missing = [h for h in names if h.lower() not in outcome.readable_headers]
     if missing:
         actual = outcome.actual

@@ -56,12 +56,16 @@ def curl_line(request: Request) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def explain(outcome: Outcome) -> str:
-    """The whole story of one simulated ``fetch()``, for failure messages and debugging."""
+def explain(outcome: Outcome, *, with_failure: bool = True) -> str:
+    """The whole story of one simulated ``fetch()``, for failure messages and debugging.
+
+    ``with_failure=False`` leaves out the console line and the fix, for callers that print
+    them already (the assertion helpers put the console line first and the fix last).
+    """
     req = outcome.request
     lines = [verdict_line(outcome)]
     lines.append(f"  browser profile: {outcome.browser}; credentials: {req.credentials}")
-    if outcome.failure:
+    if outcome.failure and with_failure:
         lines += ["", outcome.failure.message, f"Fix: {outcome.failure.hint}"]
     for exchange in outcome.exchanges:
         title = "Preflight" if exchange.kind == "preflight" else "Request"

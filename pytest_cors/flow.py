@@ -139,7 +139,11 @@ def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
         from pytest_cors.targets import run_sync
 
         return run_sync(_drive_async(flow, adapter))
-    request = first = next(flow)
+    try:
+        request = first = next(flow)
+    except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
+        done: Outcome = stop.value
+        return done
     while True:
         try:
             _may_send(request, first, adapter)
@@ -158,7 +162,11 @@ def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
 
 
 async def _drive_async(flow: FetchFlow, adapter: Any) -> Outcome:
-    request = first = next(flow)
+    try:
+        request = first = next(flow)
+    except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
+        done: Outcome = stop.value
+        return done
     while True:
         try:
             _may_send(request, first, adapter)

@@ -204,3 +204,12 @@ def test_a_live_base_url_with_a_path_prefixes_every_path():
     assert _absolute("http://testserver/api", "https://other.example/x") == (
         "https://other.example/x"
     )
+
+
+def test_a_non_http_url_is_blocked_before_any_request():
+    calls = []
+    outcome = simulate_fetch(make_app(calls=calls), "ftp://files.example.com/a", origin=APP)
+    assert not outcome.allowed
+    assert outcome.failure is not None
+    assert outcome.failure.code == "CORSRequestNotHttp"
+    assert calls == []

@@ -14,7 +14,7 @@ def test_ruff_check_is_clean():
     if shutil.which("ruff") is None:
         pytest.fail("ruff is not installed: pip install -e '.[test]'")
     run = subprocess.run(
-        ["ruff", "check", "pytest_cors", "tests", "examples", "benchmarks"],
+        ["ruff", "check", "pytest_cors", "tests", "examples", "benchmarks", "docs"],
         cwd=ROOT,
         capture_output=True,
         text=True,

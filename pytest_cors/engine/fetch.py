@@ -185,7 +185,11 @@ def run_fetch(
             outcome: Outcome = stop.value
             return outcome
         flow = _fetch(req, profile, cache, now, None)
-        request = next(flow)
+        try:
+            request = next(flow)
+        except StopIteration as again:  # refused before any request (a non-http(s) URL)
+            refused: Outcome = again.value
+            return refused
     while True:
         response = yield request
         try:
