@@ -87,10 +87,12 @@ class PreflightCache:
                 and (
                     e.value.lower() == name
                     or (
+                        # A preflight's `*` lets Authorization through (deprecated), but a
+                        # cached `*` never does: Chromium preflights again (random hardening R5).
                         e.value == "*"
                         and not include
                         and self.profile.cached_wildcard_header_covers
-                        and (name != "authorization" or self.profile.wildcard_covers_authorization)
+                        and name != "authorization"
                     )
                 )
                 for e in entries

@@ -1304,6 +1304,16 @@ def _cache() -> Iterator[Scenario]:
         ),
         page="null",
     )  # fmt: skip
+    # A preflight's ACAH * lets Authorization through, a cached one never does (random
+    # hardening R5, seed 1028407412 rnd-102).
+    auth = Fetch(headers=(("Authorization", "Bearer t"),), credentials="omit")
+    wildcard = preflight(ACAO_ORIGIN, "Access-Control-Allow-Headers: *",
+                         "Access-Control-Max-Age: 600")  # fmt: skip
+    twice("ACAH * from X-Foo, then Authorization", foo, auth, wildcard)
+    twice("ACAH * twice for Authorization", auth, auth, wildcard)
+    twice("ACAH *, authorization covers a later Authorization", foo, auth, preflight(
+        ACAO_ORIGIN, "Access-Control-Allow-Headers: *, authorization",
+        "Access-Control-Max-Age: 600"))  # fmt: skip
     yield from fam.items
 
 
