@@ -243,6 +243,11 @@ def parser(description: str, clock: str = "cpu") -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="1 repetition, tiny sizes (smoke test)")
     p.add_argument("--reps", type=int, default=None, help="repetitions (default per benchmark)")
     p.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    p.add_argument(
+        "--proposals",
+        action="store_true",
+        help="apply the prototyped speed-ups of _proposals.py first (this process only)",
+    )
     return p
 
 
@@ -252,6 +257,14 @@ def start(
     """Parse a script's options: (options, repetitions to run, its empty report)."""
     args = parser(doc.splitlines()[0]).parse_args(argv)
     report = Report(benchmark, title, command(script, args), args.clock)
+    if args.proposals:
+        import _proposals
+
+        applied = _proposals.apply()
+        report.notes.append(
+            f"with the prototyped proposals {', '.join(applied)} applied (monkeypatched, "
+            "this process only; see docs/performance.md)"
+        )
     return args, reps_for(args, reps), report
 
 
@@ -404,6 +417,8 @@ def command(script: str, args: argparse.Namespace, default_clock: str = "cpu") -
         text += f" --reps {args.reps}"
     if getattr(args, "clock", default_clock) != default_clock:
         text += f" --clock {args.clock}"
+    if getattr(args, "proposals", False):
+        text += " --proposals"
     return text
 
 

@@ -111,3 +111,12 @@ def test_importtime_parser_takes_the_plugin_less_pytest(harness):
     assert own == 1120  # 1620 cumulative, less pytest's 500
     # pytest's own subtree and interpreter start-up are not the plugin's
     assert modules == ["pytest_cors", "pytest_cors.plugin", "yaml"]
+
+
+def test_proposals_flag_applies_the_prototypes_and_says_so(tmp_path, harness):
+    out = tmp_path / "figures.json"
+    run([str(BENCH / "bench_engine.py"), "--quick", "--proposals", "--json", str(out)], tmp_path)
+    data = json.loads(out.read_text())
+    assert harness.well_formed(data) == []
+    assert data["command"] == "python benchmarks/bench_engine.py --quick --proposals"
+    assert any("P1, P2" in note for note in data["notes"])
