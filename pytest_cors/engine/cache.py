@@ -36,9 +36,6 @@ class PreflightCache:
     profile: Profile
     entries: list[_Entry] = field(default_factory=list)
     http: HttpCache | None = field(default=None, repr=False)
-    #: The driver copes with a fetch the caches answer entirely, without any request (its
-    #: first ``next()`` raises ``StopIteration``); see :func:`~pytest_cors.engine.run_fetch`.
-    answers_without_request: bool = False
 
     def __post_init__(self) -> None:
         if self.http is None and self.profile.http_cache is not None:

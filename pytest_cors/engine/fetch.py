@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from pytest_cors.engine.cache import PreflightCache
-from pytest_cors.engine.httpcache import HttpCache
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import (
     SAFELISTED_METHODS,
@@ -171,41 +170,10 @@ def run_fetch(
 ) -> FetchFlow:
     """Drive one ``fetch()``: yields each request to send, receives its response.
 
-    When the page's caches answer everything (a fresh stored response), the flow returns its
-    outcome without yielding: the first ``next()`` raises ``StopIteration``. A driver that
-    handles that says so with ``cache.answers_without_request``; for any other driver such a
-    fetch is run again without the HTTP cache, so it always sends at least one request.
+    It may return without yielding at all: a fetch refused before any request, or one the
+    page's caches answer entirely (a fresh stored response), sends nothing.
     """
     http = cache.http if cache is not None else None
-    flow = _fetch(req, profile, cache, now, http)
-    try:
-        request = next(flow)
-    except StopIteration as stop:
-        if cache is None or cache.answers_without_request:
-            outcome: Outcome = stop.value
-            return outcome
-        flow = _fetch(req, profile, cache, now, None)
-        try:
-            request = next(flow)
-        except StopIteration as again:  # refused before any request (a non-http(s) URL)
-            refused: Outcome = again.value
-            return refused
-    while True:
-        response = yield request
-        try:
-            request = flow.send(response)
-        except StopIteration as stop:
-            done: Outcome = stop.value
-            return done
-
-
-def _fetch(
-    req: FetchRequest,
-    profile: Profile,
-    cache: PreflightCache | None,
-    now: float,
-    http: HttpCache | None,
-) -> FetchFlow:
     out = Outcome(request=req, browser=profile.name, warnings=list(req.warnings))
     url, method, body = req.url, req.method, req.body
     headers = list(req.headers)

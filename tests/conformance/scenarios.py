@@ -1318,17 +1318,6 @@ def _cache() -> Iterator[Scenario]:
 
 
 # -- 11. the HTTP cache ----------------------------------------------------------------------
-def unsent_fetches_supported() -> bool:
-    """Whether ``Browser`` copes with a fetch its caches answer entirely (no request at all).
-
-    Until its drivers do (``pytest_cors.flow``), such a fetch runs without the HTTP cache, so the
-    scenarios whose every fetch could be answered from a stored response wait for it.
-    """
-    from pytest_cors import Browser
-
-    return bool(Browser("chromium").cache.answers_without_request)
-
-
 def _http_cache() -> Iterator[Scenario]:
     """Random hardening R4: a fresh stored response answers a later GET without a request.
 
@@ -1374,9 +1363,6 @@ def _http_cache() -> Iterator[Scenario]:
     hop("301 with credentials, then without", (Fetch(credentials="include"), get))
     hop("301 on the opaque page", (get, get), 301, "Access-Control-Allow-Origin: *", page="null")
     hop("301, then POST (rewritten to GET)", (get, Fetch("POST", body="x", credentials="omit")))
-    if not unsent_fetches_supported():
-        yield from fam.items
-        return
 
     # a stored final response: the later fetch sends nothing at all
     def twice(title: str, fetches: tuple[Fetch, ...], status: int, *lines: str,

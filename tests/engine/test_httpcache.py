@@ -12,20 +12,20 @@ import pytest
 from pytest_cors.engine import PreflightCache, get_profile
 from pytest_cors.engine.httpcache import CHROMIUM_HTTP_CACHE, FIREFOX_HTTP_CACHE, lifetime
 
-from .drive import ACAC_TRUE, ACAO_PAGE, API, fetch, resp, routes, server
+from .drive import ACAC_TRUE, ACAO_PAGE, API, PAGE, fetch, resp, routes, server
 
 NOW = 1_800_000_000.0  # the wall clock the tests pin (2027-01-15)
 FRESH = "Cache-Control: max-age=600"
 
 
 class Page:
-    """One page: both caches, a driver that copes with fetches that send nothing."""
+    """One page's caches, and every request that reached the server."""
 
     def __init__(self, answer, browser="chromium"):
         self.answer = answer
         self.browser = browser
         self.sent = []
-        self.cache = PreflightCache(get_profile(browser), answers_without_request=True)
+        self.cache = PreflightCache(get_profile(browser))
         if self.cache.http is not None:
             self.cache.http.wall = lambda: NOW
 
@@ -287,23 +287,39 @@ def test_an_opaque_page_has_no_http_cache_in_chromium(browser, second):
     assert page.sends(1, origin="null") == second
 
 
-def test_a_driver_that_cannot_take_an_unsent_fetch_gets_one_request():
-    # Browser's drivers expect a request first; until they accept a fetch that sends nothing,
-    # such a fetch runs without the HTTP cache (``answers_without_request`` False).
-    cache = PreflightCache(get_profile("chromium"))
-    sent = []
+def test_a_fetch_the_cache_answers_yields_no_request():
+    # The flow returns its outcome from the first next(): the drivers send nothing.
+    from pytest_cors.engine import prepare_request, run_fetch
 
-    def answer(request):
-        sent.append(request.url)
-        return resp(200, *OK, FRESH)
+    profile = get_profile("chromium")
+    page = fresh_page(FRESH)
+    page.sends()
+    request = prepare_request(API, origin=PAGE, profile=profile)
+    flow = run_fetch(request, profile, page.cache, 1.0)
+    with pytest.raises(StopIteration) as stop:
+        next(flow)
+    outcome = stop.value.value
+    assert outcome.allowed and outcome.http_cached == [0] and outcome.status == 200
 
-    for t in (0, 1):
-        outcome = fetch(answer, cache=cache, now=t)
-        assert outcome.allowed and outcome.http_cached == []
-    assert sent == [API, API]
-    # a stored redirect still answers the first hop when a later hop is sent
-    page_sent = []
-    cache = PreflightCache(get_profile("chromium"))
-    for t in (0, 1):
-        fetch(lambda r: page_sent.append(r.url) or permanent()(r), cache=cache, now=t)
-    assert page_sent == [API, f"{API}/b", f"{API}/b"]
+
+def test_browser_sends_nothing_for_a_fresh_stored_response():
+    from pytest_cors import Browser
+
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        start_response(
+            "200 OK", [("Access-Control-Allow-Origin", PAGE), ("Cache-Control", "max-age=600")]
+        )
+        return [b"ok"]
+
+    browser = Browser("chromium", clock=lambda: 0.0)
+    for _ in range(2):
+        outcome = browser.fetch(app, "http://api.example.org/r", origin=PAGE)
+        assert outcome.allowed and outcome.status == 200
+    assert seen == ["/r"]
+    assert outcome.http_cached == [0]
+    browser.clear_cache()
+    browser.fetch(app, "http://api.example.org/r", origin=PAGE)
+    assert seen == ["/r", "/r"]
