@@ -213,3 +213,22 @@ def test_a_non_http_url_is_blocked_before_any_request():
     assert outcome.failure is not None
     assert outcome.failure.code == "CORSRequestNotHttp"
     assert calls == []
+
+
+def test_the_http_cache_is_partitioned_by_page_origin_as_in_browsers():
+    allowed = {APP, "https://admin.example.com"}
+    calls = []
+
+    def app(environ, start_response):
+        origin = environ.get("HTTP_ORIGIN")
+        calls.append(origin)
+        headers = [("Cache-Control", "max-age=600")]  # no Vary: only partitioning separates them
+        if origin in allowed:
+            headers.append(("Access-Control-Allow-Origin", origin))
+        start_response("200 OK", headers)
+        return [b"{}"]
+
+    browser = Browser()
+    assert browser.fetch(app, "/items", origin=APP).allowed
+    assert browser.fetch(app, "/items", origin="https://admin.example.com").allowed
+    assert calls == [APP, "https://admin.example.com"]

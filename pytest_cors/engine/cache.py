@@ -37,9 +37,23 @@ class PreflightCache:
     entries: list[_Entry] = field(default_factory=list)
     http: HttpCache | None = field(default=None, repr=False)
 
+    #: One HTTP cache per page origin: browsers partition theirs by top-level site, so a page
+    #: at another origin never sees what this one stored (``http`` is the first page's).
+    partitions: dict[str, HttpCache] = field(default_factory=dict, repr=False)
+
     def __post_init__(self) -> None:
         if self.http is None and self.profile.http_cache is not None:
             self.http = HttpCache(self.profile.http_cache)
+
+    def http_for(self, page_origin: str) -> HttpCache | None:
+        """The HTTP cache a page at ``page_origin`` uses (``None`` when the profile keeps none)."""
+        if self.http is None:
+            return None
+        if not self.partitions:
+            self.partitions[page_origin] = self.http
+        if page_origin not in self.partitions:
+            self.partitions[page_origin] = HttpCache(self.http.rules, self.http.wall)
+        return self.partitions[page_origin]
 
     def _matching(self, origin: str, url: str, include: bool, now: float) -> list[_Entry]:
         self.entries = [e for e in self.entries if e.expires > now]

@@ -173,7 +173,7 @@ def run_fetch(
     It may return without yielding at all: a fetch refused before any request, or one the
     page's caches answer entirely (a fresh stored response), sends nothing.
     """
-    http = cache.http if cache is not None else None
+    http = cache.http_for(req.origin.serialize()) if cache is not None else None
     out = Outcome(request=req, browser=profile.name, warnings=list(req.warnings))
     url, method, body = req.url, req.method, req.body
     headers = list(req.headers)
