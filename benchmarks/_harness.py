@@ -130,6 +130,8 @@ class Figure:
     deltas: list[float] = field(default_factory=list)
     delta_unit: str = "ms"
     delta_target: float | None = None
+    #: further parts of the target, each met or not (e.g. "no connection left open")
+    conditions: dict[str, bool] = field(default_factory=dict)
 
     @property
     def median(self) -> float:
@@ -146,6 +148,7 @@ class Figure:
             checks.append(self.median <= self.target)
         if self.delta_target is not None and self.delta is not None:
             checks.append(self.delta <= self.delta_target)
+        checks.extend(self.conditions.values())
         return all(checks) if checks else None
 
     def as_dict(self) -> dict[str, Any]:
@@ -185,6 +188,7 @@ class Report:
                 targets.append(f"ratio <= {fig.target:g}")
             if fig.delta_target is not None:
                 targets.append(f"adds <= {fig.delta_target:g} {fig.delta_unit}")
+            targets.extend(fig.conditions)
             if targets:
                 verdict = f"target {', '.join(targets)}: {'met' if fig.met else 'MISSED'}"
             else:

@@ -35,6 +35,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from statistics import median
@@ -142,8 +143,6 @@ class Server:
                     count: int = json.loads(resp.read())["answered"]
                     return count
             except OSError:
-                import time
-
                 time.sleep(0.05)
         raise SystemExit("the benchmark server does not answer")
 
@@ -265,6 +264,7 @@ def measure(
                 / median(times["sequential"]),
                 "connections to the server left open after a run (max over runs)": max(still_open),
             },
+            conditions={"no connection left open": max(still_open) == 0},
         )
     )
     if scanner is not None:
