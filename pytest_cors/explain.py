@@ -67,8 +67,10 @@ def explain(outcome: Outcome, *, with_failure: bool = True) -> str:
     lines.append(f"  browser profile: {outcome.browser}; credentials: {req.credentials}")
     if outcome.failure and with_failure:
         lines += ["", outcome.failure.message, f"Fix: {outcome.failure.hint}"]
-    for exchange in outcome.exchanges:
+    for index, exchange in enumerate(outcome.exchanges):
         title = "Preflight" if exchange.kind == "preflight" else "Request"
+        if index in outcome.http_cached:
+            title += " (answered by the HTTP cache: nothing was sent)"
         lines += ["", f"{title}:", *render_exchange(exchange)]
     if outcome.notes:
         lines += ["", "Checks:"]

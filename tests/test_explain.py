@@ -41,3 +41,19 @@ def test_curl_line_quotes_and_redacts():
     line = curl_line(request)
     assert line.startswith("curl -i -X GET 'http://testserver/a?q=1 2'")
     assert "'Authorization: <redacted: 7 bytes>'" in line
+
+
+def test_an_exchange_the_http_cache_answered_is_labelled_as_not_sent():
+    from pytest_cors import Browser
+
+    def cached(environ, start_response):
+        start_response(
+            "200 OK", [("Access-Control-Allow-Origin", "*"), ("Cache-Control", "max-age=600")]
+        )
+        return [b""]
+
+    browser = Browser("chromium")
+    browser.fetch(cached, "/a", origin=APP)
+    again = browser.fetch(cached, "/a", origin=APP)
+    assert again.http_cached == [0]
+    assert "Request (answered by the HTTP cache: nothing was sent):" in again.explain()
