@@ -262,23 +262,7 @@ class Chromium:
             cdp.on("Network.loadingFailed", on_failed)
             cdp.send("Network.enable")
             page.goto(page_url(server, page_name))
-            specs = [
-                {
-                    "sid": s.sid,
-                    "url": scenario_url(server, s),
-                    "fetches": [
-                        {
-                            "method": f.method,
-                            "headers": [list(h) for h in f.headers],
-                            "credentials": f.credentials,
-                            "body": f.body,
-                            "cache": f.cache,
-                        }
-                        for f in s.fetches
-                    ],
-                }
-                for s in group
-            ]
+            specs = fetch_specs(server, group)
             results = page.evaluate(
                 _RUNNER_JS,
                 {"specs": specs, "workers": self._workers, "timeoutMs": self._timeout_ms},
@@ -323,3 +307,24 @@ def _fetch_result(raw: dict[str, Any]) -> FetchResult:
         timed_out=bool(raw.get("timedOut")),
         construction_error=bool(raw.get("construction")),
     )
+
+
+def fetch_specs(server: ScenarioServer, scenarios: list[Scenario]) -> list[dict[str, Any]]:
+    """What the page's runner needs for each scenario: its URL and every fetch's options."""
+    return [
+        {
+            "sid": s.sid,
+            "url": scenario_url(server, s),
+            "fetches": [
+                {
+                    "method": f.method,
+                    "headers": [list(h) for h in f.headers],
+                    "credentials": f.credentials,
+                    "body": f.body,
+                    "cache": f.cache,
+                }
+                for f in s.fetches
+            ],
+        }
+        for s in scenarios
+    ]

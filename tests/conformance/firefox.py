@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from .bidi import BidiClient, BidiError
-from .chromium import _RUNNER_JS, FetchResult, _fetch_result, page_url, register, scenario_url
+from .chromium import (
+    _RUNNER_JS,
+    FetchResult,
+    _fetch_result,
+    fetch_specs,
+    page_url,
+    register,
+    scenario_url,
+)
 from .scenarios import Fetch, Scenario
 from .server import Received, Resp, ScenarioServer, Step
 
@@ -450,23 +458,7 @@ class Firefox:
         self, server: ScenarioServer, context: str, scenarios: list[Scenario]
     ) -> dict[str, list[dict[str, Any]]]:
         """Every fetch of ``scenarios`` in the page, through the Chromium driver's runner."""
-        specs = [
-            {
-                "sid": s.sid,
-                "url": scenario_url(server, s),
-                "fetches": [
-                    {
-                        "method": f.method,
-                        "headers": [list(h) for h in f.headers],
-                        "credentials": f.credentials,
-                        "body": f.body,
-                        "cache": f.cache,
-                    }
-                    for f in s.fetches
-                ],
-            }
-            for s in scenarios
-        ]
+        specs = fetch_specs(server, scenarios)
         results: dict[str, list[dict[str, Any]]] = self.client.call(
             context,
             _RUNNER_JS,
