@@ -75,9 +75,11 @@ class Headers:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """Fetch's "get": every ``name`` line trimmed and joined with ``", "``, or default."""
-        values = self.get_all(name)
+        values = self._lookup().get(name.lower())  # no copy: nothing here keeps the list
         if not values:
             return default
+        if len(values) == 1:
+            return values[0].strip(" \t")
         return ", ".join(v.strip(" \t") for v in values)
 
     def with_header(self, name: str, value: str) -> Headers:
@@ -92,6 +94,15 @@ class Headers:
         return [
             (k, _redact(v) if k.strip().lower() in SECRET_HEADERS else v) for k, v in self._items
         ]
+
+
+def trusted_headers(pairs: tuple[tuple[str, str], ...]) -> Headers:
+    """``Headers(pairs)`` for pairs already known to be ``str`` (the engine builds its requests
+    from lines it validated): skips the per-line conversion, which the hot path pays for."""
+    headers = Headers.__new__(Headers)
+    headers._items = pairs
+    headers._index = None
+    return headers
 
 
 def _text(value: object) -> str:

@@ -202,8 +202,12 @@ def _parse_origin(text: str) -> Origin:
     return origin
 
 
+@functools.lru_cache(maxsize=1024)
 def is_valid_url_value(value: str) -> bool:
-    """Whether an ``Access-Control-Allow-Origin`` value parses as an absolute URL at all."""
+    """Whether an ``Access-Control-Allow-Origin`` value parses as an absolute URL at all.
+
+    Cached: a pure function of the string, asked once per CORS check with the same few values.
+    """
     scheme, sep, _rest = value.partition(":")
     if not sep or not _SCHEME.fullmatch(scheme):
         return False

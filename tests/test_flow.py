@@ -232,3 +232,49 @@ def test_the_http_cache_is_partitioned_by_page_origin_as_in_browsers():
     assert browser.fetch(app, "/items", origin=APP).allowed
     assert browser.fetch(app, "/items", origin="https://admin.example.com").allowed
     assert calls == [APP, "https://admin.example.com"]
+
+
+@pytest.fixture
+def django_client():
+    """A ``django.test.Client`` for the target tests' Django app (django-cors-headers)."""
+    from tests.targets.django_app import DJANGO_CORS, django_settings
+
+    with django_settings(DJANGO_CORS):
+        from django.test import Client
+
+        yield Client()
+
+
+def test_a_django_view_that_raises_is_an_error_on_every_fetch_and_never_leaks(django_client):
+    for _ in range(2):
+        with pytest.raises(TargetError, match="RuntimeError: boom"):
+            simulate_fetch(django_client, "/boom", origin=APP)
+        assert simulate_fetch(django_client, "/items", origin=APP).allowed
+
+
+def test_a_django_exception_outside_any_fetch_is_not_blamed_on_the_next(django_client):
+    from django.test import Client
+
+    simulate_fetch(django_client, "/items", origin=APP)  # the kit's receiver is listening
+    quiet = Client(raise_request_exception=False)
+    assert quiet.get("/boom").status_code == 500  # the signal fires with no fetch running
+    assert simulate_fetch(django_client, "/items", origin=APP).allowed
+
+
+async def test_concurrent_django_fetches_each_see_only_their_own_exception(django_client):
+    import asyncio
+
+    from django.test import AsyncClient
+
+    client = AsyncClient()
+    results = await asyncio.gather(
+        *(async_simulate_fetch(client, path, origin=APP) for path in ("/boom", "/items") * 3),
+        return_exceptions=True,
+    )
+    for path, result in zip(("/boom", "/items") * 3, results):
+        if path == "/boom":
+            assert isinstance(result, TargetError)
+            assert "RuntimeError: boom" in str(result)
+        else:
+            assert not isinstance(result, BaseException), result
+            assert result.allowed

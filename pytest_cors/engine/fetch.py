@@ -8,6 +8,7 @@ drivers in :mod:`pytest_cors.flow` carry its requests to a target, sync or async
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -34,7 +35,7 @@ from pytest_cors.engine.response import (
 )
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.failures import CorsWarning, Failure, make_failure
-from pytest_cors.http import Exchange, Headers, Request, Response
+from pytest_cors.http import Exchange, Headers, Request, Response, trusted_headers
 from pytest_cors.origin import Origin, origin_of_url, parse_origin
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -70,7 +71,7 @@ def prepare_request(
         target_origin = origin_of_url(url)
     except ValueError as exc:
         raise CorsUsageError(f"cannot fetch {url!r}: {exc}") from None
-    if not urlsplit(url).netloc and not target_origin.opaque:
+    if not target_origin.opaque and not _has_host(url):
         raise CorsUsageError(f"cannot fetch {url!r}: it has no host")
     normalized = normalize_method(method)
     mode = normalize_credentials(credentials)
@@ -94,6 +95,12 @@ def prepare_request(
         body=data,
         warnings=prepared.warnings,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_host(url: str) -> bool:
+    """Whether ``url`` names a host (cached, like the origin parsing it follows)."""
+    return bool(urlsplit(url).netloc)
 
 
 @dataclass(frozen=True)
@@ -173,7 +180,8 @@ def run_fetch(
     It may return without yielding at all: a fetch refused before any request, or one the
     page's caches answer entirely (a fresh stored response), sends nothing.
     """
-    http = cache.http_for(req.origin.serialize()) if cache is not None else None
+    page_origin = req.origin.serialize()
+    http = cache.http_for(page_origin) if cache is not None else None
     out = Outcome(request=req, browser=profile.name, warnings=list(req.warnings))
     url, method, body = req.url, req.method, req.body
     headers = list(req.headers)
@@ -181,7 +189,6 @@ def run_fetch(
     cors_tainting = False
     tainted = False
     redirects = 0
-    page_origin = req.origin.serialize()
     # Firefox decides "needs a preflight" from the request as the script made it, and a later
     # hop never un-decides it (redirect_keeps_preflight): the script's unsafe names, less those
     # the latest redirect removed, and whether any earlier hop needed a preflight.
@@ -407,7 +414,7 @@ def _preflight_request(url: str, origin: str, method: str, unsafe: list[str]) ->
     headers = [("Accept", "*/*"), ("Origin", origin), ("Access-Control-Request-Method", method)]
     if unsafe:
         headers.append(("Access-Control-Request-Headers", ",".join(unsafe)))
-    return Request("OPTIONS", url, Headers(headers))
+    return Request("OPTIONS", url, trusted_headers(tuple(headers)))
 
 
 def _actual_request(
@@ -418,7 +425,8 @@ def _actual_request(
         pairs.insert(0, ("Accept", "*/*"))
     if origin is not None:
         pairs.append(("Origin", origin))
-    return Request(method, url, Headers(pairs), body)
+    # the script's lines were validated as text by prepare_request; the rest are ours
+    return Request(method, url, trusted_headers(tuple(pairs)), body)
 
 
 def _check_preflight(

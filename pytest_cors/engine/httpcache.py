@@ -16,6 +16,7 @@ seconds) is read once per stored response, to turn its absolute dates into a lif
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -141,16 +142,42 @@ def lifetime(response: Response, rules: HttpCacheRules, wall: float) -> float:
     return 0.0
 
 
-@dataclass
 class _Stored:
-    url: str
-    credentialed: bool
-    #: The request's value of each name in the response's ``Vary`` (``None``: ``Vary: *``).
-    vary: tuple[tuple[str, str | None], ...] | None
-    response: Response
-    stored_at: float
-    lifetime: float
-    initial_age: float = 0.0
+    """One stored response. What it is worth (its ``Vary`` key, lifetime and initial age) is
+    worked out on the first look-up that reaches it: most entries (the last response of every
+    throw-away ``simulate_fetch`` session) are never looked up at all."""
+
+    def __init__(
+        self,
+        url: str,
+        credentialed: bool,
+        request: Request,
+        response: Response,
+        stored_at: float,
+        wall: float,
+        rules: HttpCacheRules,
+    ) -> None:
+        self.url = url
+        self.credentialed = credentialed
+        self.request = request
+        self.response = response
+        self.stored_at = stored_at
+        #: the wall clock read when the response was stored: its dates are measured from it
+        self.wall = wall
+        self._rules = rules
+
+    @functools.cached_property
+    def vary(self) -> tuple[tuple[str, str | None], ...] | None:
+        """The request's value of each name in the response's ``Vary`` (``None``: ``Vary: *``)."""
+        return _vary(self.request, self.response)
+
+    @functools.cached_property
+    def lifetime(self) -> float:
+        return lifetime(self.response, self._rules, self.wall)
+
+    @functools.cached_property
+    def initial_age(self) -> float:
+        return initial_age(self.response, self.wall)
 
 
 def _vary(request: Request, response: Response) -> tuple[tuple[str, str | None], ...] | None:
@@ -192,6 +219,8 @@ class HttpCache:
         self, request: Request, credentialed: bool, opaque_page: bool, now: float
     ) -> Response | None:
         """The stored response that answers ``request`` (``None``: it goes to the server)."""
+        if not self.entries:
+            return None  # the common case, and the cheapest answer: nothing stored yet
         if opaque_page and not self.rules.opaque_page:
             return None
         if request.method != "GET" and not (request.method == "HEAD" and self.rules.head_from_get):
@@ -239,17 +268,8 @@ class HttpCache:
         if "no-store" in _directives(response.headers, "Cache-Control"):
             return
         self.invalidate(request.url, credentialed)
-        wall = self.wall()
         self.entries.append(
-            _Stored(
-                request.url,
-                credentialed,
-                _vary(request, response),
-                response,
-                now,
-                lifetime(response, self.rules, wall),
-                initial_age(response, wall),
-            )
+            _Stored(request.url, credentialed, request, response, now, self.wall(), self.rules)
         )
 
     def invalidate(self, url: str, credentialed: bool | None = None) -> None:

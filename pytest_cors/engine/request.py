@@ -7,6 +7,7 @@ CORS-safelisted request-header rules (every value rule, the 128-byte and 1024-by
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ CREDENTIALS_MODES = ("omit", "same-origin", "include")
 
 def normalize_method(method: str) -> str:
     """Validate a script-supplied method the way ``fetch()`` does and normalise its case."""
+    if type(method) is str and method in _NORMALISED_METHODS:
+        return method  # already a valid, normalised method: the common case, answered at once
     if not isinstance(method, str) or not TOKEN.fullmatch(method):
         raise CorsUsageError(
             f"Failed to execute 'fetch' on 'Window': '{method}' is not a valid HTTP method. "
@@ -140,24 +143,39 @@ def _client_hint_safe(lname: str, value: str) -> bool | None:
 
 def is_safelisted_header(name: str, value: str, profile: Profile) -> bool:
     """Fetch's CORS-safelisted request-header, with the profile's extra names."""
+    return _safelisted(
+        name,
+        value,
+        profile.high_bytes_unsafe_in_accept,
+        profile.comma_in_content_type_unsafe,
+        profile.client_hints_safelisted,
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def _safelisted(
+    name: str, value: str, high_bytes_unsafe: bool, comma_unsafe: bool, client_hints: bool
+) -> bool:
+    """``is_safelisted_header`` on the profile flags it reads: cached, because a suite sends the
+    same few header lines over and over and the value rules walk every character."""
     if len(value.encode("latin-1", "replace")) > 128:
         return False
     lname = name.lower()
     if lname == "accept":
-        if profile.high_bytes_unsafe_in_accept and any(ord(c) >= 0x80 for c in value):
+        if high_bytes_unsafe and any(ord(c) >= 0x80 for c in value):
             return False
         return not _has_unsafe_byte(value)
     if lname in ("accept-language", "content-language"):
         return all(c in _LANGUAGE_CHARS for c in value)
     if lname == "content-type":
-        if profile.high_bytes_unsafe_in_accept and any(ord(c) >= 0x80 for c in value):
+        if high_bytes_unsafe and any(ord(c) >= 0x80 for c in value):
             return False
-        if profile.comma_in_content_type_unsafe and "," in value:
+        if comma_unsafe and "," in value:
             return False
         return _content_type_safe(value)
     if lname == "range":
         return _range_safe(value)
-    if profile.client_hints_safelisted:
+    if client_hints:
         return bool(_client_hint_safe(lname, value))
     return False
 
@@ -207,22 +225,7 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
     for name, value in raw:
         if not isinstance(name, str) or not isinstance(value, str):
             raise CorsUsageError(f"header names and values must be strings, got {(name, value)!r}")
-        if not TOKEN.fullmatch(name):
-            raise CorsUsageError(f"{name!r} is not a valid HTTP header name (it must be a token)")
-        value = value.strip(_HTWS)
-        if any(c in value for c in "\x00\r\n"):
-            raise CorsUsageError(f"the value of header {name!r} contains NUL, CR or LF")
-        if any(ord(c) > 0xFF for c in value):
-            raise CorsUsageError(
-                f"the value of header {name!r} has a character above U+00FF; fetch() only "
-                "accepts byte strings (encode it, e.g. percent-encoding or RFC 8187)"
-            )
-        if is_forbidden_header(name, value):
-            raise CorsUsageError(
-                f"a page cannot set the forbidden request header {name!r}: fetch() silently "
-                "drops it, so the browser would never send it. The browser adds Origin, Cookie "
-                "and Host itself; use credentials='include' to model cookies."
-            )
+        value = _checked_line(name, value)
         if name.lower() == "user-agent" and profile.drops_user_agent:
             warnings.append(
                 CorsWarning(
@@ -236,14 +239,20 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
         pairs.append((name, value))
     if body is not None and not any(n.lower() == "content-type" for n, _ in pairs):
         pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
-    if profile.joins_duplicate_request_headers:
+    if profile.joins_duplicate_request_headers and len(pairs) > 1:
         pairs = _join_duplicates(pairs)
-    hints = [
-        n
-        for n, v in pairs
-        if _client_hint_safe(n.lower(), v) is not None and is_safelisted_header(n, v, profile)
-    ]
-    if profile.client_hints_safelisted and hints:
+    if not pairs and not warnings:
+        return _NO_HEADERS
+    hints = (
+        [
+            n
+            for n, v in pairs
+            if _client_hint_safe(n.lower(), v) is not None and is_safelisted_header(n, v, profile)
+        ]
+        if profile.client_hints_safelisted
+        else []
+    )
+    if hints:
         warnings.append(
             CorsWarning(
                 "ClientHintSafelisted",
@@ -254,8 +263,36 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
     return PreparedHeaders(tuple(pairs), tuple(warnings))
 
 
+_NO_HEADERS = PreparedHeaders((), ())
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked_line(name: str, value: str) -> str:
+    """A script-set header line as ``fetch()`` stores it (value trimmed), or the usage error
+    ``fetch()`` would throw. Cached: a pure function of two strings a suite repeats often."""
+    if not TOKEN.fullmatch(name):
+        raise CorsUsageError(f"{name!r} is not a valid HTTP header name (it must be a token)")
+    value = value.strip(_HTWS)
+    if any(c in value for c in "\x00\r\n"):
+        raise CorsUsageError(f"the value of header {name!r} contains NUL, CR or LF")
+    if any(ord(c) > 0xFF for c in value):
+        raise CorsUsageError(
+            f"the value of header {name!r} has a character above U+00FF; fetch() only "
+            "accepts byte strings (encode it, e.g. percent-encoding or RFC 8187)"
+        )
+    if is_forbidden_header(name, value):
+        raise CorsUsageError(
+            f"a page cannot set the forbidden request header {name!r}: fetch() silently "
+            "drops it, so the browser would never send it. The browser adds Origin, Cookie "
+            "and Host itself; use credentials='include' to model cookies."
+        )
+    return value
+
+
 def _join_duplicates(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Chromium combines same-name values into one ``v1, v2`` entry at the first position."""
+    if len({name.lower() for name, _ in pairs}) == len(pairs):
+        return pairs  # no name twice: nothing to join
     order: list[str] = []
     names: dict[str, str] = {}
     values: dict[str, list[str]] = {}

@@ -6,8 +6,9 @@ what to do with it (reference §5.2, §6, §7).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from pytest_cors.engine.profiles import Profile
@@ -93,16 +94,29 @@ def parse_header_list(headers: Headers, name: str) -> list[str] | None:
     values = headers.get_all(name)
     if not values:
         return None
+    if len(values) == 1:
+        return list(_tokens(values[0]))
     items: list[str] = []
     for value in values:
-        for element in value.split(","):
-            element = element.strip(_OWS)
-            if not element:
-                continue
-            if not TOKEN.fullmatch(element):
-                raise ValueError(element)
-            items.append(element)
+        items.extend(_tokens(value))
     return items
+
+
+@functools.lru_cache(maxsize=1024)
+def _tokens(value: str) -> tuple[str, ...]:
+    """The elements of one header line's token list (``ValueError`` with the first bad one).
+
+    Cached: a pure function of the line, and servers send the same few lists on every response.
+    """
+    items: list[str] = []
+    for element in value.split(","):
+        element = element.strip(_OWS)
+        if not element:
+            continue
+        if not TOKEN.fullmatch(element):
+            raise ValueError(element)
+        items.append(element)
+    return tuple(items)
 
 
 @dataclass(frozen=True)
@@ -136,29 +150,27 @@ def parse_max_age(headers: Headers, profile: Profile) -> MaxAge:
 
 def readable_headers(headers: Headers, credentials: str, profile: Profile) -> dict[str, str]:
     """The response headers a page can read from a CORS response (reference §7)."""
-    exposed = set(SAFELISTED_RESPONSE_HEADERS)
-    expose_all = False
     try:
         listed = parse_header_list(headers, "Access-Control-Expose-Headers") or []
     except ValueError:
         listed = []
-    for name in listed:
-        if name == "*" and credentials != "include":
-            expose_all = True
-        exposed.add(name.lower())
-    return _collect(headers, profile, lambda n: expose_all or n in exposed)
+    if "*" in listed and credentials != "include":
+        return _collect(headers, profile, None)
+    return _collect(headers, profile, SAFELISTED_RESPONSE_HEADERS.union(n.lower() for n in listed))
 
 
 def basic_readable_headers(headers: Headers, profile: Profile) -> dict[str, str]:
     """A same-origin response: everything but ``Set-Cookie``."""
-    return _collect(headers, profile, lambda n: True)
+    return _collect(headers, profile, None)
 
 
-def _collect(headers: Headers, profile: Profile, keep: Callable[[str], bool]) -> dict[str, str]:
+def _collect(headers: Headers, profile: Profile, keep: AbstractSet[str] | None) -> dict[str, str]:
+    """The readable lines grouped by lower-cased name: those in ``keep`` (all when ``None``),
+    never ``Set-Cookie``."""
     grouped: dict[str, list[str]] = {}
     for name, value in headers:
         lname = name.lower()
-        if lname in FORBIDDEN_RESPONSE_HEADERS or not keep(lname):
+        if lname in FORBIDDEN_RESPONSE_HEADERS or (keep is not None and lname not in keep):
             continue
         grouped.setdefault(lname, []).append(value.strip(_OWS))
     return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
@@ -64,6 +65,32 @@ def _django_response(response: Any, body: bytes) -> Response:
     return Response(response.status_code, _django_lines(response), body, response.reason_phrase)
 
 
+#: The list a send in progress collects its view's exceptions in (``None``: no send running).
+#: A context variable, so concurrent async sends never see each other's exceptions.
+_CAUGHT: ContextVar[list[BaseException] | None] = ContextVar("pytest_cors_caught", default=None)
+_listening: list[bool] = []  # one receiver, connected on first use and kept
+
+
+def _store_exception(**kwargs: Any) -> None:
+    """``got_request_exception`` receiver: keep the view's exception for the send running."""
+    caught = _CAUGHT.get()
+    exc = sys.exc_info()[1]  # the signal is sent while the view's exception is handled
+    if caught is not None and exc is not None:
+        caught.append(exc)
+
+
+def _listen() -> None:
+    """Connect :func:`_store_exception` once: connecting and disconnecting a receiver around
+    every request costs more than the rest of the adapter together."""
+    if not _listening:
+        from django.core.signals import got_request_exception  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+        got_request_exception.connect(
+            _store_exception, dispatch_uid="pytest-cors-request-exception", weak=False
+        )
+        _listening.append(True)
+
+
 @contextmanager
 def _django_exceptions(client: Any, request: Request, target: str) -> Iterator[None]:
     """Turn an exception the view raised into a TargetError, as the test client re-raises it.
@@ -72,23 +99,15 @@ def _django_exceptions(client: Any, request: Request, target: str) -> Iterator[N
     the ``got_request_exception`` signal; the test client (``raise_request_exception=True`` by
     default) raises it instead, and so do we.
     """
-    from django.core.signals import got_request_exception  # type: ignore[import-untyped,import-not-found,unused-ignore]
-
+    _listen()
     caught: list[BaseException] = []
-
-    def store(**kwargs: Any) -> None:
-        exc = sys.exc_info()[1]  # the signal is sent while the view's exception is handled
-        if exc is not None:
-            caught.append(exc)
-
-    uid = f"pytest-cors-{id(caught)}"
-    got_request_exception.connect(store, dispatch_uid=uid, weak=False)
+    token = _CAUGHT.set(caught)
     try:
         yield
     except Exception as exc:
         raise app_error(request, exc, target) from exc
     finally:
-        got_request_exception.disconnect(dispatch_uid=uid)
+        _CAUGHT.reset(token)
     if caught and getattr(client, "raise_request_exception", True):
         raise app_error(request, caught[0], target) from caught[0]
 
