@@ -112,6 +112,13 @@ class CorsSession:
             return  # under xdist each worker runs only its share: run on demand
         run.prefetch(item.cors_check for item in self._selected if item.run is run)
 
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+        if not hasattr(item, "cors_check"):
+            return None
+        from pytest_cors.contract.items import lean_protocol
+
+        return lean_protocol(item, nextitem)
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._selected = [i for i in session.items if hasattr(i, "cors_check")]
 

@@ -7,12 +7,20 @@ the item's *setup* (so an unreachable target makes the item an error, never a fa
 pass) and is judged in its *call*. Each item leaves a plain-data record in its
 ``user_properties``; the plugin gathers them (also from xdist workers) for the terminal summary
 and ``--cors-report``.
+
+A check is mostly pytest's bookkeeping: with one item per check, pytest's per-phase plumbing
+(output capture switched on and off three times, log capture, the skip/xfail evaluation) costs
+more than the check itself. :func:`lean_protocol` runs a check item through every hook pytest's
+protocol calls, except the capture and logging plugins' per-phase switches: an item runs no user
+code outside its setup, and the setup of an in-process check (where the app runs) keeps its
+output capture. A conftest implementing the per-phase hooks, a plugin with a protocol of its own
+(pytest-rerunfailures), ``--pdb`` or ``--setup-*`` get pytest's own protocol.
 """
 
 from __future__ import annotations
 
 import linecache
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +48,9 @@ if TYPE_CHECKING:
     from pytest_cors.plugin import CorsSession
 
 RECORD_KEY = "pytest_cors"
+_QUIET = ("capturemanager", "logging-plugin")  # pytest's per-phase capture and log switches
+_OPTIONS = ("usepdb", "setupshow", "setuponly", "setupplan")
+_OWN_PROTOCOL = ("_pytest.runner", "pytest_cors.plugin")
 
 
 class CheckFailed(Exception):
@@ -221,6 +232,90 @@ class CheckItem(pytest.Item):
         }
         self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
         self.user_properties.append((RECORD_KEY, record))
+
+
+def lean_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """Run and report a :class:`CheckItem` as pytest's protocol does, without pytest's
+    per-phase output and log capture; ``None`` hands the item back to pytest's own protocol
+    when a conftest, a protocol plugin or an option could tell the difference."""
+    hooks = _lean_hooks(item.config) if isinstance(item, CheckItem) else None
+    if hooks is None:
+        return None
+    assert isinstance(item, CheckItem)
+    ihook = item.ihook
+    ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    capture = None if item.run.live else hooks.capture
+
+    def setup() -> None:
+        if capture is None:
+            hooks.setup(item=item)
+            return
+        with capture.item_capture("setup", item):  # the only phase where the app runs
+            hooks.setup(item=item)
+
+    if _phase(ihook, item, "setup", setup).passed:
+        _phase(ihook, item, "call", lambda: hooks.call(item=item))
+    if item.session.shouldfail or item.session.shouldstop:
+        nextitem = None
+    _phase(ihook, item, "teardown", lambda: hooks.teardown(item=item, nextitem=nextitem))
+    item.evidence = None  # keep the report, not every response: less for the GC to walk
+    ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
+
+
+def _phase(ihook: Any, item: pytest.Item, when: Any, func: Callable[[], None]) -> pytest.TestReport:
+    reraise: tuple[type[BaseException], ...] = (pytest.exit.Exception, KeyboardInterrupt)
+    call = pytest.CallInfo.from_call(func, when=when, reraise=reraise)
+    report: pytest.TestReport = ihook.pytest_runtest_makereport(item=item, call=call)
+    ihook.pytest_runtest_logreport(report=report)
+    if call.excinfo is not None and not report.skipped:
+        ihook.pytest_exception_interact(node=item, call=call, report=report)
+    return report
+
+
+class _LeanHooks:
+    """``pytest_runtest_setup``/``call``/``teardown`` minus the capture and logging plugins:
+    every other implementation (pytest's runner and skip marks, other plugins) still runs."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        manager = config.pluginmanager
+        quiet = [p for p in (manager.get_plugin(name) for name in _QUIET) if p is not None]
+        self.capture: Any = manager.get_plugin("capturemanager")
+        self.setup = manager.subset_hook_caller("pytest_runtest_setup", quiet)
+        self.call = manager.subset_hook_caller("pytest_runtest_call", quiet)
+        self.teardown = manager.subset_hook_caller("pytest_runtest_teardown", quiet)
+
+
+_LEAN = pytest.StashKey["_LeanHooks | None"]()
+
+
+def _lean_hooks(config: pytest.Config) -> _LeanHooks | None:
+    """This session's lean hooks, or ``None`` where pytest's own protocol must run."""
+    if _LEAN not in config.stash:
+        hook = config.hook
+        conftest = any(
+            _is_conftest(impl.plugin)
+            for name in ("pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_teardown")
+            for impl in getattr(hook, name).get_hookimpls()
+        )
+        other_protocol = any(  # e.g. pytest-rerunfailures: it runs the protocol its own way
+            not (impl.wrapper or impl.hookwrapper) and _owner(impl.plugin) not in _OWN_PROTOCOL
+            for impl in hook.pytest_runtest_protocol.get_hookimpls()
+        )
+        options = any(config.getoption(name, False) for name in _OPTIONS)
+        lean = not (conftest or other_protocol or options)
+        config.stash[_LEAN] = _LeanHooks(config) if lean else None
+    return config.stash[_LEAN]
+
+
+def _is_conftest(plugin: object) -> bool:
+    return Path(str(getattr(plugin, "__file__", ""))).name == "conftest.py"
+
+
+def _owner(plugin: object) -> str:
+    """The module a hook implementation comes from (a plugin is a module or an instance)."""
+    name = getattr(plugin, "__name__", None)
+    return name if isinstance(name, str) else type(plugin).__module__
 
 
 class _Text:
