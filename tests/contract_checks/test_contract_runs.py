@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import re
 import socket
-from pathlib import Path
 
 import pytest
 
-CONTRACT = (Path(__file__).parent / "contracts" / "full.yaml").read_text()
+from tests.contract_checks.conftest import FULL_CONTRACT as CONTRACT
+
 APPS = "tests.contract_checks.apps"
 
 
-@pytest.fixture(autouse=True)
-def ini(pytester):
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-
-
-@pytest.fixture
-def project(pytester):
-    pytester.makefile(".yaml", cors=CONTRACT)
-    return pytester
+pytestmark = pytest.mark.usefixtures("ini")
 
 
 def run(pytester, app, *args):

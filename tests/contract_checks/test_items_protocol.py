@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-CONTRACT = (Path(__file__).parent / "contracts" / "full.yaml").read_text()
 APPS = "tests.contract_checks.apps"
 FULL_PROTOCOL = """
 def pytest_runtest_setup(item):
@@ -35,15 +34,7 @@ policies:
 """
 
 
-@pytest.fixture(autouse=True)
-def ini(pytester):
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
-
-
-@pytest.fixture
-def project(pytester):
-    pytester.makefile(".yaml", cors=CONTRACT)
-    return pytester
+pytestmark = pytest.mark.usefixtures("ini")
 
 
 def outcomes(junit: Path) -> dict[str, str]:
