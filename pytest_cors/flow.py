@@ -6,6 +6,7 @@ The engine is a generator that yields requests; this module carries each one to 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import time
 from collections.abc import Callable
@@ -61,6 +62,15 @@ def _absolute(base_url: str, url: str) -> str:
             f"url must be a path such as '/items' or an absolute URL string, "
             f"got {type(url).__name__}: {url!r}"
         )
+    if type(base_url) is not str:  # a target of the user's own making may hold any object
+        return _joined.__wrapped__(base_url, url)
+    return _joined(base_url, url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _joined(base_url: str, url: str) -> str:
+    """``url`` made absolute against ``base_url``; cached, since a suite fetches the same few
+    paths from the same base over and over (a URL with credentials raises every time)."""
     if urlsplit(url).scheme:
         return _without_credentials(url)
     if not url.startswith("/"):

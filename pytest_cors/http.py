@@ -27,10 +27,18 @@ class Headers:
             self._items: tuple[tuple[str, str], ...] = ()
         elif isinstance(items, Headers):
             self._items = items._items
-        elif isinstance(items, Mapping):
-            self._items = tuple((_text(k), _text(v)) for k, v in items.items())
         else:
-            self._items = tuple((_text(k), _text(v)) for k, v in items)
+            pairs = items.items() if isinstance(items, Mapping) else items
+            # _text inlined for the usual str lines: every response pays for this loop
+            self._items = tuple(
+                [
+                    (
+                        k if type(k) is str else _text(k),
+                        v if type(v) is str else _text(v),
+                    )
+                    for k, v in pairs
+                ]
+            )
         self._index: dict[str, list[str]] | None = None
 
     def _lookup(self) -> dict[str, list[str]]:
@@ -96,6 +104,15 @@ class Headers:
         ]
 
 
+def grouped(headers: Headers) -> Mapping[str, list[str]]:
+    """The values of ``headers`` by lower-cased name, names in order of first appearance.
+
+    The index the look-ups share, built once per header list: read it, never change it. For the
+    engine, which reads every line of a response this way (exposure, the parser's checks).
+    """
+    return headers._lookup()
+
+
 def trusted_headers(pairs: tuple[tuple[str, str], ...]) -> Headers:
     """``Headers(pairs)`` for pairs already known to be ``str`` (the engine builds its requests
     from lines it validated): skips the per-line conversion, which the hot path pays for."""
@@ -142,7 +159,7 @@ class Response:
 def head_size(response: Response) -> int:
     """Bytes of the response head on an HTTP/1.1 wire: status line, header lines, blank line."""
     status_line = len(f"HTTP/1.1 {response.status} {response.reason}\r\n")
-    return status_line + sum(len(k) + len(v) + 4 for k, v in response.headers) + 2
+    return status_line + sum([len(k) + len(v) + 4 for k, v in response.headers]) + 2
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ import pytest
 from pytest_cors import (
     Browser,
     CorsUsageError,
+    Headers,
+    Response,
     TargetError,
     UnsupportedTargetError,
     async_simulate_fetch,
@@ -271,10 +273,92 @@ async def test_concurrent_django_fetches_each_see_only_their_own_exception(djang
         *(async_simulate_fetch(client, path, origin=APP) for path in ("/boom", "/items") * 3),
         return_exceptions=True,
     )
-    for path, result in zip(("/boom", "/items") * 3, results):
+    for path, result in zip(("/boom", "/items") * 3, results, strict=True):
         if path == "/boom":
             assert isinstance(result, TargetError)
             assert "RuntimeError: boom" in str(result)
         else:
             assert not isinstance(result, BaseException), result
             assert result.allowed
+
+
+def test_each_client_object_gets_its_own_adapter_and_its_current_settings():
+    """adapt() remembers which kind of client a class is, never an adapter for an object."""
+    from flask import Flask
+
+    from pytest_cors.targets import adapt
+
+    calls_a, calls_b = [], []
+    app_a, app_b = Flask("a"), Flask("b")
+    app_a.wsgi_app, app_b.wsgi_app = make_app(calls=calls_a), make_app(calls=calls_b)
+    client_a, client_b = app_a.test_client(), app_b.test_client()
+    for _ in range(2):
+        assert simulate_fetch(client_a, "/x", origin=APP).allowed
+        assert simulate_fetch(client_b, "/y", origin=APP).allowed
+    assert [c[1] for c in calls_a] == ["/x", "/x"]
+    assert [c[1] for c in calls_b] == ["/y", "/y"]
+    assert adapt(client_a) is not adapt(client_a)  # a fresh adapter each time
+    # a setting changed between fetches is read again
+    app_a.config["SERVER_NAME"] = "api.example.com"
+    assert adapt(client_a).base_url == "http://api.example.com"
+    assert simulate_fetch(client_a, "/x", origin=APP).actual.request.url == (
+        "http://api.example.com/x"
+    )
+
+
+def test_a_proxy_is_adapted_as_what_it_stands_for():
+    """Two proxies of one class standing for different clients: isinstance sees through them."""
+    import requests
+    from flask import Flask
+
+    from pytest_cors.targets import adapt
+    from pytest_cors.targets.live import LiveTarget
+    from pytest_cors.targets.wsgi import WsgiTarget
+
+    class Proxy:
+        def __init__(self, wrapped):
+            object.__setattr__(self, "_wrapped", wrapped)
+
+        @property
+        def __class__(self):
+            return type(self._wrapped)
+
+        def __getattr__(self, name):
+            return getattr(self._wrapped, name)
+
+    flask_client = Flask("p").test_client()
+    with requests.Session() as session:
+        for _ in range(2):
+            assert isinstance(adapt(Proxy(flask_client), "http://a.example"), WsgiTarget)
+            assert isinstance(adapt(Proxy(session), "http://a.example"), LiveTarget)
+
+
+def test_a_ready_made_target_passes_through_on_every_call():
+    from pytest_cors.targets import adapt
+
+    class NotAClient:
+        base_url = "http://testserver"
+
+        def send(self, request):
+            raise AssertionError("never sent")
+
+    target = NotAClient()
+    assert adapt(target) is target  # a ready-made target passes through, every time
+    assert adapt(target) is target
+
+
+def test_a_base_url_that_is_not_a_string_is_joined_without_the_cache():
+    class Url(str):
+        """A base URL of the user's own type, as a target of their own making may hold."""
+
+    calls = []
+
+    class Target:
+        base_url = Url("http://testserver")
+
+        def send(self, request):
+            calls.append(request.url)
+            return Response(200, Headers([("Access-Control-Allow-Origin", APP)]))
+
+    assert simulate_fetch(Target(), "/a", origin=APP).allowed
+    assert calls == ["http://testserver/a"]

@@ -15,7 +15,7 @@ from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import SAFELISTED_METHODS
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     origin: str
     url: str
@@ -127,14 +127,12 @@ class PreflightCache:
         expires = now + max_age
         # Firefox keeps the key itself until it is evicted or cleared, even once its tokens
         # have expired; only its "a preflight is still needed" rule ever asks about it.
-        self._put(origin, url, include, "key", "", math.inf)
+        fresh = {("key", ""): _Entry(origin, url, include, "key", "", math.inf)}
         for kind, values in (("method", methods), ("header", headers)):
             for value in values:
-                self._put(origin, url, include, kind, value, expires)
-
-    def _put(
-        self, origin: str, url: str, include: bool, kind: str, value: str, expires: float
-    ) -> None:
+                fresh.pop((kind, value), None)  # a repeated token moves to the end, as a re-put
+                fresh[kind, value] = _Entry(origin, url, include, kind, value, expires)
+        # One pass instead of one per token: what each token's own replacement would keep.
         self.entries = [
             e
             for e in self.entries
@@ -142,11 +140,10 @@ class PreflightCache:
                 e.origin == origin
                 and e.url == url
                 and e.credentials == include
-                and e.kind == kind
-                and e.value == value
+                and (e.kind, e.value) in fresh
             )
         ]
-        self.entries.append(_Entry(origin, url, include, kind, value, expires))
+        self.entries.extend(fresh.values())
 
     def clear(self, origin: str, url: str) -> None:
         """A fetch that used this URL failed: forget every entry for (origin, URL)."""

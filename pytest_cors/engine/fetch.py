@@ -252,7 +252,8 @@ def run_fetch(
             if current.opaque or current.scheme not in ("http", "https"):
                 return fail("CorsDisabledScheme", "actual")
             cors_tainting = True
-            unsafe = unsafe_header_names(headers, profile)
+            # the script's own lines until a redirect changes them
+            unsafe = unsafe_header_names(headers, profile) if redirects else script_unsafe
             kept = False
             if profile.redirect_keeps_preflight and redirects:
                 unsafe = [n for n in script_unsafe if n not in removed_by_redirect]
@@ -321,11 +322,9 @@ def run_fetch(
         out.exchanges.append(Exchange(sent, response, "actual"))
         effective = effective_headers(response.headers, profile)
         _warn_malformed_names(response.headers, effective, profile, out)
+        location = redirect_location(response.status, effective)
         if http is not None and stored is None:
-            if (
-                redirect_location(response.status, effective) is not None
-                or http.rules.stores_unread_responses
-            ):
+            if location is not None or http.rules.stores_unread_responses:
                 http.store(sent, credentialed, req.origin.opaque, response, now)
             else:
                 unread = (sent, credentialed, response)
@@ -340,7 +339,6 @@ def run_fetch(
                     True,
                 )
             )
-        location = redirect_location(response.status, effective)
         if location is not None:
             redirects += 1
             try:

@@ -23,9 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
-from pytest_cors.http import Headers, Request, Response
+from pytest_cors.http import Headers, Request, Response, grouped
 
-_CONDITIONAL = ("if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range")
+_CONDITIONAL = frozenset(
+    {"if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"}
+)
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ class HttpCache:
     def _modes(self, request: Request) -> tuple[bool, bool]:
         """(may read, may write) for this request, from the headers the script set."""
         headers = request.headers
-        if any(name in headers for name in _CONDITIONAL):
+        if not _CONDITIONAL.isdisjoint(grouped(headers)):
             return False, False  # Fetch: a conditional request is the script's own business
         control = _directives(headers, "Cache-Control")
         if "no-store" in control and self.rules.request_no_store_bypasses:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import TOKEN
-from pytest_cors.http import Headers
+from pytest_cors.http import Headers, grouped
 from pytest_cors.origin import is_valid_url_value
 
 _OWS = " \t"
@@ -49,7 +49,8 @@ def effective_headers(headers: Headers, profile: Profile) -> Headers:
     A line with blanks around its name (``Name : value``) is malformed; Chromium trims the name
     and keeps it, the standard and Firefox drop the line.
     """
-    if all(name == name.strip(_OWS) for name, _ in headers):
+    # lower-cased names (the shared index) keep the blanks the lines were written with
+    if all(name == name.strip(_OWS) for name in grouped(headers)):
         return headers
     kept = []
     for name, value in headers:
@@ -130,21 +131,38 @@ class MaxAge:
 def parse_max_age(headers: Headers, profile: Profile) -> MaxAge:
     """``Access-Control-Max-Age`` as the profile reads it, clamped to its cap."""
     values = headers.get_all("Access-Control-Max-Age")
-    default = profile.default_max_age
-    if not values:
+    return _max_age(
+        ", ".join(v.strip(_OWS) for v in values) if values else None,
+        profile.default_max_age,
+        profile.negative_max_age_disables_cache,
+        profile.unparsable_max_age_uses_default,
+        profile.max_age_cap,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _max_age(
+    raw: str | None,
+    default: int,
+    negative_disables: bool,
+    unparsable_default: bool,
+    cap: int | None,
+) -> MaxAge:
+    """:func:`parse_max_age` on the joined value (``None``: absent) and the profile fields it
+    reads. Cached: servers send the same value on every preflight (``MaxAge`` is frozen)."""
+    if raw is None:
         return MaxAge(default, "absent: the default lifetime applies")
-    raw = ", ".join(v.strip(_OWS) for v in values)
     if _DELTA_SECONDS.fullmatch(raw):
         # Past 18 digits the number is "forever" to any cap (and int() refuses >4300 digits).
         seconds = int(raw) if len(raw) <= 18 else 10**18
-    elif _NEGATIVE.fullmatch(raw) and profile.negative_max_age_disables_cache:
+    elif _NEGATIVE.fullmatch(raw) and negative_disables:
         return MaxAge(0, f"{raw!r} is negative: treated as 0 (no caching)")
-    elif profile.unparsable_max_age_uses_default:
+    elif unparsable_default:
         return MaxAge(default, f"{raw!r} does not parse: the default lifetime applies")
     else:
         return MaxAge(0, f"{raw!r} does not parse: the preflight is not cached")
-    if profile.max_age_cap is not None and seconds > profile.max_age_cap:
-        return MaxAge(profile.max_age_cap, f"{seconds} is capped at {profile.max_age_cap}")
+    if cap is not None and seconds > cap:
+        return MaxAge(cap, f"{seconds} is capped at {cap}")
     return MaxAge(seconds)
 
 
@@ -167,13 +185,14 @@ def basic_readable_headers(headers: Headers, profile: Profile) -> dict[str, str]
 def _collect(headers: Headers, profile: Profile, keep: AbstractSet[str] | None) -> dict[str, str]:
     """The readable lines grouped by lower-cased name: those in ``keep`` (all when ``None``),
     never ``Set-Cookie``."""
-    grouped: dict[str, list[str]] = {}
-    for name, value in headers:
-        lname = name.lower()
-        if lname in FORBIDDEN_RESPONSE_HEADERS or (keep is not None and lname not in keep):
-            continue
-        grouped.setdefault(lname, []).append(value.strip(_OWS))
     return {
-        name: (profile.content_type_join if name == "content-type" else ", ").join(values)
-        for name, values in grouped.items()
+        name: (
+            values[0].strip(_OWS)
+            if len(values) == 1
+            else (profile.content_type_join if name == "content-type" else ", ").join(
+                [v.strip(_OWS) for v in values]
+            )
+        )
+        for name, values in grouped(headers).items()
+        if name not in FORBIDDEN_RESPONSE_HEADERS and (keep is None or name in keep)
     }

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError, UnsupportedTargetError
@@ -66,49 +66,114 @@ def adapt(
         from pytest_cors.targets.live import LiveTarget
 
         return LiveTarget(obj.rstrip("/"), timeout=timeout, allow_origins=allow_origins)
-    if _instance_of(obj, "requests.sessions", "Session"):
-        if base_url is None:
-            raise CorsUsageError(
-                "a requests.Session needs the server's address: fetch an absolute URL "
-                "(simulate_fetch(session, 'https://api.example.com/items', ...)) or pass "
-                "adapt(session, base_url='https://api.example.com')"
-            )
-        from pytest_cors.targets.live import LiveTarget
-
-        return LiveTarget(base_url.rstrip("/"), obj, timeout=timeout, allow_origins=allow_origins)
-    for module in ("httpx", "httpx2"):
-        for name in ("AsyncClient", "Client"):
-            if _instance_of(obj, module, name):
-                return _httpx(obj, base_url, name == "AsyncClient", allow_origins)
-    if _instance_of(obj, "werkzeug.test", "Client"):
-        from pytest_cors.targets.clients import werkzeug_target
-
-        return werkzeug_target(obj, base_url)
-    if _instance_of(obj, "quart.testing.client", "QuartClient"):
-        from pytest_cors.targets.clients import quart_target
-
-        return quart_target(obj, base_url)
-    if _instance_of(obj, "falcon.testing.client", "TestClient"):
-        from pytest_cors.targets.clients import falcon_target
-
-        return falcon_target(obj, base_url, _callable_kind(obj.app))  # type: ignore[attr-defined]
-    if _instance_of(obj, "aiohttp.test_utils", "TestClient"):
-        from pytest_cors.targets.aiohttp_ import AiohttpTarget
-
-        return AiohttpTarget(obj, base_url, timeout=timeout)
-    if _instance_of(obj, "django.test.client", "AsyncClient"):
-        from pytest_cors.targets.clients import AsyncDjangoTarget
-
-        return AsyncDjangoTarget(obj, base_url or "http://testserver")
-    if _instance_of(obj, "django.test.client", "Client"):
-        from pytest_cors.targets.clients import DjangoTarget
-
-        return DjangoTarget(obj, base_url or "http://testserver")
+    client = _client_kind(obj)
+    if client is not None:
+        return client[2](obj, base_url, timeout, allow_origins)
     if isinstance(obj, (Target, AsyncTarget)) and callable(getattr(obj, "send", None)):
         if base_url is None:
             return obj
         return _AsyncRebased(obj, base_url) if is_async(obj) else _Rebased(obj, base_url)
     return _app(obj, base_url or "http://testserver")
+
+
+_Build = Callable[[Any, "str | None", float, Iterable[str]], "Target | AsyncTarget"]
+
+
+def _requests_session(
+    obj: Any, base_url: str | None, timeout: float, allow_origins: Iterable[str]
+) -> Target:
+    if base_url is None:
+        raise CorsUsageError(
+            "a requests.Session needs the server's address: fetch an absolute URL "
+            "(simulate_fetch(session, 'https://api.example.com/items', ...)) or pass "
+            "adapt(session, base_url='https://api.example.com')"
+        )
+    from pytest_cors.targets.live import LiveTarget
+
+    return LiveTarget(base_url.rstrip("/"), obj, timeout=timeout, allow_origins=allow_origins)
+
+
+def _werkzeug(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
+    from pytest_cors.targets.clients import werkzeug_target
+
+    return werkzeug_target(obj, base_url)
+
+
+def _quart(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> AsyncTarget:
+    from pytest_cors.targets.clients import quart_target
+
+    return quart_target(obj, base_url)
+
+
+def _falcon(
+    obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
+) -> Target | AsyncTarget:
+    from pytest_cors.targets.clients import falcon_target
+
+    return falcon_target(obj, base_url, _callable_kind(obj.app))
+
+
+def _aiohttp(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> AsyncTarget:
+    from pytest_cors.targets.aiohttp_ import AiohttpTarget
+
+    return AiohttpTarget(obj, base_url, timeout=timeout)
+
+
+def _django_async(
+    obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
+) -> AsyncTarget:
+    from pytest_cors.targets.clients import AsyncDjangoTarget
+
+    return AsyncDjangoTarget(obj, base_url or "http://testserver")
+
+
+def _django(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
+    from pytest_cors.targets.clients import DjangoTarget
+
+    return DjangoTarget(obj, base_url or "http://testserver")
+
+
+def _httpx_client(asynchronous: bool) -> _Build:
+    def build(
+        obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
+    ) -> Target | AsyncTarget:
+        return _httpx(obj, base_url, asynchronous, allow)
+
+    return build
+
+
+#: The clients :func:`adapt` knows, in the order it tries them: (module, class, adapter).
+_CLIENTS: tuple[tuple[str, str, _Build], ...] = (
+    ("requests.sessions", "Session", _requests_session),
+    ("httpx", "AsyncClient", _httpx_client(True)),
+    ("httpx", "Client", _httpx_client(False)),
+    ("httpx2", "AsyncClient", _httpx_client(True)),
+    ("httpx2", "Client", _httpx_client(False)),
+    ("werkzeug.test", "Client", _werkzeug),
+    ("quart.testing.client", "QuartClient", _quart),
+    ("falcon.testing.client", "TestClient", _falcon),
+    ("aiohttp.test_utils", "TestClient", _aiohttp),
+    ("django.test.client", "AsyncClient", _django_async),
+    ("django.test.client", "Client", _django),
+)
+
+#: The entry of ``_CLIENTS`` an object's class matched before. Tried first (and checked again)
+#: for the next object of that class: a suite adapts the same client on every fetch, and going
+#: down the whole list costs more than the rest of ``adapt``. Keyed by ``type(obj)`` and
+#: ``obj.__class__``, which ``isinstance`` reads (they differ for proxies).
+_CLIENT_OF_CLASS: dict[tuple[type, type], tuple[str, str, _Build]] = {}
+
+
+def _client_kind(obj: object) -> tuple[str, str, _Build] | None:
+    """The entry of ``_CLIENTS`` ``obj`` is an instance of, the first in order; ``None``."""
+    key = (type(obj), getattr(obj, "__class__", type(obj)))
+    known = _CLIENT_OF_CLASS.get(key)
+    if known is not None and _instance_of(obj, known[0], known[1]):
+        return known
+    found = next((c for c in _CLIENTS if _instance_of(obj, c[0], c[1])), None)
+    if found is not None:
+        _CLIENT_OF_CLASS[key] = found
+    return found
 
 
 def _instance_of(obj: object, module: str, name: str) -> bool:

@@ -10,8 +10,7 @@ per cookie), so Django apps cannot produce duplicate lines of other headers in t
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -91,25 +90,33 @@ def _listen() -> None:
         _listening.append(True)
 
 
-@contextmanager
-def _django_exceptions(client: Any, request: Request, target: str) -> Iterator[None]:
+class _ViewExceptions:
     """Turn an exception the view raised into a TargetError, as the test client re-raises it.
 
     Django's handler answers a raising view with a 500 page and reports the exception through
     the ``got_request_exception`` signal; the test client (``raise_request_exception=True`` by
-    default) raises it instead, and so do we.
+    default) raises it instead, and so do we. A class rather than a ``@contextmanager``: it is
+    entered around every request, and a generator costs more to set up.
     """
-    _listen()
-    caught: list[BaseException] = []
-    token = _CAUGHT.set(caught)
-    try:
-        yield
-    except Exception as exc:
-        raise app_error(request, exc, target) from exc
-    finally:
-        _CAUGHT.reset(token)
-    if caught and getattr(client, "raise_request_exception", True):
-        raise app_error(request, caught[0], target) from caught[0]
+
+    __slots__ = ("caught", "client", "request", "target", "token")
+
+    def __init__(self, client: Any, request: Request, target: object) -> None:
+        self.client = client
+        self.request = request
+        self.target = target  # named in the error by its repr, built only on an error
+        self.caught: list[BaseException] = []
+
+    def __enter__(self) -> None:
+        _listen()
+        self.token = _CAUGHT.set(self.caught)
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        _CAUGHT.reset(self.token)
+        if isinstance(exc, Exception):
+            raise app_error(self.request, exc, repr(self.target)) from exc
+        if exc is None and self.caught and getattr(self.client, "raise_request_exception", True):
+            raise app_error(self.request, self.caught[0], repr(self.target)) from self.caught[0]
 
 
 class DjangoTarget:
@@ -124,7 +131,7 @@ class DjangoTarget:
 
     def send(self, request: Request) -> Response:
         handler: Callable[[dict[str, Any]], Any] = self.client.handler
-        with _django_exceptions(self.client, request, repr(self)):
+        with _ViewExceptions(self.client, request, self):
             response = handler(build_environ(request))
             if response.streaming:
                 body = b"".join(bytes(chunk) for chunk in response.streaming_content)
@@ -148,7 +155,7 @@ class AsyncDjangoTarget:
 
         scope = build_scope(request)
         scope["_body_file"] = FakePayload(request.body or b"")
-        with _django_exceptions(self.client, request, repr(self)):
+        with _ViewExceptions(self.client, request, self):
             response = await self.client.handler(scope)
             if not response.streaming:
                 body = response.content

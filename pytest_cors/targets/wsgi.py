@@ -6,6 +6,7 @@ reading ``start_response`` ourselves keeps every response header line as the app
 
 from __future__ import annotations
 
+import functools
 import io
 import sys
 from collections.abc import Callable, Iterable
@@ -13,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import app_error, split_url, wire_headers
+from pytest_cors.targets._wire import UrlParts, app_error, split_url, wire_headers
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -26,8 +27,7 @@ def build_environ(request: Request, script_name: str = "") -> dict[str, Any]:
     Duplicate request header lines are joined with ``", "`` because an environ key holds one
     value (servers do the same). ``script_name`` (no trailing slash) is cut off the path's start.
     """
-    url = split_url(request.url)
-    path = unquote(url.path, encoding="latin-1")
+    url, path = _where(request.url) if type(request.url) is str else _where.__wrapped__(request.url)
     if script_name and (path == script_name or path.startswith(script_name + "/")):
         path = path[len(script_name) :]
     else:
@@ -51,11 +51,26 @@ def build_environ(request: Request, script_name: str = "") -> dict[str, Any]:
         "wsgi.run_once": False,
     }
     for name, value in wire_headers(request):
-        key = name.upper().replace("-", "_")
-        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            key = f"HTTP_{key}"
+        key = _environ_key(name)
         environ[key] = f"{environ[key]}, {value}" if key in environ else value
     return environ
+
+
+@functools.lru_cache(maxsize=1024)
+def _where(url: str) -> tuple[UrlParts, str]:
+    """The URL's parts and its path percent-decoded (as latin-1, as servers decode it).
+
+    Cached: a pure function of the URL, and a suite sends the same few URLs over and over.
+    """
+    parts = split_url(url)
+    return parts, unquote(parts.path, encoding="latin-1")
+
+
+@functools.lru_cache(maxsize=256)
+def _environ_key(name: str) -> str:
+    """The environ key of a header name: ``HTTP_X_TOKEN``; ``CONTENT_TYPE``/``_LENGTH`` bare."""
+    key = name.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
 
 
 def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:

@@ -8,17 +8,20 @@ remembered as a success, a caller mutating a shared result, a clock read at the 
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from pytest_cors.engine import get_profile
+from pytest_cors.engine import PreflightCache, get_profile
 from pytest_cors.engine.httpcache import CHROMIUM_HTTP_CACHE, HttpCache
 from pytest_cors.engine.request import (
+    _client_hint_safe,
     is_safelisted_header,
     normalize_method,
     prepare_headers,
     unsafe_header_names,
 )
-from pytest_cors.engine.response import parse_header_list, readable_headers
+from pytest_cors.engine.response import parse_header_list, parse_max_age, readable_headers
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.http import Headers, Request, Response, trusted_headers
 from pytest_cors.origin import is_valid_url_value
@@ -26,6 +29,7 @@ from pytest_cors.origin import is_valid_url_value
 CHROMIUM = get_profile("chromium")
 FIREFOX = get_profile("firefox")
 SPEC = get_profile("spec")
+PAGE_ORIGIN = "https://app.example.com"
 
 
 @pytest.mark.parametrize("first", ["chromium", "firefox"])
@@ -195,3 +199,69 @@ def test_an_empty_cache_answers_nothing():
     cache = HttpCache(CHROMIUM_HTTP_CACHE, lambda: NOW)
     assert cache.lookup(REQUEST, False, False, 0.0) is None
     assert cache.entries == []
+
+
+def test_storing_a_preflight_replaces_its_own_entries_only():
+    """One pass over the entries keeps what a replacement per token would keep, in order."""
+    cache = PreflightCache(CHROMIUM)
+    url, other = "https://api.example.org/r", "https://api.example.org/s"
+    cache.store(PAGE_ORIGIN, url, False, ["PUT", "DELETE"], ["x-a"], 60, 0.0)
+    cache.store(PAGE_ORIGIN, other, False, ["PUT"], [], 60, 0.0)
+    cache.store(PAGE_ORIGIN, url, True, ["PUT"], [], 60, 0.0)
+    # the same key again, a token listed twice, and tokens that differ only in case
+    cache.store(PAGE_ORIGIN, url, False, ["PATCH", "PUT", "PATCH"], ["X-A", "x-a"], 120, 10.0)
+    rows = [(e.url == url, e.credentials, e.kind, e.value, e.expires) for e in cache.entries]
+    assert rows == [
+        (True, False, "method", "DELETE", 60.0),
+        (False, False, "key", "", math.inf),
+        (False, False, "method", "PUT", 60.0),
+        (True, True, "key", "", math.inf),
+        (True, True, "method", "PUT", 60.0),
+        (True, False, "key", "", math.inf),
+        (True, False, "method", "PUT", 130.0),
+        (True, False, "method", "PATCH", 130.0),
+        (True, False, "header", "X-A", 130.0),
+        (True, False, "header", "x-a", 130.0),
+    ]
+    assert cache.covers(PAGE_ORIGIN, url, False, "DELETE", ["x-a"], 100.0) is False  # expired
+    assert cache.covers(PAGE_ORIGIN, url, False, "PATCH", ["x-a"], 100.0) is True
+
+
+HINTS = ["DPR", "Device-Memory", "Downlink", "Width", "Viewport-Width", "RTT", "ECT"]
+
+
+@pytest.mark.parametrize(
+    "name", [*HINTS, "Save-Data", "Intervention", "X-Token", "Content-Type", "Accept", "Range"]
+)
+def test_the_client_hint_warning_names_exactly_the_safelisted_hints(name):
+    value = {"ECT": "4g", "Save-Data": "on", "Content-Type": "text/plain"}.get(name, "2")
+    if name == "Range":
+        value = "bytes=0-1"
+    warnings = prepare_headers({name: value}, None, CHROMIUM).warnings
+    hint = _client_hint_safe(name.lower(), value) is not None
+    assert [w.code for w in warnings] == (["ClientHintSafelisted"] if hint else [])
+    assert prepare_headers({name: value}, None, FIREFOX).warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "browser", "seconds", "note"),
+    [
+        ((), "chromium", 5, "absent"),
+        (("600",), "chromium", 600, ""),
+        (("86400",), "chromium", 7200, "capped at 7200"),
+        (("86400",), "firefox", 86400, ""),
+        (("-1",), "chromium", 0, "negative"),
+        (("-1",), "spec", 5, "does not parse"),
+        (("x",), "firefox", 0, "not cached"),
+        (("600", "600"), "chromium", 5, "does not parse"),
+    ],
+)
+def test_max_age_reads_the_same_on_every_call_for_each_profile(lines, browser, seconds, note):
+    headers = Headers([("Access-Control-Max-Age", v) for v in lines])
+    for _ in range(2):
+        for other in ("chromium", "firefox", "spec"):  # other profiles in between
+            parse_max_age(headers, get_profile(other))
+        max_age = parse_max_age(headers, get_profile(browser))
+        assert max_age.seconds == seconds
+        assert note in max_age.note
+        assert bool(max_age.note) is bool(note)
