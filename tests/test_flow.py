@@ -362,3 +362,24 @@ def test_a_base_url_that_is_not_a_string_is_joined_without_the_cache():
 
     assert simulate_fetch(Target(), "/a", origin=APP).allowed
     assert calls == ["http://testserver/a"]
+
+
+def test_django_response_lines_are_its_items_then_its_cookies(django_client):
+    from django.http import HttpResponse
+
+    from pytest_cors.targets.clients import _django_lines
+
+    response = HttpResponse(b"x", content_type="text/plain")
+    response["X-B"] = "2"
+    response["x-a"] = "1"
+    response["X-B"] = "3"  # replaces the earlier value, keeps its place
+    response.set_cookie("s", "v")
+    expected = [*response.items(), ("Set-Cookie", response.cookies["s"].OutputString())]
+    assert list(_django_lines(response)) == expected
+    assert [name for name, _ in expected] == ["Content-Type", "X-B", "x-a", "Set-Cookie"]
+
+    class Listed(HttpResponse):
+        def items(self):  # a response that lists its headers its own way is asked for them
+            return [("X-Own", "1")]
+
+    assert list(_django_lines(Listed(b"x"))) == [("X-Own", "1")]

@@ -225,6 +225,8 @@ class PreparedHeaders:
 
 def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -> PreparedHeaders:
     """Validate and normalise script-set headers; forbidden names are a usage error."""
+    if headers is None and body is None:
+        return _NO_HEADERS  # nothing to validate, add or warn about
     if headers is None:
         raw: list[tuple[str, str]] = []
     elif isinstance(headers, Mapping):
