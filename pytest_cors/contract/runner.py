@@ -321,9 +321,9 @@ class ContractRun:
         from pytest_cors.targets.live import LiveTarget
 
         assert spec.base_url is not None
-        session = pooled_session(self.concurrency)
-        self._closers.append(session.close)
-        return LiveTarget(spec.base_url, session, timeout=timeout)
+        live = LiveTarget(spec.base_url, timeout=timeout, pool_size=self.concurrency)
+        self._closers.append(live.close)
+        return live
 
     # -- running ---------------------------------------------------------------------------
 

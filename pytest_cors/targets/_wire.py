@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from pytest_cors.errors import CorsUsageError, TargetError
@@ -30,8 +31,12 @@ class UrlParts:
     query: str
 
 
+@lru_cache(maxsize=1024)
 def split_url(url: str) -> UrlParts:
-    """Cut ``url``; a relative or non-http URL is a usage error the flow should never make."""
+    """Cut ``url``; a relative or non-http URL is a usage error the flow should never make.
+
+    Cached: a contract run sends many requests to the same few URLs (the result is frozen).
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS or not parts.hostname:
@@ -160,6 +165,33 @@ def app_error(request: Request, exc: BaseException, target: str) -> TargetError:
     )
 
 
+class WireFault(Exception):
+    """An answer no HTTP/1.1 client can use, found by the kit's own client (``_http1``).
+
+    ``what`` is the phrase :func:`wire_error` reports; the message gives the detail. A fault
+    says itself what happened, so that words in the server's own bytes (quoted in the detail)
+    never decide how it is described.
+    """
+
+    what = "the request failed"
+
+
+class NotHttp(WireFault):
+    what = "the answer is not HTTP"
+
+
+class HeadTooLarge(WireFault):
+    what = "the response header block is too large for the HTTP client"
+
+
+class NoResponse(WireFault):
+    what = "the server closed the connection without a response"
+
+
+class BrokenResponse(WireFault):
+    what = "the connection broke before the response was complete"
+
+
 # Words (exception names or messages, anywhere in the cause chain) mapped to what happened on the
 # wire, checked in order: requests, urllib3, http.client, httpx and httpcore all spell their
 # failures differently.
@@ -191,11 +223,15 @@ _WIRE_FAILURES = (
 def wire_error(request: Request, exc: BaseException, target: str, timeout: float) -> TargetError:
     """A live target gave no usable response; name the URL, the method and what went wrong."""
     chain = causes(exc)
-    haystack = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
-    what = next(
-        (text for keys, text in _WIRE_FAILURES if any(k in haystack for k in keys)),
-        "the request failed",
-    )
+    fault = next((e for e in chain if isinstance(e, WireFault)), None)
+    if fault is not None:
+        what = fault.what
+    else:
+        haystack = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
+        what = next(
+            (text for keys, text in _WIRE_FAILURES if any(k in haystack for k in keys)),
+            "the request failed",
+        )
     if what == "timed out":
         what = f"timed out after {timeout:g} s"
     return TargetError(f"{request.method} {request.url}: {what} ({exc})", target=target)

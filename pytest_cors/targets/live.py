@@ -1,27 +1,47 @@
-"""A live server over real sockets, through ``requests`` (one pooled ``Session`` per target).
+"""A live server over real sockets: the kit's own HTTP/1.1 client, or the user's ``requests``.
 
-The request is handed to the session's transport adapter directly: ``Session.send`` would
-extract cookies into the jar, run hooks and prepare the next redirect, and
-``Session.prepare_request`` would add the jar's cookies, auth and default headers. urllib3's
-own ``User-Agent`` and ``Accept-Encoding`` are suppressed, so the server receives the request's
-lines plus ``Host`` and ``Content-Length`` only.
+**A base URL string** goes through :mod:`pytest_cors.targets._http1`, a small client on the
+standard library's sockets with kept-alive connections per origin. Two reasons:
 
-Response header lines come from ``http.client``'s message (order, case and duplicates as
-received). Duplicate *request* lines stay separate lines with urllib3 2, which groups them by
-name (``A, B, A`` goes out as ``A, A, B``); urllib3 1.26 joins them with ``", "``.
+* *Faithful lines.* It writes the request's header lines exactly in order with duplicates as
+  separate lines (urllib3 2 groups them by name: ``A, B, A`` leaves as ``A, A, B``; urllib3 1.26
+  joins them) and adds only ``Host`` and ``Content-Length``. It reads the response's lines as
+  received, without ``http.client``'s parser, which stops at the first line it dislikes.
+* *Cost.* A contract run sends thousands of requests from one process. ``requests`` spends a
+  few hundred microseconds of CPU on each (reading proxy settings from the environment,
+  preparing, pooling, parsing with the ``email`` package); this client spends a fraction of
+  that, so more checks run per second (see ``docs/performance.md``, benchmark 3).
+
+**``requests`` stays** where it is the right tool:
+
+* a user's own ``requests.Session`` (``adapt(session, base_url=...)``): its adapters, mounts and
+  certificates are the user's choice and are used as they are (its cookies, auth and default
+  headers are not: the request is handed to the session's transport adapter directly);
+* a URL an environment proxy applies to (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, minus
+  ``NO_PROXY``, exactly as ``requests`` decides): proxies are ``requests``' business;
+* while ``requests`` itself is mocked (``responses``, ``requests-mock``): a suite that mocks
+  its HTTP expects the kit's requests to meet the mock too.
+
+Either way the server receives the request's lines plus ``Host`` and ``Content-Length`` only,
+and every failure to get an answer is a :class:`~pytest_cors.errors.TargetError` worded by
+:func:`~pytest_cors.targets._wire.wire_error`.
 """
 
 from __future__ import annotations
 
 import http.client
+import sys
+import threading
 from collections.abc import Iterable
 from typing import Any
 
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import (
+    WireFault,
     died_before_answer,
     header_lines,
     named_origins,
+    origin_of,
     refuse_unnamed,
     wire_error,
     wire_headers,
@@ -29,13 +49,17 @@ from pytest_cors.targets._wire import (
 )
 
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_POOL = 16
+"""Idle connections kept per origin (a contract run passes its concurrency)."""
 
 
 class LiveTarget:
-    """A server at ``base_url`` reached over the network; ``session`` defaults to a new one.
+    """A server at ``base_url`` reached over the network.
 
     Requests go to the base URL's origin and to ``allow_origins`` only: anything else (a
-    redirect elsewhere) is refused with a :class:`~pytest_cors.errors.TargetError`.
+    redirect elsewhere) is refused with a :class:`~pytest_cors.errors.TargetError`. With a
+    ``session`` they go through it; without, through the kit's own client (see above).
+    ``pool_size`` is how many idle connections are kept per origin.
     """
 
     def __init__(
@@ -45,25 +69,68 @@ class LiveTarget:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         allow_origins: Iterable[str] = (),
+        pool_size: int = DEFAULT_POOL,
     ) -> None:
-        import requests
+        from pytest_cors.targets._http1 import Http1Client
 
         self.named_origins = named_origins(base_url, allow_origins)
         self.base_url = base_url
-        self.session: requests.Session = session if session is not None else requests.Session()
+        self.session: Any = session
         self.timeout = timeout
+        self.pool_size = pool_size
+        self._client = Http1Client(timeout, pool_size)
+        self._proxied: dict[str, bool] = {}
+        self._own_session: Any = None
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LiveTarget({self.base_url!r})"
 
     def close(self) -> None:
-        """Close the pooled connections."""
-        self.session.close()
+        """Close the pooled connections (and the session's)."""
+        self._client.close()
+        for session in (self.session, self._own_session):
+            if session is not None:
+                session.close()
 
     def send(self, request: Request) -> Response:
-        import requests
-
         refuse_unnamed(request, self.named_origins, repr(self))
+        session = self.session
+        if session is None and (_requests_mocked() or self._proxy_applies(request.url)):
+            session = self._fallback_session()
+        if session is not None:
+            return self._send_requests(session, request)
+        try:
+            return self._client.send(request)
+        except (OSError, WireFault) as exc:
+            raise wire_error(request, exc, repr(self), self.timeout) from exc
+
+    # -- through requests --------------------------------------------------------------------
+
+    def _proxy_applies(self, url: str) -> bool:
+        """Whether an environment proxy applies to ``url``'s origin (decided once per origin)."""
+        origin = origin_of(url)
+        known = self._proxied.get(origin)
+        if known is None:
+            known = self._proxied[origin] = _environment_proxy(origin)
+        return known
+
+    def _fallback_session(self) -> Any:
+        """A ``requests`` session of our own, pooled like the kit's client, made on first use."""
+        with self._lock:
+            if self._own_session is None:
+                import requests
+                from requests.adapters import HTTPAdapter
+
+                session = requests.Session()
+                adapter = HTTPAdapter(pool_connections=4, pool_maxsize=self.pool_size)
+                session.mount("http://", adapter)
+                session.mount("https://", adapter)
+                self._own_session = session
+            return self._own_session
+
+    def _send_requests(self, session: Any, request: Request) -> Response:
+        import requests
         from urllib3._collections import HTTPHeaderDict
         from urllib3.util import SKIP_HEADER
 
@@ -79,18 +146,18 @@ class LiveTarget:
         prepared.headers = headers  # type: ignore[assignment]  # a multi-dict keeps duplicates
         prepared.body = request.body
         try:
-            resp = self._send(prepared)
+            resp = self._send_prepared(session, prepared)
             body = resp.content
         except (requests.RequestException, OSError) as exc:
             raise wire_error(request, exc, repr(self), self.timeout) from exc
         return Response(resp.status_code, _raw_headers(resp), body, resp.reason or "")
 
-    def _send(self, prepared: Any) -> Any:
+    def _send_prepared(self, session: Any, prepared: Any) -> Any:
         """Send; once more on a fresh connection if a pooled one died before any answer."""
         import requests
 
-        env = self.session.merge_environment_settings(prepared.url, {}, False, None, None)
-        adapter = self.session.get_adapter(prepared.url)
+        env = session.merge_environment_settings(prepared.url, {}, False, None, None)
+        adapter = session.get_adapter(prepared.url)
         for attempt in (1, 2):
             try:
                 return adapter.send(
@@ -105,6 +172,34 @@ class LiveTarget:
                     raise
                 adapter.close()  # drop the other idle connections: they may be stale too
         raise AssertionError("unreachable")
+
+
+def _requests_mocked() -> bool:
+    """Whether ``requests``' sending is patched (``responses``, ``requests-mock``), which a
+    suite does to meet its own requests with canned answers."""
+    adapters = sys.modules.get("requests.adapters")
+    sessions = sys.modules.get("requests.sessions")
+    if adapters is None or sessions is None:
+        return False
+    return (
+        getattr(adapters.HTTPAdapter.send, "__module__", None) != "requests.adapters"
+        or getattr(sessions.Session.send, "__module__", None) != "requests.sessions"
+        or getattr(sessions.Session.get_adapter, "__module__", None) != "requests.sessions"
+    )
+
+
+def _environment_proxy(origin: str) -> bool:
+    """Whether ``requests`` would send to ``origin`` through a proxy named by the environment
+    (``NO_PROXY`` honoured); ``requests`` is only imported when some proxy is set."""
+    import urllib.request
+
+    scheme = origin.partition(":")[0]
+    proxies = urllib.request.getproxies()
+    if not any(key in proxies for key in (scheme, "all", f"all://{scheme}")):
+        return False
+    from requests.utils import get_environ_proxies, select_proxy
+
+    return select_proxy(origin + "/", get_environ_proxies(origin + "/")) is not None
 
 
 def _raw_headers(resp: Any) -> Headers:

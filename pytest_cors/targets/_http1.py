@@ -1,0 +1,388 @@
+"""The live target's own HTTP/1.1 client: standard-library sockets, kept-alive connections.
+
+Why a client of its own rather than ``requests`` is said in :mod:`pytest_cors.targets.live`.
+This module is the mechanics:
+
+* **Request.** The request line, then exactly :func:`~pytest_cors.targets._wire.wire_headers`:
+  the request's lines in order, duplicates as separate lines, plus ``Host`` and
+  ``Content-Length`` where needed; no ``User-Agent``, ``Accept-Encoding`` or ``Connection``.
+  Head and body leave in one ``sendall``. A line a client cannot send (CR, LF or NUL in it) is
+  refused before anything is written.
+* **Response.** The head is read up to its empty line (LF or CRLF line ends), at most
+  :data:`MAX_HEAD` bytes, as Chromium reads at most 256 KiB; interim 1xx answers are skipped as a
+  browser skips them; header lines are kept as received (order, case, duplicates; a blank before
+  the colon is kept in the name, obs-fold joined). The body is framed as RFC 9112 section 6.3
+  says: none for ``HEAD``, 1xx, 204 and 304; chunked; ``Content-Length`` (two different values
+  are refused, as browsers refuse them); else everything up to the close.
+* **Connections.** One idle list per origin, shared by every thread, at most ``maxsize`` kept. A
+  connection goes back to its list only when its answer was framed, complete, and nothing said
+  ``close``. A request that a *reused* connection drops before the first byte of an answer (the
+  server closed it while it sat idle) is sent once more on a fresh connection, as browsers do;
+  a timeout, garbage or an answer broken off half-way is never retried.
+* **TLS** verifies the certificate and the host name with a context built once per client:
+  ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` name the trusted CAs as they do for ``requests``;
+  else ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` as they do for OpenSSL; else certifi's bundle (the
+  one ``requests`` uses), else the system's store.
+* **Timeouts** apply to the connect and to every read and write, as ``requests``' do.
+
+Every failure is an ``OSError`` (refused, reset, timed out, TLS) or a
+:class:`~pytest_cors.targets._wire.WireFault` saying what was wrong with the answer; the caller
+turns either into a :class:`~pytest_cors.errors.TargetError` with ``wire_error``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import ssl
+import threading
+import weakref
+from urllib.parse import quote
+
+from pytest_cors.errors import TargetError
+from pytest_cors.http import Request, Response, trusted_headers
+from pytest_cors.targets._wire import (
+    BrokenResponse,
+    HeadTooLarge,
+    NoResponse,
+    NotHttp,
+    UrlParts,
+    header_lines,
+    split_url,
+    wire_headers,
+)
+
+MAX_HEAD = 256 * 1024
+"""Bytes of response head read before giving up: Chromium's ``kMaxHeaderBufSize``."""
+
+_READ = 65536
+_NO_BODY_STATUS = frozenset({204, 304})
+# what http.client refuses in a header name; CR, LF and NUL anywhere would split the head
+_BAD_NAME = re.compile(r"[:\s]|^$")
+_BAD_TEXT = re.compile(r"[\r\n\0]")
+# characters sent as they are in a request target (urllib3's path and query characters, plus
+# "%" so that an already percent-encoded URL is left alone); anything else is percent-encoded
+_TARGET_SAFE = "!$&'()*+,;=:@/?%~-._"
+_STALE = (
+    ConnectionResetError,
+    BrokenPipeError,
+    ConnectionAbortedError,
+    ssl.SSLEOFError,
+    NoResponse,
+)
+
+
+def tls_context() -> ssl.SSLContext:
+    """A verifying client context, trusting the CAs the environment names (see above)."""
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        if os.path.isdir(bundle):
+            context = ssl.create_default_context(capath=bundle)
+        else:
+            context = ssl.create_default_context(cafile=bundle)
+    elif os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"):
+        context = ssl.create_default_context()  # OpenSSL's default paths read them
+    else:
+        try:
+            import certifi
+        except ImportError:  # pragma: no cover - requests installs certifi
+            context = ssl.create_default_context()
+        else:
+            context = ssl.create_default_context(cafile=certifi.where())
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def request_head(request: Request, parts: UrlParts) -> bytes:
+    """The request line and header lines, as bytes, ending with the empty line."""
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    if not (target.isascii() and target.isprintable()) or " " in target:
+        target = quote(target, safe=_TARGET_SAFE)
+    lines = wire_headers(request)
+    text = f"{request.method} {target} HTTP/1.1\r\n" + "".join(
+        f"{name}: {value}\r\n" for name, value in lines
+    )
+    for name, value in lines:
+        if _BAD_NAME.search(name) or _BAD_TEXT.search(value):
+            raise TargetError(
+                f"{request.method} {request.url}: the header line {name!r} cannot be sent "
+                "(a name needs no colon or blank, and no line may hold CR, LF or NUL)"
+            )
+    if _BAD_TEXT.search(request.method) or " " in request.method:
+        raise TargetError(f"{request.method!r} {request.url}: not a method that can be sent")
+    try:
+        return (text + "\r\n").encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise TargetError(
+            f"{request.method} {request.url}: a header value holds {exc.object[exc.start]!r}, "
+            "which is not a byte: browsers refuse such values"
+        ) from None
+
+
+class Connection:
+    """One socket and the bytes read from it but not yet used."""
+
+    __slots__ = ("buf", "reused", "sock")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buf = bytearray()
+        self.reused = False
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def _recv(self) -> bytes:
+        return self.sock.recv(_READ)
+
+    def exchange(self, head: bytes, body: bytes | None, method: str) -> tuple[Response, bool]:
+        """Send one request, read its answer: the response, and whether to keep the socket."""
+        self.sock.sendall(head + body if body else head)
+        status, reason, version, lines = self._head(first=True)
+        while 100 <= status <= 199 and status != 101:
+            # an interim answer (100 Continue, 103 Early Hints): a browser waits for the next
+            status, reason, version, lines = self._head(first=False)
+        keep = version == "HTTP/1.1"
+        length: int | None = None
+        chunked = False
+        framed = True
+        lengths: set[str] = set()
+        for name, value in lines:
+            key = name.rstrip(" \t").lower()
+            if key == "connection":
+                tokens = {t.strip().lower() for t in value.split(",")}
+                if "close" in tokens:
+                    keep = False
+                elif "keep-alive" in tokens and version == "HTTP/1.0":
+                    keep = True
+            elif key == "transfer-encoding":
+                chunked = value.rpartition(",")[2].strip().lower() == "chunked"
+                framed = chunked
+            elif key == "content-length":
+                lengths.update(v.strip() for v in value.split(","))
+        if lengths and framed and not chunked:
+            if len(lengths) > 1:
+                raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
+            (only,) = lengths
+            if only.isdigit() and only.isascii():
+                length = int(only)
+            else:
+                framed = False  # as browsers and http.client do: read to the close
+        elif not lengths and not chunked:
+            framed = False
+        if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status <= 199:
+            content = b""
+        elif chunked:
+            content = self._chunked()
+        elif length is not None:
+            content = self._exactly(length)
+        else:
+            content = self._to_close()
+            framed = False
+        response = Response(status, trusted_headers(tuple(lines)), content, reason)
+        return response, keep and framed and not self.buf
+
+    def _head(self, *, first: bool) -> tuple[int, str, str, list[tuple[str, str]]]:
+        """Read one response head: (status, reason, version, header lines); ``first`` when no
+        byte of the answer has been read yet."""
+        buf = self.buf
+        start = 0
+        while True:
+            end = _head_end(buf, start)
+            if end >= 0:
+                break
+            if len(buf) > MAX_HEAD:
+                raise HeadTooLarge(f"no end of the response head in its first {MAX_HEAD} bytes")
+            start = max(0, len(buf) - 3)
+            chunk = self._recv_first() if first and not buf else self._recv_more()
+            buf += chunk
+        if end > MAX_HEAD:
+            raise HeadTooLarge(f"the response head is {end} bytes, over {MAX_HEAD}")
+        text = buf[:end].decode("latin-1")
+        del buf[:end]
+        status_line, _, fields = text.partition("\n")
+        status_line = status_line.rstrip("\r")
+        version, _, rest = status_line.partition(" ")
+        code, _, reason = rest.lstrip(" ").partition(" ")
+        if (
+            not version.startswith("HTTP/1.")
+            or len(code) != 3
+            or not code.isdigit()
+            or not code.isascii()
+            or code[0] == "0"
+        ):
+            raise NotHttp(f"the status line is {status_line[:80]!r}")
+        return int(code), reason.strip(" \t"), version, header_lines(fields)
+
+    def _recv_first(self) -> bytes:
+        """The first bytes of an answer; a connection that ends before any is ``NoResponse``
+        (a reset is raised as it is: the caller may retry either)."""
+        chunk = self._recv()
+        if not chunk:
+            raise NoResponse("the server closed the connection without sending a response")
+        return chunk
+
+    def _recv_more(self) -> bytes:
+        """More bytes of an answer already begun: an end or a reset now breaks the answer."""
+        try:
+            chunk = self._recv()
+        except (ConnectionResetError, ConnectionAbortedError) as exc:
+            raise BrokenResponse(f"the connection was reset mid-answer ({exc})") from exc
+        if not chunk:
+            raise BrokenResponse("the connection closed before the answer was complete")
+        return chunk
+
+    def _exactly(self, length: int) -> bytes:
+        buf = self.buf
+        while len(buf) < length:
+            buf += self._recv_more()
+        content = bytes(buf[:length])
+        del buf[:length]
+        return content
+
+    def _line(self) -> bytes:
+        buf = self.buf
+        start = 0
+        while True:
+            end = buf.find(b"\n", start)
+            if end >= 0:
+                line = bytes(buf[:end]).rstrip(b"\r")
+                del buf[: end + 1]
+                return line
+            if len(buf) > MAX_HEAD:
+                raise NotHttp("a chunk-size or trailer line of over 256 KiB")
+            start = len(buf)
+            buf += self._recv_more()
+
+    def _chunked(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            size_line = self._line()
+            size = size_line.partition(b";")[0].strip()
+            try:
+                length = int(size, 16)
+            except ValueError:
+                raise NotHttp(f"the chunk size {size_line[:40]!r} is not hexadecimal") from None
+            if length < 0 or not size.isalnum():
+                raise NotHttp(f"the chunk size {size_line[:40]!r} is not hexadecimal")
+            if length == 0:
+                while self._line():  # trailer lines, up to the empty one
+                    pass
+                return b"".join(parts)
+            parts.append(self._exactly(length))
+            if self._line():
+                raise NotHttp("a chunk is longer than its size says")
+
+    def _to_close(self) -> bytes:
+        buf = self.buf
+        while True:
+            try:
+                chunk = self._recv()
+            except (ConnectionResetError, ConnectionAbortedError) as exc:
+                raise BrokenResponse(f"the connection was reset mid-answer ({exc})") from exc
+            if not chunk:
+                content = bytes(buf)
+                buf.clear()
+                return content
+            buf += chunk
+
+
+def _head_end(buf: bytearray, start: int) -> int:
+    """The index just past the head's empty line (CRLF or bare LF line ends), or -1."""
+    crlf = buf.find(b"\n\r\n", start)
+    lf = buf.find(b"\n\n", start)
+    if lf >= 0 and (crlf < 0 or lf < crlf):
+        return lf + 2
+    return crlf + 3 if crlf >= 0 else -1
+
+
+class Http1Client:
+    """Sends requests over kept-alive connections, one idle list per origin; thread-safe."""
+
+    def __init__(self, timeout: float, maxsize: int = 16) -> None:
+        self.timeout = timeout
+        self.maxsize = maxsize
+        self._idle: dict[tuple[str, str, int], list[Connection]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self._tls: ssl.SSLContext | None = None
+        # a client dropped without close() (``simulate_fetch(url, ...)`` makes one per call)
+        # closes its sockets when collected, as urllib3's pools do, rather than leak them
+        weakref.finalize(self, _close_idle, self._idle)
+
+    def send(self, request: Request) -> Response:
+        """One request, one response; raises ``OSError`` or ``WireFault`` when there is none."""
+        parts = split_url(request.url)
+        head = request_head(request, parts)
+        key = (parts.scheme, parts.host, parts.port)
+        conn = self._take(key, parts)
+        while True:
+            try:
+                response, keep = conn.exchange(head, request.body, request.method)
+            except _STALE:
+                conn.close()
+                if not conn.reused:
+                    raise
+                # kept alive, then dropped by the server while idle: its neighbours may be
+                # stale too, so they go, and the request goes once more on a fresh connection
+                self._drop(key)
+                conn = self._connect(parts)
+                continue
+            except BaseException:
+                conn.close()
+                raise
+            if keep:
+                self._give(key, conn)
+            else:
+                conn.close()
+            return response
+
+    def _take(self, key: tuple[str, str, int], parts: UrlParts) -> Connection:
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        return self._connect(parts)
+
+    def _give(self, key: tuple[str, str, int], conn: Connection) -> None:
+        conn.reused = True
+        with self._lock:
+            if not self._closed:
+                idle = self._idle.setdefault(key, [])
+                if len(idle) < self.maxsize:
+                    idle.append(conn)
+                    return
+        conn.close()
+
+    def _drop(self, key: tuple[str, str, int]) -> None:
+        with self._lock:
+            stale = self._idle.pop(key, [])
+        for conn in stale:
+            conn.close()
+
+    def _connect(self, parts: UrlParts) -> Connection:
+        sock = socket.create_connection((parts.host, parts.port), self.timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if parts.scheme == "https":
+                if self._tls is None:
+                    self._tls = tls_context()
+                sock = self._tls.wrap_socket(sock, server_hostname=parts.host)
+        except BaseException:
+            sock.close()
+            raise
+        return Connection(sock)
+
+    def close(self) -> None:
+        """Close every idle connection; connections in use close when their answer is read."""
+        with self._lock:
+            self._closed = True
+            _close_idle(self._idle)
+
+
+def _close_idle(idle: dict[tuple[str, str, int], list[Connection]]) -> None:
+    for conns in idle.values():
+        for conn in conns:
+            conn.close()
+    idle.clear()
