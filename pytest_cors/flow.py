@@ -25,6 +25,7 @@ from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.request import HeadersArg
 from pytest_cors.errors import CorsError, CorsUsageError, TargetError
 from pytest_cors.http import Request, Response, head_size
+from pytest_cors.targets import adapt
 
 MAX_HEADER_BLOCK = 256 * 1024
 """Bytes of response head (status line and header lines) a browser reads before giving up:
@@ -38,8 +39,6 @@ def _step(request: Request) -> str:
 
 
 def _resolve(target: object, url: str) -> Any:
-    from pytest_cors.targets import adapt
-
     parts = urlsplit(url) if isinstance(url, str) else None
     if parts and parts.scheme:
         origin = f"{parts.scheme}://{parts.netloc}"

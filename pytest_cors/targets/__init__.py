@@ -14,9 +14,12 @@ client's own ``base_url`` (Litestar's ``TestClient`` is one); the server's addre
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
 import sys
 from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError, UnsupportedTargetError
@@ -79,6 +82,13 @@ def adapt(
 _Build = Callable[[Any, "str | None", float, Iterable[str]], "Target | AsyncTarget"]
 
 
+@functools.cache
+def _adapters(module: str) -> ModuleType:
+    """One of our adapter modules (``clients``, ``aiohttp_``), imported on first use and kept at
+    hand: an ``import`` statement in a builder costs, on every ``adapt``, as much as the rest."""
+    return importlib.import_module(f"pytest_cors.targets.{module}")
+
+
 def _requests_session(
     obj: Any, base_url: str | None, timeout: float, allow_origins: Iterable[str]
 ) -> Target:
@@ -94,43 +104,41 @@ def _requests_session(
 
 
 def _werkzeug(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
-    from pytest_cors.targets.clients import werkzeug_target
-
-    return werkzeug_target(obj, base_url)
+    target: Target = _adapters("clients").werkzeug_target(obj, base_url)
+    return target
 
 
 def _quart(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> AsyncTarget:
-    from pytest_cors.targets.clients import quart_target
-
-    return quart_target(obj, base_url)
+    target: AsyncTarget = _adapters("clients").quart_target(obj, base_url)
+    return target
 
 
 def _falcon(
     obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
 ) -> Target | AsyncTarget:
-    from pytest_cors.targets.clients import falcon_target
-
-    return falcon_target(obj, base_url, _callable_kind(obj.app))
+    target: Target | AsyncTarget = _adapters("clients").falcon_target(
+        obj, base_url, _callable_kind(obj.app)
+    )
+    return target
 
 
 def _aiohttp(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> AsyncTarget:
-    from pytest_cors.targets.aiohttp_ import AiohttpTarget
-
-    return AiohttpTarget(obj, base_url, timeout=timeout)
+    target: AsyncTarget = _adapters("aiohttp_").AiohttpTarget(obj, base_url, timeout=timeout)
+    return target
 
 
 def _django_async(
     obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
 ) -> AsyncTarget:
-    from pytest_cors.targets.clients import AsyncDjangoTarget
-
-    return AsyncDjangoTarget(obj, base_url or "http://testserver")
+    target: AsyncTarget = _adapters("clients").AsyncDjangoTarget(
+        obj, base_url or "http://testserver"
+    )
+    return target
 
 
 def _django(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
-    from pytest_cors.targets.clients import DjangoTarget
-
-    return DjangoTarget(obj, base_url or "http://testserver")
+    target: Target = _adapters("clients").DjangoTarget(obj, base_url or "http://testserver")
+    return target
 
 
 def _httpx_client(asynchronous: bool) -> _Build:
