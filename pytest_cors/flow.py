@@ -10,6 +10,7 @@ import functools
 import inspect
 import time
 from collections.abc import Callable
+from types import FunctionType, MethodType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -142,9 +143,23 @@ def _received(response: object, request: Request) -> Response:
     return response
 
 
+def _is_async(send: object) -> bool:
+    """``inspect.iscoroutinefunction(send)``; for a bound method, asked once per function."""
+    if type(send) is MethodType and type(send.__func__) is FunctionType:
+        return _is_async_function(send.__func__)
+    return inspect.iscoroutinefunction(send)
+
+
+@functools.lru_cache(maxsize=256)
+def _is_async_function(function: object) -> bool:
+    """Whether an adapter class's ``send`` is a coroutine function: it never changes, and
+    asking ``inspect`` again costs as much as the rest of the driver's own work."""
+    return inspect.iscoroutinefunction(function)
+
+
 def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
     send = adapter.send
-    if inspect.iscoroutinefunction(send):
+    if _is_async(send):
         from pytest_cors.targets import run_sync
 
         return run_sync(_drive_async(flow, adapter))

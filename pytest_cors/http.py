@@ -27,18 +27,11 @@ class Headers:
             self._items: tuple[tuple[str, str], ...] = ()
         elif isinstance(items, Headers):
             self._items = items._items
+        elif type(items) is not list and isinstance(items, Mapping):
+            # (a list of lines, the usual input, is never a Mapping: no ABC check for it)
+            self._items = _lines(items.items())
         else:
-            pairs = items.items() if isinstance(items, Mapping) else items
-            # _text inlined for the usual str lines: every response pays for this loop
-            self._items = tuple(
-                [
-                    (
-                        k if type(k) is str else _text(k),
-                        v if type(v) is str else _text(v),
-                    )
-                    for k, v in pairs
-                ]
-            )
+            self._items = _lines(items)
         self._index: dict[str, list[str]] | None = None
 
     def _lookup(self) -> dict[str, list[str]]:
@@ -120,6 +113,14 @@ def trusted_headers(pairs: tuple[tuple[str, str], ...]) -> Headers:
     headers._items = pairs
     headers._index = None
     return headers
+
+
+def _lines(pairs: Iterable[tuple[object, object]]) -> tuple[tuple[str, str], ...]:
+    """Header lines as text pairs; ``_text`` inlined for the usual ``str`` names and values, as
+    every response pays for this loop."""
+    return tuple(
+        [(k if type(k) is str else _text(k), v if type(v) is str else _text(v)) for k, v in pairs]
+    )
 
 
 def _text(value: object) -> str:

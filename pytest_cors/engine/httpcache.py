@@ -217,6 +217,15 @@ class HttpCache:
             read = False
         return read, True
 
+    def _may_write(self, request: Request) -> bool:
+        """``_modes(request)[1]`` without working out the read side ``store`` has no use for."""
+        if not _CONDITIONAL.isdisjoint(grouped(request.headers)):
+            return False
+        return not (
+            self.rules.request_no_store_bypasses
+            and "no-store" in _directives(request.headers, "Cache-Control")
+        )
+
     def lookup(
         self, request: Request, credentialed: bool, opaque_page: bool, now: float
     ) -> Response | None:
@@ -262,7 +271,7 @@ class HttpCache:
         """Keep ``response`` to ``request`` if the browser would."""
         if opaque_page and not self.rules.opaque_page:
             return
-        if request.method != "GET" or not self._modes(request)[1]:
+        if request.method != "GET" or not self._may_write(request):
             return
         allowed = self.rules.storable_statuses
         if response.status == 206 if allowed is None else response.status not in allowed:
@@ -276,6 +285,8 @@ class HttpCache:
 
     def invalidate(self, url: str, credentialed: bool | None = None) -> None:
         """Forget the URL's entries (of one credentials key, or all of them)."""
+        if not self.entries:
+            return  # nothing to forget (and keep the list the cache was made with)
         self.entries = [
             e
             for e in self.entries

@@ -57,7 +57,9 @@ def falcon_target(client: Any, base_url: str | None, kind: str) -> WsgiTarget | 
 def _django_lines(response: Any) -> Headers:
     """The lines Django's WSGI handler would write: its headers, then one per cookie."""
     lines = _django_items(response)
-    lines += [("Set-Cookie", morsel.OutputString()) for morsel in response.cookies.values()]
+    cookies = response.cookies
+    if cookies:  # most responses set none
+        lines += [("Set-Cookie", morsel.OutputString()) for morsel in cookies.values()]
     return Headers(lines)
 
 

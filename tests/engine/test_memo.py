@@ -13,7 +13,7 @@ import math
 import pytest
 
 from pytest_cors.engine import PreflightCache, get_profile
-from pytest_cors.engine.httpcache import CHROMIUM_HTTP_CACHE, HttpCache
+from pytest_cors.engine.httpcache import CHROMIUM_HTTP_CACHE, FIREFOX_HTTP_CACHE, HttpCache
 from pytest_cors.engine.request import (
     _client_hint_safe,
     is_safelisted_header,
@@ -265,3 +265,25 @@ def test_max_age_reads_the_same_on_every_call_for_each_profile(lines, browser, s
         assert max_age.seconds == seconds
         assert note in max_age.note
         assert bool(max_age.note) is bool(note)
+
+
+@pytest.mark.parametrize("rules", [CHROMIUM_HTTP_CACHE, FIREFOX_HTTP_CACHE], ids=str)
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (),
+        (("If-None-Match", '"e"'),),
+        (("if-range", "x"),),
+        (("Cache-Control", "no-store"),),
+        (("Cache-Control", "max-age=0, no-store"),),
+        (("Cache-Control", "no-cache"),),
+        (("Pragma", "no-cache"),),
+    ],
+)
+def test_storing_asks_the_same_question_as_the_request_modes(rules, lines):
+    cache = HttpCache(rules, lambda: NOW)
+    request = Request("GET", REQUEST.url, Headers(lines))
+    assert cache._may_write(request) is cache._modes(request)[1]
+    response = Response(200, Headers([("Cache-Control", "max-age=60")]), b"x")
+    cache.store(request, False, False, response, 0.0)
+    assert len(cache.entries) == (1 if cache._modes(request)[1] else 0)
