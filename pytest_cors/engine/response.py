@@ -49,9 +49,10 @@ def effective_headers(headers: Headers, profile: Profile) -> Headers:
     A line with blanks around its name (``Name : value``) is malformed; Chromium trims the name
     and keeps it, the standard and Firefox drop the line.
     """
-    # lower-cased names (the shared index) keep the blanks the lines were written with
-    if all(name == name.strip(_OWS) for name in grouped(headers)):
-        return headers
+    names = grouped(headers)  # lower-cased, with the blanks they were written with
+    joined = "".join(names)
+    if (" " not in joined and "\t" not in joined) or all(n == n.strip(_OWS) for n in names):
+        return headers  # (no blank in any name at all is the cheap, common answer)
     kept = []
     for name, value in headers:
         stripped = name.strip(_OWS)
@@ -168,13 +169,20 @@ def _max_age(
 
 def readable_headers(headers: Headers, credentials: str, profile: Profile) -> dict[str, str]:
     """The response headers a page can read from a CORS response (reference §7)."""
+    star, exposed = _exposure(tuple(headers.get_all("Access-Control-Expose-Headers")))
+    return _collect(headers, profile, None if star and credentials != "include" else exposed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _exposure(values: tuple[str, ...]) -> tuple[bool, frozenset[str]]:
+    """What ``Access-Control-Expose-Headers`` lines expose: whether they list ``*``, and the
+    lower-cased names a page may read besides (the safelisted ones included). A list that does
+    not parse exposes nothing more. Cached: servers send the same list on every response."""
     try:
-        listed = parse_header_list(headers, "Access-Control-Expose-Headers") or []
+        listed = [item for value in values for item in _tokens(value)]
     except ValueError:
         listed = []
-    if "*" in listed and credentials != "include":
-        return _collect(headers, profile, None)
-    return _collect(headers, profile, SAFELISTED_RESPONSE_HEADERS.union(n.lower() for n in listed))
+    return "*" in listed, SAFELISTED_RESPONSE_HEADERS.union(n.lower() for n in listed)
 
 
 def basic_readable_headers(headers: Headers, profile: Profile) -> dict[str, str]:

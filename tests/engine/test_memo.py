@@ -21,7 +21,12 @@ from pytest_cors.engine.request import (
     prepare_headers,
     unsafe_header_names,
 )
-from pytest_cors.engine.response import parse_header_list, parse_max_age, readable_headers
+from pytest_cors.engine.response import (
+    effective_headers,
+    parse_header_list,
+    parse_max_age,
+    readable_headers,
+)
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.http import Headers, Request, Response, trusted_headers
 from pytest_cors.origin import is_valid_url_value
@@ -287,3 +292,25 @@ def test_storing_asks_the_same_question_as_the_request_modes(rules, lines):
     response = Response(200, Headers([("Cache-Control", "max-age=60")]), b"x")
     cache.store(request, False, False, response, 0.0)
     assert len(cache.entries) == (1 if cache._modes(request)[1] else 0)
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+@pytest.mark.parametrize(
+    ("lines", "kept"),
+    [
+        ([("X-A", "1")], [("X-A", "1")]),
+        ([("X A", "1")], [("X A", "1")]),  # a blank inside a name is no blank around it
+        (
+            [("X-A ", "1"), ("Y", "2")],
+            {"chromium": [("X-A", "1"), ("Y", "2")], "firefox": [("Y", "2")]},
+        ),
+        ([("\tX-A", "1")], {"chromium": [("X-A", "1")], "firefox": []}),
+    ],
+)
+def test_the_parser_keeps_lines_by_the_blanks_around_their_names(browser, lines, kept):
+    raw = Headers(lines)
+    expected = kept if isinstance(kept, list) else kept[browser]
+    for _ in range(2):
+        effective = effective_headers(raw, get_profile(browser))
+        assert list(effective) == expected
+        assert (effective is raw) is (expected == lines)
