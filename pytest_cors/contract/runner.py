@@ -4,9 +4,10 @@
   ``target``; an app is imported as ``module:attr`` with the contract's directory and the
   current directory on ``sys.path``.
 * In-process apps run each check when its pytest item runs: sequential, no threads.
-* Live URLs run concurrently: :meth:`ContractRun.prefetch` submits every selected check to a
-  bounded thread pool (``--cors-concurrency``, default 16) sharing **one** ``requests`` session,
-  so one connection pool sized to the concurrency; each item then waits for its own result.
+* Live URLs run concurrently: :meth:`ContractRun.prefetch` hands every selected check, in the
+  items' order, to ``--cors-concurrency`` worker threads (see :data:`DEFAULT_CONCURRENCY`)
+  sharing **one** :class:`~pytest_cors.targets.live.LiveTarget`, so one pool of kept-alive
+  connections sized to the concurrency; each item then waits for its own result.
 * A successful preflight that a browser would cache (``Max-Age`` not 0 or negative) is sent
   once per contract run: an identical preflight (same URL and header lines) reuses its answer.
 * Credentialed checks carry a session cookie to the target's own origin, as a signed-in user's
@@ -22,8 +23,9 @@ import importlib
 import os
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
@@ -260,6 +262,80 @@ def _send_raw(target: _CheckTarget, request: Request, step: str) -> Response:
         ) from exc
 
 
+class _Ahead:
+    """Live checks run ahead of their pytest items by ``workers`` threads, in the items' order.
+
+    Lighter than a ``ThreadPoolExecutor``: no ``Future`` (a condition, a lock, a deque and
+    bound methods each, thousands of objects the session's closing ``gc.collect`` walks) and one
+    lock taken once per check, to hand in a result and take the next check together.
+    """
+
+    def __init__(self, run: Callable[[Check], Evidence], workers: int) -> None:
+        self._run = run
+        self._workers = workers
+        self._cond = threading.Condition(threading.Lock())
+        self._todo: deque[Check] = deque()
+        self._queued: set[str] = set()  # names added, result not yet taken
+        self._done: dict[str, tuple[bool, object]] = {}
+        self._wanted: set[str] = set()  # names a caller waits for
+        self._threads: list[threading.Thread] = []
+        self._idle = 0  # threads that found no work and ended
+        self._stopped = False
+
+    def add(self, checks: Iterable[Check]) -> None:
+        with self._cond:
+            for check in checks:
+                if check.name not in self._queued:
+                    self._queued.add(check.name)
+                    self._todo.append(check)
+            running = len(self._threads) - self._idle
+            start = min(self._workers - running, len(self._todo))
+        for _ in range(max(start, 0)):
+            thread = threading.Thread(target=self._work, name="pytest-cors", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _work(self) -> None:
+        name: str | None = None
+        result: tuple[bool, object] = (False, None)
+        while True:
+            with self._cond:
+                if name is not None:
+                    self._done[name] = result
+                    if name in self._wanted:
+                        self._cond.notify_all()
+                if self._stopped or not self._todo:
+                    self._idle += 1
+                    return
+                check = self._todo.popleft()
+            name = check.name
+            try:
+                result = (True, self._run(check))
+            except BaseException as exc:  # handed to the item, which reports it
+                result = (False, exc)
+
+    def take(self, name: str) -> tuple[bool, object] | None:
+        """The result for ``name`` once ready (waiting for it), or None if it was never added."""
+        with self._cond:
+            if name not in self._queued:
+                return None
+            if name not in self._done:
+                self._wanted.add(name)
+                while name not in self._done:
+                    self._cond.wait()
+                self._wanted.discard(name)
+            self._queued.discard(name)
+            return self._done.pop(name)
+
+    def stop(self) -> None:
+        """Start no further check; wait for those under way."""
+        with self._cond:
+            self._stopped = True
+            self._todo.clear()
+        for thread in self._threads:
+            thread.join()
+
+
 class ContractRun:
     """One contract's checks against one target, for one pytest session."""
 
@@ -284,14 +360,16 @@ class ContractRun:
         self._memo: _Memo | None = None
         self._target_error: BaseException | None = None
         self._closers: list[Callable[[], None]] = []
-        self._pool: ThreadPoolExecutor | None = None
-        self._futures: dict[str, Future[Evidence]] = {}
+        self._ahead: _Ahead | None = None
         self._down: TargetError | None = None
 
     # -- the target ----------------------------------------------------------------------
 
     def memo(self) -> _Memo:
         """The shared target, built on first use (importing the app or opening the pool)."""
+        memo = self._memo
+        if memo is not None:  # every check asks: no lock once it exists
+            return memo
         with self._lock:
             if self._target_error is not None:
                 raise self._target_error
@@ -343,22 +421,25 @@ class ContractRun:
             raise
 
     def prefetch(self, checks: Iterable[Check]) -> None:
-        """Start every check of a live run on the thread pool (a no-op for in-process apps)."""
+        """Start every check of a live run on the worker threads (a no-op for in-process apps)."""
         if not self.live:
             return
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="pytest-cors")
-            for check in checks:
-                if check.name not in self._futures:
-                    self._futures[check.name] = self._pool.submit(self.run, check)
+            if self._ahead is None:
+                self._ahead = _Ahead(self.run, self.concurrency)
+        self._ahead.add(checks)
 
     def result(self, check: Check) -> Evidence:
         """The evidence for ``check``: its prefetched result, or a run now."""
-        future = self._futures.get(check.name)
-        if future is None:
-            return self.run(check)
-        return future.result()
+        ahead = self._ahead
+        if ahead is not None:
+            found = ahead.take(check.name)
+            if found is not None:
+                ok, value = found
+                if ok:
+                    return value  # type: ignore[return-value]
+                raise value  # type: ignore[misc]
+        return self.run(check)
 
     @property
     def stats(self) -> dict[str, int]:
@@ -367,11 +448,9 @@ class ContractRun:
 
     def close(self) -> None:
         """Stop the pool and close every pooled connection."""
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            for future in self._futures.values():
-                future.cancel()
-            pool.shutdown(wait=True)
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.stop()
         for close in self._closers:
             close()
         self._closers.clear()

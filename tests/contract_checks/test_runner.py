@@ -86,7 +86,7 @@ def test_in_process_checks_run_in_the_callers_thread_without_a_pool():
     run.close()
     assert seen == {threading.get_ident()}
     assert threading.active_count() == before
-    assert run._pool is None
+    assert run._ahead is None
 
 
 class AsgiWatch:
