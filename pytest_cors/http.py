@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Union
 
 HeaderInput = Union[Mapping[str, str], Iterable[tuple[str, str]], "Headers", None]
@@ -160,7 +161,11 @@ class Response:
 def head_size(response: Response) -> int:
     """Bytes of the response head on an HTTP/1.1 wire: status line, header lines, blank line."""
     status_line = len(f"HTTP/1.1 {response.status} {response.reason}\r\n")
-    return status_line + sum([len(k) + len(v) + 4 for k, v in response.headers]) + 2
+    headers = response.headers
+    if type(headers) is Headers:  # str pairs by construction: let C sum the lengths
+        lines = headers._items
+        return status_line + sum(map(len, chain.from_iterable(lines))) + 4 * len(lines) + 2
+    return status_line + sum([len(k) + len(v) + 4 for k, v in headers]) + 2
 
 
 @dataclass(frozen=True)

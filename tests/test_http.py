@@ -81,3 +81,15 @@ def test_request_response_exchange_defaults():
     assert ex.kind == "actual"
     with pytest.raises(AttributeError):
         req.method = "PUT"  # frozen
+
+
+def test_head_size_counts_the_wire_bytes_of_any_header_list():
+    from pytest_cors.http import head_size
+
+    lines = [("X-A", "1"), ("x-a", "22"), ("Vary", "Origin"), ("X-E", "\xe9")]
+    expected = (
+        len("HTTP/1.1 404 Not Found\r\n") + sum(len(k) + 2 + len(v) + 2 for k, v in lines) + 2
+    )
+    assert head_size(Response(404, Headers(lines), reason="Not Found")) == expected
+    assert head_size(Response(404, lines, reason="Not Found")) == expected  # type: ignore[arg-type]
+    assert head_size(Response(200)) == len("HTTP/1.1 200 \r\n") + 2
