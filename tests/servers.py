@@ -207,3 +207,31 @@ def silent(conn: socket.socket, stop: threading.Event) -> None:
     """A handler that reads the request and never answers (until the server stops)."""
     read_request(conn)
     stop.wait()
+
+
+def keep_alive(answers: list[bytes], record: list[tuple[int, bytes]] | None = None) -> RawHandler:
+    """A handler that answers requests on one connection with ``answers`` in turn (shared by
+    every connection: the n-th request the server reads gets the n-th answer), recording
+    ``(connection number, request bytes)``; the connection closes once the answers run out.
+    """
+    lock = threading.Lock()
+    state = {"answered": 0, "connections": 0}
+
+    def handler(conn: socket.socket, stop: threading.Event) -> None:
+        with lock:
+            state["connections"] += 1
+            number = state["connections"]
+        while True:
+            request = read_request(conn)
+            if not request:
+                return
+            with lock:
+                if record is not None:
+                    record.append((number, request))
+                index = state["answered"]
+                state["answered"] += 1
+            if index >= len(answers):
+                return
+            conn.sendall(answers[index])
+
+    return handler

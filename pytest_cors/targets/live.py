@@ -29,7 +29,7 @@ and every failure to get an answer is a :class:`~pytest_cors.errors.TargetError`
 
 from __future__ import annotations
 
-import http.client
+import os
 import sys
 import threading
 from collections.abc import Iterable
@@ -189,13 +189,16 @@ def _requests_mocked() -> bool:
 
 
 def _environment_proxy(origin: str) -> bool:
-    """Whether ``requests`` would send to ``origin`` through a proxy named by the environment
-    (``NO_PROXY`` honoured); ``requests`` is only imported when some proxy is set."""
-    import urllib.request
-
+    """Whether ``requests`` would send to ``origin`` through a proxy the environment names
+    (``NO_PROXY`` honoured); ``requests`` is only asked, and imported, when a proxy is set."""
     scheme = origin.partition(":")[0]
-    proxies = urllib.request.getproxies()
-    if not any(key in proxies for key in (scheme, "all", f"all://{scheme}")):
+    if sys.platform in ("darwin", "win32"):  # proxies also come from the system's settings
+        import urllib.request
+
+        names = set(urllib.request.getproxies())
+    else:  # what urllib.request.getproxies() reads here, without importing it
+        names = {k.lower()[:-6] for k, v in os.environ.items() if v and k.lower()[-6:] == "_proxy"}
+    if not names & {scheme, "all", f"all://{scheme}"}:
         return False
     from requests.utils import get_environ_proxies, select_proxy
 
@@ -209,6 +212,8 @@ def _raw_headers(resp: Any) -> Headers:
     before the colon, which Chromium accepts) and keeps the rest of the head as the message's
     "payload"; those lines are parsed here so that none is lost.
     """
+    import http.client
+
     original = getattr(resp.raw, "_original_response", None)
     if not isinstance(original, http.client.HTTPResponse):
         # no socket behind it (``responses`` hands over a urllib3 response with empty lines)

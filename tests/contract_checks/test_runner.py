@@ -234,3 +234,68 @@ def test_no_target_anywhere_is_a_usage_error():
     run = ContractRun(c, TargetSpec.resolve(c))
     with pytest.raises(CorsUsageError, match="no target to check"):
         run.result(build_checks(c)[0])
+
+
+def _permissive(conn, stop, ended):
+    """Answer every request on a kept-alive connection as a CORS server that allows anything;
+    ``/items/1`` gets garbage instead. Appends to ``ended`` when the client closes."""
+    from tests.servers import read_request
+
+    while raw := read_request(conn):
+        head = raw.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+        path = head[0].split(" ")[1]
+        fields = dict(line.split(": ", 1) for line in head[1:])
+        if path == "/items/1":
+            conn.sendall(b"NOT HTTP\r\n\r\n")
+            continue
+        origin = fields.get("Origin", "*")
+        lines = [f"Access-Control-Allow-Origin: {origin}", "Access-Control-Allow-Credentials: true"]
+        if head[0].startswith("OPTIONS"):
+            lines += [
+                "Access-Control-Allow-Methods: GET, POST, PUT",
+                "Access-Control-Allow-Headers: Content-Type, X-Request-Id",
+                "Access-Control-Max-Age: 600",
+            ]
+        answer = "HTTP/1.1 200 OK\r\n" + "".join(f"{line}\r\n" for line in lines)
+        conn.sendall((answer + "Content-Length: 0\r\n\r\n").encode())
+    ended.append(True)
+
+
+def test_live_checks_raise_their_own_errors_and_close_every_connection():
+    from tests.servers import serve_raw
+
+    started, ended = [], []
+
+    def handler(conn, stop):
+        started.append(True)
+        _permissive(conn, stop, ended)
+
+    c = contract()
+    checks = build_checks(c)
+    with serve_raw(handler) as base_url:
+        run = ContractRun(c, TargetSpec(None, base_url, "cors.yaml"), concurrency=3)
+        run.prefetch(checks)
+        outcomes = {}
+        for check in checks:
+            try:
+                run.result(check)
+                outcomes[check.name] = "ok"
+            except TargetError as exc:
+                outcomes[check.name] = str(exc)
+        connections = run.stats["sent"]
+        run.close()
+        for _ in range(500):  # the server notices each close a moment later
+            if len(ended) == len(started):
+                break
+            time.sleep(0.01)
+    bad = {c.name for c in checks if c.path == "/items/1"}
+    assert bad
+    for name, outcome in outcomes.items():
+        if name in bad:
+            assert "the answer is not HTTP" in outcome, name
+        else:
+            assert outcome == "ok", (name, outcome)
+    assert connections > len(checks) // 2
+    # every connection the run opened was closed by it (one more for each garbage answer)
+    assert len(ended) == len(started) >= 1
+    assert run._ahead is None
