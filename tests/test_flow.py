@@ -383,3 +383,32 @@ def test_django_response_lines_are_its_items_then_its_cookies(django_client):
             return [("X-Own", "1")]
 
     assert list(_django_lines(Listed(b"x"))) == [("X-Own", "1")]
+
+
+def test_header_names_and_methods_given_as_str_subclasses_go_out_as_plain_text():
+    class Text(str):
+        def __repr__(self):
+            return f"Text({str(self)!r})"
+
+    sent = []
+
+    class Target:
+        base_url = "http://testserver"
+
+        def send(self, request):
+            sent.append(request)
+            allow = [
+                ("Access-Control-Allow-Methods", "patch"),
+                ("Access-Control-Allow-Headers", "x-a"),
+            ]
+            return Response(200, Headers([("Access-Control-Allow-Origin", APP), *allow]))
+
+    outcome = simulate_fetch(
+        Target(), "/a", origin=APP, method=Text("patch"), headers={Text("X-A"): "1"}
+    )
+    assert outcome.allowed, outcome.explain()
+    preflight, actual = sent
+    for request in sent:
+        assert all(type(n) is str and type(v) is str for n, v in request.headers)
+    assert ("Access-Control-Request-Method", "patch") in list(preflight.headers)
+    assert ("X-A", "1") in list(actual.headers)
