@@ -18,6 +18,9 @@ After each kit run, a ``conftest.py`` hook that runs after the plugin has closed
 counts the run's own TCP connections to the server still open (``/proc/net/tcp``: ESTABLISHED
 or CLOSE_WAIT with the server's port as remote port); the figure records the largest count.
 
+``--concurrency N`` runs the kit's side with ``--cors-concurrency N`` instead of the default (to
+compare concurrencies; the figures say which was used).
+
 CORScanner is found with ``--corscanner PATH``, else ``$CORSCANNER``, else on ``PATH``. It pins old
 dependencies and monkey-patches the interpreter with gevent, so install it in a venv of its
 own: ``python -m venv /tmp/corscanner && /tmp/corscanner/bin/pip install corscanner``.
@@ -174,6 +177,11 @@ def main(argv: list[str] | None = None) -> h.Report:
     extra.add_argument("--methods", default=",".join(apps.METHODS))
     extra.add_argument("--paths", type=int, default=50, help="contract paths (default 50)")
     extra.add_argument("--corscanner", help="path of the corscanner command")
+    extra.add_argument(
+        "--concurrency",
+        type=int,
+        help="run the kit's side with --cors-concurrency N (default: the plugin's default)",
+    )
     known, rest = extra.parse_known_args(argv)
     methods = known.methods.split(",")
     if known.serve:
@@ -185,12 +193,13 @@ def main(argv: list[str] | None = None) -> h.Report:
     )  # fmt: skip
     report.clock = "wall"
     report.command += f" --paths {known.paths}" if known.paths != 50 and not args.quick else ""
+    report.command += f" --concurrency {known.concurrency}" if known.concurrency else ""
     size = bench_contract.QUICK if args.quick else (known.paths, 10, apps.METHODS)
     scanner = corscanner_command(known.corscanner)
     server = Server(size[0], size[2])
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            measure(report, Path(tmp), server, size, reps, scanner)
+            measure(report, Path(tmp), server, size, reps, scanner, known.concurrency)
     finally:
         server.stop()
     if scanner is None:
@@ -209,6 +218,7 @@ def measure(
     size: tuple[int, int, list[str]],
     reps: int,
     scanner: str | None,
+    concurrency: int | None = None,
 ) -> None:
     paths, origins, methods = size
     folder.joinpath("cors.yaml").write_text(
@@ -220,6 +230,9 @@ def measure(
     folder.joinpath("conftest.py").write_text(CONFTEST.format(port=server.port, out=str(leftovers)))
     kit = [sys.executable, *h.PYTEST_ALONE, "--cors-base-url", server.base_url, "cors.yaml"]
     sides: dict[str, list[str]] = {"kit": kit, "sequential": [*kit, "--cors-concurrency", "1"]}
+    if concurrency is not None:
+        sides["kit"] = [*kit, "--cors-concurrency", str(concurrency)]
+    in_flight = f"--cors-concurrency {concurrency}" if concurrency else "default concurrency"
     urls = folder / "urls.txt"
     urls.write_text("".join(f"{server.base_url}{p}\n" for p in apps.paths(paths)))
     if scanner is not None:
@@ -247,7 +260,7 @@ def measure(
     kit_s = median(times["kit"])
     report.figures.append(
         h.Figure(
-            "default concurrency vs sequential",
+            f"{in_flight} vs sequential",
             f"{checks} checks ({paths} paths x {origins} origins x {len(methods)} methods, denied "
             f"and adversarial), {median(sent['kit'])} requests, 20 ms each, pytest start-up "
             "included",
@@ -259,7 +272,7 @@ def measure(
             target=TARGET,
             extra={
                 "speed-up (sequential / concurrent)": 1 / median(ratios),
-                "requests per second, default concurrency": median(sent["kit"]) / kit_s,
+                f"requests per second, {in_flight}": median(sent["kit"]) / kit_s,
                 "requests per second, sequential": median(sent["sequential"])
                 / median(times["sequential"]),
                 "connections to the server left open after a run (max over runs)": max(still_open),
@@ -273,7 +286,7 @@ def measure(
         report.figures.append(
             h.Figure(
                 "vs CORScanner (time per request)",
-                "seconds per request answered, the kit at its default concurrency",
+                f"seconds per request answered, the kit at {in_flight}",
                 f"CORScanner -t 50 on the same server ({median(sent['corscanner'])} GETs for "
                 f"{paths} URLs)",
                 [k / s for k, s in zip(per_kit, per_scan, strict=True)],
