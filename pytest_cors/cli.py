@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--seed", metavar="SEED", help="seed of the adversarial probes, or random")
     check.add_argument(
-        "--concurrency", type=int, metavar="N", help="live probes in flight at once (default 16)"
+        "--concurrency", type=int, metavar="N", help="live probes in flight at once (default 32)"
     )
     check.add_argument("-v", "--verbose", action="store_true", help="list every check")
     record = sub.add_parser(

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from pytest_cors.asserts import CorsHelpers
     from pytest_cors.contract.runner import ContractRun
 
+LIVE_CONCURRENCY = 32
+"""Default of ``--cors-concurrency``: ``contract.runner.DEFAULT_CONCURRENCY`` (which says why),
+repeated here so that loading the plugin does not import the runner."""
+
 _OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--cors-contract", {"action": "append", "default": [], "metavar": "PATH",
                          "help": "a CORS contract file to check (repeatable)"}),
@@ -25,7 +29,7 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                         "help": "browser profile: chromium (default), firefox, safari, spec"}),
     ("--cors-report", {"metavar": "PATH", "help": "write a report (.md, .json or .sarif)"}),
     ("--cors-concurrency", {"type": int, "metavar": "N",
-                            "help": "live probes in flight at once (default 16)"}),
+                            "help": f"live probes in flight at once (default {LIVE_CONCURRENCY})"}),
     ("--cors-seed", {"metavar": "SEED",
                      "help": "seed for the adversarial probes: an integer, or 'random'"}),
 ]  # fmt: skip
@@ -73,7 +77,7 @@ class CorsSession:
         self.app: str | None = get_option(config, "cors_app")
         self.base_url: str | None = get_option(config, "cors_base_url")
         self.browser: str | None = get_option(config, "cors_browser")
-        self.concurrency = int(get_option(config, "cors_concurrency", 16))
+        self.concurrency = int(get_option(config, "cors_concurrency", LIVE_CONCURRENCY))
         seed = config.getoption("--cors-seed", default=None)
         if seed == "random":
             import random

@@ -108,3 +108,14 @@ def test_report_header_redacts_a_password_in_the_base_url(pytester):
     result = pytester.runpytest("--cors-base-url", "https://ci:s3cr3t-pw@staging.example.com")
     result.stdout.fnmatch_lines(["pytest-cors: *base_url=https://<redacted>@staging.example.com*"])
     assert "s3cr3t-pw" not in result.stdout.str()
+
+
+def test_the_plugins_live_concurrency_is_the_runners_default(pytester):
+    from pytest_cors.contract.runner import DEFAULT_CONCURRENCY
+    from pytest_cors.plugin import LIVE_CONCURRENCY, session_state
+
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    config = pytester.parseconfigure()
+    assert session_state(config).concurrency == LIVE_CONCURRENCY == DEFAULT_CONCURRENCY
+    config = pytester.parseconfigure("--cors-concurrency", "3")
+    assert session_state(config).concurrency == 3
