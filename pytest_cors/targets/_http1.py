@@ -143,7 +143,9 @@ class Connection:
         while 100 <= status <= 199 and status != 101:
             # an interim answer (100 Continue, 103 Early Hints): a browser waits for the next
             status, reason, version, lines = self._head(first=False)
-        keep = version == "HTTP/1.1"
+        keep = (
+            version == "HTTP/1.1" and status != 101
+        )  # after 101 the socket speaks another protocol
         length: int | None = None
         chunked = False
         framed = True

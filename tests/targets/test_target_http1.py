@@ -162,6 +162,16 @@ def test_a_connection_the_server_closes_is_not_kept(target, close_line):
     assert [number for number, _ in record] == [1, 2, 2]
 
 
+def test_a_switch_of_protocols_ends_the_connections_http(target):
+    record = []
+    switch = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n"
+    with serve_raw(keep_alive([switch, OK, OK], record)) as base_url:
+        live = target(base_url)
+        assert get(live, base_url).status == 101
+        assert get(live, base_url).body == b"ok"
+    assert [number for number, _ in record] == [1, 2]
+
+
 def test_http_1_0_answers_close_unless_kept_alive(target):
     record = []
     answers = [
@@ -314,6 +324,18 @@ def test_the_head_limit_is_the_browsers(target):
     huge = b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (300 * 1024) + b"\r\n\r\n"
     with serve_raw(scripted(huge)) as url, pytest.raises(TargetError, match="too large"):
         get(target(url), url)
+
+
+def test_an_unresolvable_host_is_a_target_error(monkeypatch, target):
+    """DNS failure, simulated: tests never send a query to a real resolver."""
+
+    def no_such_host(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(TargetError, match="the host name could not be resolved") as info:
+        get(target("http://no-such-host.invalid"), "http://no-such-host.invalid", "/items")
+    assert "GET http://no-such-host.invalid/items: " in str(info.value)
 
 
 # -- TLS ------------------------------------------------------------------------------------------
