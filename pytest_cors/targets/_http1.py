@@ -143,13 +143,10 @@ class Connection:
         while 100 <= status <= 199 and status != 101:
             # an interim answer (100 Continue, 103 Early Hints): a browser waits for the next
             status, reason, version, lines = self._head(first=False)
-        keep = (
-            version == "HTTP/1.1" and status != 101
-        )  # after 101 the socket speaks another protocol
-        length: int | None = None
-        chunked = False
-        framed = True
+        # after a 101 the socket speaks another protocol: never reused
+        keep = version == "HTTP/1.1" and status != 101
         lengths: set[str] = set()
+        coding: str | None = None
         for name, value in lines:
             key = name.rstrip(" \t").lower()
             if key == "connection":
@@ -159,31 +156,29 @@ class Connection:
                 elif "keep-alive" in tokens and version == "HTTP/1.0":
                     keep = True
             elif key == "transfer-encoding":
-                chunked = value.rpartition(",")[2].strip().lower() == "chunked"
-                framed = chunked
+                coding = value.rpartition(",")[2].strip().lower()
             elif key == "content-length":
                 lengths.update(v.strip() for v in value.split(","))
-        if lengths and framed and not chunked:
-            if len(lengths) > 1:
-                raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
-            (only,) = lengths
-            if only.isdigit() and only.isascii():
-                length = int(only)
-            else:
-                framed = False  # as browsers and http.client do: read to the close
-        elif not lengths and not chunked:
-            framed = False
         if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status <= 199:
-            content = b""
-        elif chunked:
+            content = b""  # the head is the whole answer, whatever its lines announce
+        elif coding == "chunked":
             content = self._chunked()
-        elif length is not None:
-            content = self._exactly(length)
+        elif coding is None and len(lengths) > 1:
+            raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
+        elif (
+            coding is None
+            and lengths
+            and (size := next(iter(lengths))).isascii()
+            and size.isdigit()
+        ):
+            content = self._exactly(int(size))
         else:
+            # another transfer coding, a Content-Length that is no number (browsers and
+            # http.client read on too) or none at all: the body ends when the connection does
             content = self._to_close()
-            framed = False
+            keep = False
         response = Response(status, trusted_headers(tuple(lines)), content, reason)
-        return response, keep and framed and not self.buf
+        return response, keep and not self.buf
 
     def _head(self, *, first: bool) -> tuple[int, str, str, list[tuple[str, str]]]:
         """Read one response head: (status, reason, version, header lines); ``first`` when no
