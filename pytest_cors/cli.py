@@ -284,7 +284,7 @@ def record(
     """
     from pytest_cors.contract import load_contract_text
     from pytest_cors.contract.checks import UNLISTED_HEADER
-    from pytest_cors.contract.runner import import_app, pooled_session
+    from pytest_cors.contract.runner import import_app
     from pytest_cors.errors import CorsUsageError
     from pytest_cors.origin import parse_origin
     from pytest_cors.targets import adapt, as_sync
@@ -306,9 +306,9 @@ def record(
         elif base_url is not None:
             from pytest_cors.targets.live import LiveTarget
 
-            session = pooled_session(4)
-            closers.append(session.close)
-            target = LiveTarget(base_url.rstrip("/"), session)
+            live = LiveTarget(base_url.rstrip("/"), pool_size=4)
+            closers.append(live.close)
+            target = live
         else:
             raise CorsUsageError("record needs --base-url URL or --app MODULE:ATTR")
     sync = as_sync(adapt(target))

@@ -119,18 +119,6 @@ def import_app(spec: str, contract_file: str) -> object:
     return obj
 
 
-def pooled_session(concurrency: int) -> Any:
-    """One ``requests`` session whose connection pool holds ``concurrency`` connections."""
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=concurrency, pool_block=True)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
-
-
 def _cacheable(response: Response) -> bool:
     """Whether a browser would keep this preflight answer (2xx, Max-Age absent or positive)."""
     if not 200 <= response.status <= 299:
