@@ -150,9 +150,16 @@ def _httpx_client(asynchronous: bool) -> _Build:
     return build
 
 
+def _starlette(
+    obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
+) -> Target | AsyncTarget:
+    return _httpx(obj, base_url, False, allow, kind="TestClientTarget")
+
+
 #: The clients :func:`adapt` knows, in the order it tries them: (module, class, adapter).
 _CLIENTS: tuple[tuple[str, str, _Build], ...] = (
     ("requests.sessions", "Session", _requests_session),
+    ("starlette.testclient", "TestClient", _starlette),
     ("httpx", "AsyncClient", _httpx_client(True)),
     ("httpx", "Client", _httpx_client(False)),
     ("httpx2", "AsyncClient", _httpx_client(True)),
@@ -192,7 +199,11 @@ def _instance_of(obj: object, module: str, name: str) -> bool:
 
 
 def _httpx(
-    client: Any, base_url: str | None, asynchronous: bool, allow_origins: Iterable[str]
+    client: Any,
+    base_url: str | None,
+    asynchronous: bool,
+    allow_origins: Iterable[str],
+    kind: str | None = None,
 ) -> Target | AsyncTarget:
     from pytest_cors.targets.httpx_ import AsyncHttpxTarget, HttpxTarget
 
@@ -203,8 +214,11 @@ def _httpx(
             "an absolute URL, or pass adapt(client, base_url='https://api.example.com')"
         )
     base = base[:-1] if base.endswith("/") else base
-    kind = AsyncHttpxTarget if asynchronous else HttpxTarget
-    return kind(client, base, allow_origins=allow_origins)
+    if kind is not None:  # a client with an adapter of its own (Starlette's TestClient)
+        special: Target = getattr(_adapters("httpx_"), kind)(client, base)
+        return special
+    adapter = AsyncHttpxTarget if asynchronous else HttpxTarget
+    return adapter(client, base, allow_origins=allow_origins)
 
 
 def _app(obj: object, base_url: str) -> Target | AsyncTarget:

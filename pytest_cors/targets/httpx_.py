@@ -109,6 +109,38 @@ class HttpxTarget:
         return _response(resp)
 
 
+class TestClientTarget(HttpxTarget):
+    """Starlette's (and FastAPI's) ``TestClient``.
+
+    While it is entered (``with TestClient(app) as client``: its portal and the app's lifespan
+    running), the app is driven by the kit's own ASGI transport on that portal, as werkzeug's,
+    Quart's and Falcon's clients are bypassed for their apps: one thread hop per request instead
+    of one per ASGI message, and nothing of the client's defaults slips in. The scope carries
+    what the client's would: its root path, its client address and the lifespan state. Not
+    entered, or built with ``raise_server_exceptions=False`` (whose 500 pages are the answers
+    to judge), it goes through httpx like any client.
+    """
+
+    __test__ = False  # not a test class, whatever its name says
+
+    def send(self, request: Request) -> Response:
+        portal = getattr(self.client, "portal", None)
+        transport = getattr(self.client, "_transport", None)
+        if portal is None or not getattr(transport, "raise_server_exceptions", False):
+            return super().send(request)
+        from pytest_cors.targets.asgi import build_scope, call_asgi
+
+        scope = build_scope(request)
+        scope["root_path"] = getattr(transport, "root_path", "")
+        scope["client"] = getattr(transport, "client", scope["client"])
+        scope["state"] = dict(getattr(self.client, "app_state", {}))
+        try:
+            response: Response = portal.call(call_asgi, self.client.app, scope, request.body or b"")
+        except Exception as exc:
+            raise app_error(request, exc, repr(self)) from exc
+        return response
+
+
 class AsyncHttpxTarget:
     """An ``httpx.AsyncClient``; an async target (see ``run_sync`` for sync callers)."""
 

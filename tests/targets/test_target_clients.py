@@ -96,6 +96,9 @@ CLIENTS = {
     "werkzeug": (werkzeug_client, "http://localhost"),
     "starlette": (starlette_client, "http://testserver"),
     "fastapi": (fastapi_client, "http://testserver"),
+    # entered (``with TestClient(app)``): the kit drives the app on the client's portal
+    "starlette-entered": (starlette_client, "http://testserver"),
+    "fastapi-entered": (fastapi_client, "http://testserver"),
     "httpx-wsgi": (httpx_wsgi_client, "http://testserver"),
     "httpx-async": (httpx_async_client, "http://testserver"),
     "django": (django_client, "http://testserver"),
@@ -108,7 +111,7 @@ CLIENTS = {
 # Clients whose app lets a view's exception out (test mode); the others answer 500 themselves.
 # Quart, Falcon and Litestar turn it into a 500 even in test mode when driven as ASGI/WSGI.
 RAISES = {"flask", "werkzeug", "starlette", "fastapi", "httpx-wsgi", "httpx-async", "django"}
-RAISES.add("django-async")
+RAISES |= {"django-async", "starlette-entered", "fastapi-entered"}
 
 
 @pytest.fixture(params=list(CLIENTS))
@@ -119,8 +122,8 @@ def native(request):
         request.getfixturevalue("django_settings")
     client = make()
     with contextlib.ExitStack() as stack:
-        if request.param == "litestar":  # used as its docs show: in a with block (lifespan)
-            stack.enter_context(client)
+        if request.param == "litestar" or request.param.endswith("-entered"):
+            stack.enter_context(client)  # in a with block, as their docs show (lifespan)
         yield client, as_sync(adapt(client)), base_url
     if request.param == "httpx-async":
         run_sync(client.aclose())
@@ -265,3 +268,62 @@ def test_flask_client_with_application_root():
     target = adapt(app.test_client())
     assert target.base_url == "http://localhost/api"
     assert target.send(Request("GET", "http://localhost/api/items")).status == 200
+
+
+# -- Starlette's TestClient, entered: the app on the client's own portal -----------------------
+
+
+def lifespan_app(root_path: str = ""):
+    """A Starlette app whose lifespan puts a value in the state that its view reads back."""
+    from contextlib import asynccontextmanager
+
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield {"greeting": "from-lifespan"}
+
+    def hello(request):
+        if request.query_params.get("boom"):
+            raise RuntimeError("the view broke")
+        headers = {"X-Greeting": request.state.greeting, "X-Root": request.scope["root_path"]}
+        return PlainTextResponse("hi", headers=headers)
+
+    cors = Middleware(CORSMiddleware, allow_origins=[ALLOWED], expose_headers=["X-Greeting"])
+    return Starlette(routes=[Route("/hello", hello)], middleware=[cors], lifespan=lifespan)
+
+
+def test_an_entered_testclient_runs_the_app_on_its_portal_with_the_lifespan_state():
+    from starlette.testclient import TestClient
+
+    from pytest_cors import simulate_fetch
+
+    with TestClient(lifespan_app(), root_path="/api") as client:
+        client._transport.handle_request = None  # the httpx path would now fail: unused
+        outcome = simulate_fetch(client, "/hello", origin=ALLOWED)
+    assert outcome.allowed
+    assert outcome.readable_headers["x-greeting"] == "from-lifespan"
+    assert outcome.actual.response.headers.get("X-Root") == "/api"
+
+
+def test_a_testclient_that_answers_500_itself_goes_through_httpx():
+    from starlette.testclient import TestClient
+
+    from pytest_cors import simulate_fetch
+
+    with TestClient(lifespan_app(), raise_server_exceptions=False) as client:
+        outcome = simulate_fetch(client, "/hello?boom=1", origin=ALLOWED)
+    assert outcome.actual.response.status == 500  # judged (blocked: no CORS header on it)
+
+
+def test_a_view_raising_behind_an_entered_testclient_is_a_target_error():
+    from starlette.testclient import TestClient
+
+    from pytest_cors import simulate_fetch
+
+    with TestClient(lifespan_app()) as client, pytest.raises(TargetError, match="the view broke"):
+        simulate_fetch(client, "/hello?boom=1", origin=ALLOWED)
