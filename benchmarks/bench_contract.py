@@ -15,8 +15,12 @@ kit sent (recorded once beforehand, with the preflights the runner reuses alread
     floor for these requests; the issue's figure (target <= 1.5);
   * ``TestClient``: Starlette's ``TestClient`` (entered once) sending them, what a team would
     write by hand.
-A third figure is pytest's own floor: as many trivial tests as there are checks, against the
-same loop, i.e. what one pytest item per check costs before the kit does anything. A fourth
+A third pair runs the kit through that very client: the contract names a ``TestClient``
+(entered once, left by a ``conftest.py`` at the end) as its target, so the kit and the
+``TestClient`` loop send the same requests through the same client: the issue's figure read
+with the client a Starlette team tests with.
+A fourth figure is pytest's own floor: as many trivial tests as there are checks, against the
+same loop, i.e. what one pytest item per check costs before the kit does anything. A fifth
 times ``check_contract()`` in this process (no pytest, no start-up) against
 the same plain loop, to show what pytest itself adds.
 """
@@ -50,12 +54,34 @@ app = bench_apps.starlette_app({paths}, bench_apps.ORIGINS[:{origins}], {methods
 """
 
 
-def contract_yaml(paths: int, origins: int, methods: list[str]) -> str:
+CLIENT_MODULE = """\
+import sys
+
+sys.path.insert(0, {bench!r})
+import bench_apps  # noqa: E402
+from starlette.testclient import TestClient  # noqa: E402
+
+client = TestClient(
+    bench_apps.starlette_app({paths}, bench_apps.ORIGINS[:{origins}], {methods!r})
+).__enter__()
+"""
+
+CLIENT_CONFTEST = """\
+def pytest_unconfigure(config):
+    import bench_client
+
+    bench_client.client.__exit__(None, None, None)
+"""
+
+
+def contract_yaml(
+    paths: int, origins: int, methods: list[str], app: str = "bench_target:app"
+) -> str:
     return f"""\
 version: 1
 description: generated for the pytest-cors benchmark
 target:
-  app: bench_target:app
+  app: {app}
 defaults:
   credentials: true
   origins:
@@ -81,6 +107,17 @@ def write_suite(folder: Path, size: tuple[int, int, list[str]]) -> Path:
     )
     contract = folder / "cors.yaml"
     contract.write_text(contract_yaml(paths, origins, methods))
+    through = folder / "through-testclient"  # the same contract, the kit using a TestClient
+    through.mkdir()
+    through.joinpath("bench_client.py").write_text(
+        CLIENT_MODULE.format(
+            bench=str(Path(__file__).parent), paths=paths, origins=origins, methods=methods
+        )
+    )
+    through.joinpath("conftest.py").write_text(CLIENT_CONFTEST)
+    through.joinpath("cors.yaml").write_text(
+        contract_yaml(paths, origins, methods, app="bench_client:client")
+    )
     return contract
 
 
@@ -196,24 +233,32 @@ def main(argv: list[str] | None = None) -> h.Report:
             "TestClient": [sys.executable, __file__, "--loop", str(loop_file), "--client", "tc"],
             "pytest floor": floor_cmd,
         }
-        runs: dict[str, list[h.Child]] = {"kit": [], **{name: [] for name in loops}}
-        h.run_child(
-            kit_cmd, folder, env=h.ONLY_OUR_PLUGIN
-        )  # warm-up: file caches, bytecode of the target module
+        kits = {"kit": kit_cmd, "kit via TestClient": [*kit_cmd[:-1], "through-testclient"]}
+        runs: dict[str, list[h.Child]] = {name: [] for name in [*kits, *loops]}
+        for cmd in kits.values():  # warm-up: file caches, bytecode of the target modules
+            h.run_child(cmd, folder, env=h.ONLY_OUR_PLUGIN)
         for rep in range(reps):
-            order = ["kit", *loops] if rep % 2 == 0 else [*loops, "kit"]
+            order = [*kits, *loops] if rep % 2 == 0 else [*loops, *kits]
             for name in order:
-                cmd = kit_cmd if name == "kit" else loops[name]
+                cmd = kits.get(name) or loops[name]
                 runs[name].append(h.run_child(cmd, folder, env=h.ONLY_OUR_PLUGIN))
-        passed = re.search(r"(\d+) passed", runs["kit"][-1].stdout)
-        if passed is None or int(passed.group(1)) != checks:
-            raise SystemExit(
-                f"pytest did not pass {checks} checks:\n{runs['kit'][-1].stdout[-2000:]}"
-            )
-        for name in ("same transport", "TestClient"):
+        for name in kits:
+            passed = re.search(r"(\d+) passed", runs[name][-1].stdout)
+            if passed is None or int(passed.group(1)) != checks:
+                raise SystemExit(
+                    f"pytest did not pass {checks} checks:\n{runs[name][-1].stdout[-2000:]}"
+                )
+        for kit_name, name in (
+            ("kit", "same transport"),
+            ("kit", "TestClient"),
+            ("kit via TestClient", "TestClient"),
+        ):
             report.figures.append(
-                figure(name, runs["kit"], runs[name], args.clock, checks, len(requests), size)
-            )
+                figure(
+                    name, runs[kit_name], runs[name], args.clock, checks, len(requests), size,
+                    via=kit_name != "kit",
+                )
+            )  # fmt: skip
         report.figures.append(
             floor(runs["pytest floor"], runs["same transport"], args.clock, checks)
         )
@@ -230,7 +275,10 @@ def figure(
     checks: int,
     requests: int,
     size: tuple[int, int, list[str]],
+    *,
+    via: bool = False,
 ) -> h.Figure:
+    """The kit's pytest run (``via``: with a ``TestClient`` as its target) against a loop."""
     other = "wall" if clock == "cpu" else "cpu"
     ratios = [k.seconds(clock) / b.seconds(clock) for k, b in zip(kit, base, strict=True)]
     ratios_other = [k.seconds(other) / b.seconds(other) for k, b in zip(kit, base, strict=True)]
@@ -239,7 +287,7 @@ def figure(
     kit_wall = median(k.wall for k in kit)
     paths, origins, methods = size
     return h.Figure(
-        f"pytest cors.yaml vs {name}",
+        f"pytest cors.yaml{' via TestClient' if via else ''} vs {name}",
         f"{checks} checks ({paths} paths x {origins} origins x {len(methods)} methods, denied "
         f"and adversarial), {requests} requests, each side a fresh interpreter",
         "a plain loop, " + ("the kit's ASGI transport" if name == "same transport" else
@@ -248,7 +296,7 @@ def figure(
         base_s,
         kit_s,
         unit="s",
-        target=TARGET if name == "same transport" else None,
+        target=TARGET if name == "same transport" or via else None,
         extra={
             f"ratio by {other} time": median(ratios_other),
             "checks per second (wall)": checks / kit_wall,
