@@ -13,8 +13,8 @@ A check is mostly pytest's bookkeeping: with one item per check, pytest's per-ph
 more than the check itself. :func:`lean_protocol` runs a check item through every hook pytest's
 protocol calls, except the capture and logging plugins' per-phase switches: an item runs no user
 code outside its setup, and the setup of an in-process check (where the app runs) keeps its
-output capture. A conftest implementing the per-phase hooks, a plugin with a protocol of its own
-(pytest-rerunfailures), ``--pdb`` or ``--setup-*`` get pytest's own protocol.
+output and log capture. A conftest implementing the per-phase hooks, a plugin with a protocol
+of its own (pytest-rerunfailures), ``--pdb`` or ``--setup-*`` get pytest's own protocol.
 """
 
 from __future__ import annotations
@@ -244,16 +244,10 @@ def lean_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | Non
     assert isinstance(item, CheckItem)
     ihook = item.ihook
     ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    capture = None if item.run.live else hooks.capture
-
-    def setup() -> None:
-        if capture is None:
-            hooks.setup(item=item)
-            return
-        with capture.item_capture("setup", item):  # the only phase where the app runs
-            hooks.setup(item=item)
-
-    if _phase(ihook, item, "setup", setup).passed:
+    # An in-process check runs the app in its setup: that phase keeps pytest's own output and
+    # log capture. A live check's requests went out on worker threads: nothing to capture.
+    setup = hooks.setup if item.run.live else ihook.pytest_runtest_setup
+    if _phase(ihook, item, "setup", lambda: setup(item=item)).passed:
         _phase(ihook, item, "call", lambda: hooks.call(item=item))
     if item.session.shouldfail or item.session.shouldstop:
         nextitem = None
@@ -280,7 +274,6 @@ class _LeanHooks:
     def __init__(self, config: pytest.Config) -> None:
         manager = config.pluginmanager
         quiet = [p for p in (manager.get_plugin(name) for name in _QUIET) if p is not None]
-        self.capture: Any = manager.get_plugin("capturemanager")
         self.setup = manager.subset_hook_caller("pytest_runtest_setup", quiet)
         self.call = manager.subset_hook_caller("pytest_runtest_call", quiet)
         self.teardown = manager.subset_hook_caller("pytest_runtest_teardown", quiet)

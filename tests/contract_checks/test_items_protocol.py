@@ -15,8 +15,11 @@ def pytest_runtest_setup(item):
     pass  # a conftest hook of its own: pytest-cors must use pytest's protocol
 """
 PRINTING_APP = """
+import logging
+
 def app(environ, start_response):
     print("HELLO-FROM-THE-APP", environ["REQUEST_METHOD"])
+    logging.getLogger("the.app").warning("LOGGED-BY-THE-APP")
     start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
     return [b"{}"]
 """
@@ -117,6 +120,7 @@ def test_output_of_an_in_process_app_is_captured_per_check(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "-rf")
     assert result.parseoutcomes()["failed"] > 1  # '*' for a private policy breaks the guard
     result.stdout.fnmatch_lines(["*Captured stdout setup*", "HELLO-FROM-THE-APP GET"])
+    result.stdout.fnmatch_lines(["*Captured log setup*", "*LOGGED-BY-THE-APP*"])
     progress = [line for line in result.outlines if line.startswith("cors.yaml ")]
     assert progress and not any("HELLO" in line for line in progress)
 
