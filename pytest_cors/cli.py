@@ -229,15 +229,6 @@ STRANGER = "https://pytest-cors-record.example"
 """An origin nobody lists: if the server grants it, it grants every origin."""
 DEFAULT_HEADERS = ("Content-Type", "Authorization", "X-Requested-With")
 _SIMPLE = ("GET", "HEAD", "POST")
-_SAFELISTED_RESPONSE = {
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-}
 
 
 def record_command(options: argparse.Namespace) -> int:
@@ -408,13 +399,15 @@ def _observe(
     shape["headers"] = [
         name for name in headers if fetch(probe, "GET", credentials, [name]).allowed
     ]
+    from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
+
     response = first[probe].actual if probe in first else fetch(probe).actual
     exposed: list[str] = []
     if response is not None:
         for value in response.response.headers.get_all("Access-Control-Expose-Headers"):
             for token in value.split(","):
                 token = token.strip()
-                if token and token != "*" and token.lower() not in _SAFELISTED_RESPONSE:
+                if token and token != "*" and token.lower() not in SAFELISTED_RESPONSE_HEADERS:
                     exposed.append(token)
     shape["expose"] = list(dict.fromkeys(exposed))
     max_age = None

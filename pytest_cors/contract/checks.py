@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_cors.contract.model import Contract, Mark, OriginRule, Policy
+from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
 from pytest_cors.http import Exchange, Headers
 from pytest_cors.origin import parse_origin
 from pytest_cors.probes import ATTACKS, DEFAULT_SEED, generate_probes, random_origin
@@ -454,17 +455,6 @@ _SENSITIVE = re.compile(
     r"aspnet|^via$|^x-host$|^x-runtime$",
     re.IGNORECASE,
 )
-_SAFELISTED_RESPONSE = frozenset(
-    {
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    }
-)
 
 
 def is_sensitive_header(name: str) -> bool:
@@ -559,7 +549,7 @@ def _expose_findings(check: Check, headers: Headers) -> list[Finding]:
     declared = {h.lower(): h for h in policy.expose_headers}
     found = []
     missing = [h for low, h in declared.items() if not star and low not in lowered]
-    missing = [h for h in missing if h.lower() not in _SAFELISTED_RESPONSE]
+    missing = [h for h in missing if h.lower() not in SAFELISTED_RESPONSE_HEADERS]
     if missing:
         found.append(
             Finding(
@@ -576,14 +566,14 @@ def _expose_findings(check: Check, headers: Headers) -> list[Finding]:
                 n.lower()
                 for n, _ in headers
                 if n.lower() not in declared
-                and n.lower() not in _SAFELISTED_RESPONSE
+                and n.lower() not in SAFELISTED_RESPONSE_HEADERS
                 and n.lower() not in ("set-cookie", "set-cookie2")
             }
         )
         reason = "Access-Control-Expose-Headers: * makes every response header readable"
     else:
         beyond = sorted(
-            low for low in lowered if low not in declared and low not in _SAFELISTED_RESPONSE
+            low for low in lowered if low not in declared and low not in SAFELISTED_RESPONSE_HEADERS
         )
         reason = "Access-Control-Expose-Headers lists them"
     sensitive = [n for n in beyond if is_sensitive_header(n)]
