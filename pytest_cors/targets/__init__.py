@@ -150,10 +150,11 @@ def _httpx_client(asynchronous: bool) -> _Build:
     return build
 
 
-def _starlette(
-    obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
-) -> Target | AsyncTarget:
-    return _httpx(obj, base_url, False, allow, kind="TestClientTarget")
+def _starlette(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
+    target: Target = _adapters("httpx_").TestClientTarget(
+        obj, _httpx_base(obj, base_url), allow_origins=allow
+    )
+    return target
 
 
 #: The clients :func:`adapt` knows, in the order it tries them: (module, class, adapter).
@@ -199,26 +200,25 @@ def _instance_of(obj: object, module: str, name: str) -> bool:
 
 
 def _httpx(
-    client: Any,
-    base_url: str | None,
-    asynchronous: bool,
-    allow_origins: Iterable[str],
-    kind: str | None = None,
+    client: Any, base_url: str | None, asynchronous: bool, allow_origins: Iterable[str]
 ) -> Target | AsyncTarget:
-    from pytest_cors.targets.httpx_ import AsyncHttpxTarget, HttpxTarget
+    module = _adapters("httpx_")
+    adapter = module.AsyncHttpxTarget if asynchronous else module.HttpxTarget
+    target: Target | AsyncTarget = adapter(
+        client, _httpx_base(client, base_url), allow_origins=allow_origins
+    )
+    return target
 
+
+def _httpx_base(client: Any, base_url: str | None) -> str:
+    """The base URL given, else the client's own, without a trailing slash."""
     base = base_url or str(client.base_url)
     if not base:
         raise CorsUsageError(
             f"this {type(client).__name__} has no base_url: create it with base_url=..., fetch "
             "an absolute URL, or pass adapt(client, base_url='https://api.example.com')"
         )
-    base = base[:-1] if base.endswith("/") else base
-    if kind is not None:  # a client with an adapter of its own (Starlette's TestClient)
-        special: Target = getattr(_adapters("httpx_"), kind)(client, base)
-        return special
-    adapter = AsyncHttpxTarget if asynchronous else HttpxTarget
-    return adapter(client, base, allow_origins=allow_origins)
+    return base[:-1] if base.endswith("/") else base
 
 
 def _app(obj: object, base_url: str) -> Target | AsyncTarget:

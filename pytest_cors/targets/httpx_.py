@@ -26,6 +26,7 @@ from pytest_cors.targets._wire import (
     wire_headers,
     without_userinfo,
 )
+from pytest_cors.targets.asgi import build_scope, call_asgi
 
 
 def library(client: Any) -> ModuleType:
@@ -128,8 +129,6 @@ class TestClientTarget(HttpxTarget):
         transport = getattr(self.client, "_transport", None)
         if portal is None or not getattr(transport, "raise_server_exceptions", False):
             return super().send(request)
-        from pytest_cors.targets.asgi import build_scope, call_asgi
-
         scope = build_scope(request)
         scope["root_path"] = getattr(transport, "root_path", "")
         scope["client"] = getattr(transport, "client", scope["client"])
