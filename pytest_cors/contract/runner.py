@@ -284,7 +284,7 @@ class _Ahead:
         self._cond = threading.Condition(threading.Lock())
         self._todo: deque[Check] = deque()
         self._queued: set[str] = set()  # names added, result not yet taken
-        self._done: dict[str, tuple[bool, object]] = {}
+        self._done: dict[str, Evidence | BaseException] = {}  # a check's evidence or error
         self._wanted: set[str] = set()  # names a caller waits for
         self._threads: list[threading.Thread] = []
         self._idle = 0  # threads that found no work and ended
@@ -305,10 +305,10 @@ class _Ahead:
 
     def _work(self) -> None:
         name: str | None = None
-        result: tuple[bool, object] = (False, None)
+        result: Evidence | BaseException | None = None
         while True:
             with self._cond:
-                if name is not None:
+                if name is not None and result is not None:
                     self._done[name] = result
                     if name in self._wanted:
                         self._cond.notify_all()
@@ -318,11 +318,11 @@ class _Ahead:
                 check = self._todo.popleft()
             name = check.name
             try:
-                result = (True, self._run(check))
+                result = self._run(check)
             except BaseException as exc:  # handed to the item, which reports it
-                result = (False, exc)
+                result = exc
 
-    def take(self, name: str) -> tuple[bool, object] | None:
+    def take(self, name: str) -> Evidence | BaseException | None:
         """The result for ``name`` once ready (waiting for it), or None if it was never added."""
         with self._cond:
             if name not in self._queued:
@@ -442,11 +442,10 @@ class ContractRun:
         ahead = self._ahead
         if ahead is not None:
             found = ahead.take(check.name)
+            if isinstance(found, BaseException):
+                raise found
             if found is not None:
-                ok, value = found
-                if ok:
-                    return value  # type: ignore[return-value]
-                raise value  # type: ignore[misc]
+                return found
         return self.run(check)
 
     @property
