@@ -126,22 +126,6 @@ def _range_safe(value: str) -> bool:
     return end == "" or int(start) <= int(end)
 
 
-#: The names :func:`_client_hint_safe` judges (it answers ``None`` for every other name).
-_CLIENT_HINTS = frozenset(
-    {
-        "device-memory",
-        "downlink",
-        "dpr",
-        "ect",
-        "intervention",
-        "rtt",
-        "save-data",
-        "viewport-width",
-        "width",
-    }
-)
-
-
 def _client_hint_safe(lname: str, value: str) -> bool | None:
     """Chromium's extra safelisted names; ``None`` when ``lname`` is not one of them."""
     if lname in ("dpr", "device-memory", "downlink"):
@@ -264,7 +248,11 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
     if not pairs and not warnings:
         return _NO_HEADERS
     hints = (
-        [n for n, v in pairs if n.lower() in _CLIENT_HINTS and is_safelisted_header(n, v, profile)]
+        [
+            n
+            for n, v in pairs
+            if _client_hint_safe(n.lower(), v) is not None and is_safelisted_header(n, v, profile)
+        ]
         if profile.client_hints_safelisted
         else []
     )
