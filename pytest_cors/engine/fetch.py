@@ -412,11 +412,7 @@ def _preflight_request(url: str, origin: str, method: str, unsafe: list[str]) ->
     headers = [("Accept", "*/*"), ("Origin", origin), ("Access-Control-Request-Method", method)]
     if unsafe:
         headers.append(("Access-Control-Request-Headers", ",".join(unsafe)))
-    lines = tuple(headers)
-    # our own text, but for a method the script spelled as a str subclass: Headers() makes it str
-    return Request(
-        "OPTIONS", url, trusted_headers(lines) if type(method) is str else Headers(lines)
-    )
+    return Request("OPTIONS", url, trusted_headers(tuple(headers)))  # all text, ours or checked
 
 
 def _actual_request(
@@ -427,11 +423,8 @@ def _actual_request(
         pairs.insert(0, ("Accept", "*/*"))
     if origin is not None:
         pairs.append(("Origin", origin))
-    lines = tuple(pairs)
-    # the script's lines were validated by prepare_request and ours are text; only a name
-    # given as a str subclass (an enum member) still needs Headers() to turn it into str
-    plain = all(type(name) is str and type(value) is str for name, value in headers)
-    return Request(method, url, trusted_headers(lines) if plain else Headers(lines), body)
+    # the script's lines were checked and made plain text by prepare_request; ours are text
+    return Request(method, url, trusted_headers(tuple(pairs)), body)
 
 
 def _check_preflight(

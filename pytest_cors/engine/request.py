@@ -71,6 +71,7 @@ def normalize_method(method: str) -> str:
             f"Failed to execute 'fetch' on 'Window': '{method}' is not a valid HTTP method. "
             "A method must be an HTTP token such as GET, PUT or PATCH."
         )
+    method = str(method)  # plain text from here on, also for a str subclass (an enum member)
     upper = method.upper()
     if upper in _FORBIDDEN_METHODS:
         raise CorsUsageError(
@@ -240,7 +241,7 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
                 )
             )
             continue
-        pairs.append((name, value))
+        pairs.append((str(name), value))  # plain text, also for a str subclass
     if body is not None and not any(n.lower() == "content-type" for n, _ in pairs):
         pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
     if profile.joins_duplicate_request_headers and len(pairs) > 1:
