@@ -9,7 +9,6 @@ middleware is measured to do (the :class:`~tests.frameworks.stacks.Stack` fields
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -122,15 +121,9 @@ DECLARED = [
 
 
 class FrameworkSuite:
-    stack: Stack
+    """Every test takes ``servers``: the class's stack, served once per class (conftest.py)."""
 
-    @pytest.fixture(scope="class")
-    def servers(self) -> Iterator[Servers]:
-        servers = Servers(self.stack)
-        try:
-            yield servers
-        finally:
-            servers.close()
+    stack: Stack
 
     # -- (a) a strict allowlist with credentials ------------------------------------------
 

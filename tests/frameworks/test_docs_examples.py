@@ -1,7 +1,8 @@
 """Every copy-paste example of ``docs/frameworks/`` runs green in a folder of its own, so the
 pages cannot rot: each in a fresh pytest process (Django's settings and the frameworks' app
 registries are process-wide), with warnings as errors and pytest-asyncio in its default
-strict mode, as in a new project."""
+strict mode, as in a new project. The one setting such a project is asked to make is made:
+pytest-asyncio warns at start-up until ``asyncio_default_fixture_loop_scope`` is set."""
 
 from __future__ import annotations
 
@@ -12,6 +13,14 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "frameworks" / "examples"
+NEW_PROJECT = (
+    "-W",
+    "error",
+    "-p",
+    "no:cacheprovider",
+    "-o",
+    "asyncio_default_fixture_loop_scope=function",
+)
 FRAMEWORKS = ["flask", "django", "starlette", "fastapi", "quart", "falcon", "litestar", "aiohttp"]
 
 
@@ -32,7 +41,7 @@ def test_the_example_passes(pytester, framework):
     folder = EXAMPLES / framework
     for name in ("app.py", "conftest.py", "test_first.py"):
         shutil.copy(folder / name, pytester.path / name)
-    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*NEW_PROJECT)
     result.assert_outcomes(passed=count_tests(folder / "test_first.py"))
     assert count_tests(folder / "test_first.py") >= 2
 
@@ -46,7 +55,7 @@ def test_a_broken_policy_fails_the_example(pytester):
     broken = app.replace('origins=["https://app.example.com"]', 'origins="*"')
     assert broken != app
     (pytester.path / "app.py").write_text(broken)
-    result = pytester.runpytest_subprocess("-W", "error", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*NEW_PROJECT)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*test_other_sites_may_not*"])
 
