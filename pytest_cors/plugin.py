@@ -116,12 +116,23 @@ class CorsSession:
             return  # under xdist each worker runs only its share: run on demand
         run.prefetch(item.cors_check for item in self._selected if item.run is run)
 
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-        if not hasattr(item, "cors_check"):
-            return None
-        from pytest_cors.contract.items import lean_protocol
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """A contract check whose target gave no response fails with the kit's message alone
+        (pytest renders a setup error as a traceback otherwise)."""
+        report = yield
+        check_item: Any = item
+        if (
+            hasattr(item, "cors_check")
+            and call.excinfo is not None
+            and report.failed
+            and not self.config.getoption("fulltrace")
+        ):
+            from pytest_cors.errors import CorsError
 
-        return lean_protocol(item, nextitem)
+            if isinstance(call.excinfo.value, CorsError):
+                report.longrepr = check_item.error_text(call.excinfo.value)
+        return report
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self._selected = [i for i in session.items if hasattr(i, "cors_check")]

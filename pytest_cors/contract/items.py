@@ -1,26 +1,23 @@
 """Contracts as pytest items: one item per check, named and located after the contract.
 
-The plugin hands a contract file to :class:`ContractFile`; each check becomes a
-:class:`CheckItem` named like ``spa-api::PUT /items/1 from https://evil.example.net -> denied``
-so that ``-k``, ``--lf``, JUnit XML and pytest-xdist work as with any test. The check runs in
-the item's *setup* (so an unreachable target makes the item an error, never a failure or a
-pass) and is judged in its *call*. Each item leaves a plain-data record in its
-``user_properties``; the plugin gathers them (also from xdist workers) for the terminal summary
-and ``--cors-report``.
+The plugin hands a contract file to :class:`ContractFile`, which yields one
+:class:`PolicyNode` per policy; each check of the policy becomes a :class:`CheckItem`. The
+tree is the node id: ``cors.yaml::spa-api::PUT /items/1 from https://evil.example.net ->
+denied``, so selecting a file, a policy or one check by the id pytest prints, ``-k``, ``--lf``,
+``--ff``, ``--sw``, JUnit XML and pytest-xdist work as with any test. A check run in another
+browser profile than Chromium ends in ``[firefox]``, as a parametrized test would.
 
-A check is mostly pytest's bookkeeping: with one item per check, pytest's per-phase plumbing
-(output capture switched on and off three times, log capture, the skip/xfail evaluation) costs
-more than the check itself. :func:`lean_protocol` runs a check item through every hook pytest's
-protocol calls, except the capture and logging plugins' per-phase switches: an item runs no user
-code outside its setup, and the setup of an in-process check (where the app runs) keeps its
-output and log capture. A conftest implementing the per-phase hooks, a plugin with a protocol
-of its own (pytest-rerunfailures), ``--pdb`` or ``--setup-*`` get pytest's own protocol.
+Items run through pytest's own run-test protocol and public hooks only. The check runs in the
+item's *setup* (so an unreachable target makes the item an error, never a failure or a pass)
+and is judged in its *call*. Each item leaves a plain-data record in its ``user_properties``;
+the plugin gathers them (also from xdist workers) for the terminal summary and
+``--cors-report``.
 """
 
 from __future__ import annotations
 
 import linecache
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +40,9 @@ from pytest_cors.errors import ContractError, CorsError
 from pytest_cors.report import redact
 
 if TYPE_CHECKING:
-    from _pytest._code.code import ExceptionInfo, TerminalRepr
-
     from pytest_cors.plugin import CorsSession
 
 RECORD_KEY = "pytest_cors"
-_QUIET = ("capturemanager", "logging-plugin")  # pytest's per-phase capture and log switches
-_OPTIONS = ("usepdb", "setupshow", "setuponly", "setupplan")
-_OWN_PROTOCOL = ("_pytest.runner", "pytest_cors.plugin")
 
 
 class CheckFailed(Exception):
@@ -58,9 +50,9 @@ class CheckFailed(Exception):
 
 
 class ContractFile(pytest.File):
-    """A contract file: loads it and yields one item per check."""
+    """A contract file: loads it and yields one :class:`PolicyNode` per policy."""
 
-    def collect(self) -> Iterator[pytest.Item]:
+    def collect(self) -> Iterator[pytest.Collector]:
         from pytest_cors.contract import load_contract
 
         state = cors_session(self.config)
@@ -79,8 +71,40 @@ class ContractFile(pytest.File):
             checks = build_checks(contract, seed=seed, browser=state.browser)
         except CorsError as exc:
             raise self.CollectError(f"{self.path}: {exc}") from None
+        by_policy: dict[str, list[Check]] = {}
         for check in checks:
-            yield CheckItem.from_parent(self, name=check.name, check=check, run=run, seed=seed)
+            by_policy.setdefault(check.policy.name, []).append(check)
+        for name, policy_checks in by_policy.items():
+            yield PolicyNode.from_parent(self, name=name, checks=policy_checks, run=run, seed=seed)
+
+
+class PolicyNode(pytest.Collector):
+    """One policy of a contract: ``cors.yaml::spa-api`` selects all its checks."""
+
+    def __init__(
+        self, *, checks: list[Check], run: ContractRun, seed: int | str, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.checks = checks
+        self.run = run
+        self.seed = seed
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for check in self.checks:
+            name = check.name.split("::", 1)[1]
+            # The id spelled out: pytest 9 parses a trailing ``[...]`` of an id as parameters
+            # (the browser variant here), and an id it parses must equal the one it builds.
+            yield CheckItem.from_parent(
+                self,
+                name=name,
+                nodeid=f"{self.nodeid}::{name}",
+                check=check,
+                run=self.run,
+                seed=self.seed,
+            )
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.checks[0].policy.mark.line - 1, self.name
 
 
 def _shown_path(path: Path) -> str:
@@ -104,7 +128,13 @@ class CheckItem(pytest.Item):
         self.add_marker("cors_contract")
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.cors_check.mark.line - 1, self.name
+        # Not a suffix of the node id: pytest's verbose line would read a suffix as a dotted
+        # Python name and print each '.' of an origin as '::'. This is the failure's headline.
+        return (
+            self.path,
+            self.cors_check.mark.line - 1,
+            f"{self.cors_check.policy.name}: {self.name}",
+        )
 
     def setup(self) -> None:
         state = cors_session(self.config)
@@ -126,27 +156,24 @@ class CheckItem(pytest.Item):
         if bad:
             raise CheckFailed(self._explain(bad))
 
-    def repr_failure(
-        self, excinfo: ExceptionInfo[BaseException], style: Any = None
-    ) -> str | TerminalRepr:
+    def teardown(self) -> None:
+        self.evidence = None  # the report keeps what it needs: less for the GC to walk
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         exc = excinfo.value
         if isinstance(exc, CheckFailed):
             return str(exc)
         if isinstance(exc, CorsError):
-            return (
-                f"{type(exc).__name__}: {exc}\n\nNo verdict: the check needs a response from "
-                f"the target.\n{self._where()}"
-            )
-        return super().repr_failure(excinfo)
+            return self.error_text(exc)
+        return super().repr_failure(excinfo, style)
 
-    def _repr_failure_py(
-        self, excinfo: ExceptionInfo[BaseException], style: Any = None
-    ) -> TerminalRepr:
-        # pytest renders errors of the setup phase through this method, not repr_failure: a
-        # target that gave no response is the user's to fix, so no traceback from the kit.
-        if isinstance(excinfo.value, CorsError) and not self.config.getoption("fulltrace"):
-            return _Text(str(self.repr_failure(excinfo)))  # type: ignore[return-value]
-        return super()._repr_failure_py(excinfo, style)
+    def error_text(self, exc: CorsError) -> str:
+        """A target that gave no response is the user's to fix: the kit's message, no
+        traceback from the kit (the plugin's report hook uses it for the setup phase too)."""
+        return (
+            f"{type(exc).__name__}: {exc}\n\nNo verdict: the check needs a response from "
+            f"the target.\n{self._where()}"
+        )
 
     # -- text -----------------------------------------------------------------------------
 
@@ -232,97 +259,6 @@ class CheckItem(pytest.Item):
         }
         self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
         self.user_properties.append((RECORD_KEY, record))
-
-
-def lean_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
-    """Run and report a :class:`CheckItem` as pytest's protocol does, without pytest's
-    per-phase output and log capture; ``None`` hands the item back to pytest's own protocol
-    when a conftest, a protocol plugin or an option could tell the difference."""
-    hooks = _lean_hooks(item.config) if isinstance(item, CheckItem) else None
-    if hooks is None:
-        return None
-    assert isinstance(item, CheckItem)
-    ihook = item.ihook
-    ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
-    # An in-process check runs the app in its setup: that phase keeps pytest's own output and
-    # log capture. A live check's requests went out on worker threads: nothing to capture.
-    setup = hooks.setup if item.run.live else ihook.pytest_runtest_setup
-    if _phase(ihook, item, "setup", lambda: setup(item=item)).passed:
-        _phase(ihook, item, "call", lambda: hooks.call(item=item))
-    if item.session.shouldfail or item.session.shouldstop:
-        nextitem = None
-    _phase(ihook, item, "teardown", lambda: hooks.teardown(item=item, nextitem=nextitem))
-    item.evidence = None  # keep the report, not every response: less for the GC to walk
-    ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
-    return True
-
-
-def _phase(ihook: Any, item: pytest.Item, when: Any, func: Callable[[], None]) -> pytest.TestReport:
-    reraise: tuple[type[BaseException], ...] = (pytest.exit.Exception, KeyboardInterrupt)
-    call = pytest.CallInfo.from_call(func, when=when, reraise=reraise)
-    report: pytest.TestReport = ihook.pytest_runtest_makereport(item=item, call=call)
-    ihook.pytest_runtest_logreport(report=report)
-    if call.excinfo is not None and not report.skipped:
-        ihook.pytest_exception_interact(node=item, call=call, report=report)
-    return report
-
-
-class _LeanHooks:
-    """``pytest_runtest_setup``/``call``/``teardown`` minus the capture and logging plugins:
-    every other implementation (pytest's runner and skip marks, other plugins) still runs."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        manager = config.pluginmanager
-        quiet = [p for p in (manager.get_plugin(name) for name in _QUIET) if p is not None]
-        self.setup = manager.subset_hook_caller("pytest_runtest_setup", quiet)
-        self.call = manager.subset_hook_caller("pytest_runtest_call", quiet)
-        self.teardown = manager.subset_hook_caller("pytest_runtest_teardown", quiet)
-
-
-_LEAN = pytest.StashKey["_LeanHooks | None"]()
-
-
-def _lean_hooks(config: pytest.Config) -> _LeanHooks | None:
-    """This session's lean hooks, or ``None`` where pytest's own protocol must run."""
-    if _LEAN not in config.stash:
-        hook = config.hook
-        conftest = any(
-            _is_conftest(impl.plugin)
-            for name in ("pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_teardown")
-            for impl in getattr(hook, name).get_hookimpls()
-        )
-        other_protocol = any(  # e.g. pytest-rerunfailures: it runs the protocol its own way
-            not (impl.wrapper or impl.hookwrapper) and _owner(impl.plugin) not in _OWN_PROTOCOL
-            for impl in hook.pytest_runtest_protocol.get_hookimpls()
-        )
-        options = any(config.getoption(name, False) for name in _OPTIONS)
-        lean = not (conftest or other_protocol or options)
-        config.stash[_LEAN] = _LeanHooks(config) if lean else None
-    return config.stash[_LEAN]
-
-
-def _is_conftest(plugin: object) -> bool:
-    return Path(str(getattr(plugin, "__file__", ""))).name == "conftest.py"
-
-
-def _owner(plugin: object) -> str:
-    """The module a hook implementation comes from (a plugin is a module or an instance)."""
-    name = getattr(plugin, "__name__", None)
-    return name if isinstance(name, str) else type(plugin).__module__
-
-
-class _Text:
-    """A plain block of text in pytest's report (what ``repr_failure`` returns as ``str``)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def toterminal(self, tw: Any) -> None:
-        for line in self.text.splitlines():
-            tw.line(line)
-
-    def __str__(self) -> str:
-        return self.text
 
 
 def transcript(evidence: Evidence) -> str:

@@ -105,7 +105,7 @@ def test_failure_reads_like_the_browser_then_shows_transcript_and_contract_line(
     result = run(project, "flask_null")
     result.stdout.fnmatch_lines(
         [
-            "*spa-api::GET /items from null -> denied*",
+            "*spa-api: GET /items from null -> denied*",
             "[[]CORS-NULL[]] null (the origin 'null' that *) is granted: the server answered "
             "the response with 'Access-Control-Allow-Origin: null'. A page on null can read GET "
             "/items with the user's cookies.*",
@@ -162,7 +162,7 @@ def test_files_are_collected_by_name_and_by_option(pytester):
 
 def test_item_ids_and_report_location_follow_the_contract(project):
     items, _ = project.inline_genitems("-p", "no:cacheprovider")
-    names = [item.name for item in items]
+    names = [item.nodeid.split("::", 1)[1] for item in items]  # policy::check
     assert "spa-api::PUT /items/1 from https://app.example.com -> allowed" in names
     assert "spa-api::GET /items from https://evil.example.net -> denied" in names
     assert "spa-api::DELETE /items from https://app.example.com without credentials -> denied" in (

@@ -1,19 +1,23 @@
-"""Contract items' lean run-test protocol (``items.lean_protocol``): the same outcomes, reports
-and pytest features as pytest's own protocol, with pytest's protocol taken back whenever a
-conftest, a mark or an option could tell the difference."""
+"""Contract items behave like any pytest test: pytest's own run-test protocol, node ids pytest
+can select, ``--lf``/``--ff``/``--sw``/``-k``, readable ``-v`` lines, and errors without the
+kit's traceback (``contract.items`` and the plugin's report hook)."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import ast
 from pathlib import Path
 
 import pytest
 
+import pytest_cors
+
 APPS = "tests.contract_checks.apps"
-FULL_PROTOCOL = """
-def pytest_runtest_setup(item):
-    pass  # a conftest hook of its own: pytest-cors must use pytest's protocol
-"""
+NULL = ["--cors-app", f"{APPS}:flask_null"]  # two checks fail: the 'null' origin is let in
+GOOD = ["--cors-app", f"{APPS}:flask_good"]
+BROKEN_NULL = {
+    "cors.yaml::spa-api::GET /items from null -> denied",
+    "cors.yaml::spa-api::GET /items/1 from null -> denied",
+}
 PRINTING_APP = """
 import logging
 
@@ -40,78 +44,79 @@ policies:
 pytestmark = pytest.mark.usefixtures("ini")
 
 
-def outcomes(junit: Path) -> dict[str, str]:
-    """Test name -> passed/failed/error/skipped, from a JUnit XML file."""
-    result = {}
-    for case in ET.parse(junit).getroot().iter("testcase"):
-        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
-        result[case.get("name", "")] = (
-            {"failure": "failed"}.get(kinds[0], kinds[0]) if kinds else "passed"
-        )
-    return result
+def failed_ids(result: pytest.RunResult) -> set[str]:
+    return {
+        line.split(" - ")[0].removeprefix("FAILED ")
+        for line in result.outlines
+        if line.startswith("FAILED ")
+    }
 
 
-def items_of(reprec) -> list[pytest.Item]:
-    (call,) = reprec.getcalls("pytest_collection_finish")
-    return [item for item in call.session.items if hasattr(item, "cors_check")]
+def test_one_check_is_selected_by_the_node_id_pytest_prints(project):
+    one = "cors.yaml::spa-api::PUT /items/1 from https://app.example.com -> allowed"
+    collected = project.runpytest("--collect-only", "-q", *GOOD)
+    assert one in collected.outlines
+    result = project.runpytest("-p", "no:cacheprovider", "-v", one, *GOOD)
+    assert result.parseoutcomes() == {"passed": 1}
+    result.stdout.fnmatch_lines([f"{one} PASSED*"])
 
 
-def test_lean_and_pytest_protocols_report_the_same_outcomes(project):
-    args = ["-p", "no:cacheprovider", "--cors-app", f"{APPS}:flask_null"]
-    lean = project.runpytest(*args, "--junitxml=lean.xml")
-    project.makeconftest(FULL_PROTOCOL)
-    full = project.runpytest(*args, "--junitxml=full.xml")
-    lean_outcomes = outcomes(project.path / "lean.xml")
-    assert lean_outcomes == outcomes(project.path / "full.xml")
-    assert set(lean_outcomes.values()) == {"passed", "failed"}
-    assert lean.parseoutcomes() == full.parseoutcomes()
-    lean.stdout.fnmatch_lines(["*[[]CORS-NULL[]]*"])
-
-
-def test_the_lean_protocol_is_taken_and_drops_each_items_evidence(project):
-    reprec = project.inline_run("-p", "no:cacheprovider", "--cors-app", f"{APPS}:flask_good")
-    reprec.assertoutcome(passed=148)
-    items = items_of(reprec)
-    assert len(items) == 148
-    assert all(item.evidence is None for item in items)  # released by lean_protocol only
-
-
-def test_a_conftest_hook_of_its_own_gets_pytests_protocol(project):
-    project.makeconftest(FULL_PROTOCOL)
-    reprec = project.inline_run("-p", "no:cacheprovider", "--cors-app", f"{APPS}:flask_good")
-    reprec.assertoutcome(passed=148)
-    assert all(item.evidence is not None for item in items_of(reprec))
-
-
-def test_skip_marks_added_by_a_conftest_are_honoured(project):
-    project.makeconftest(
-        """
-import pytest
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "from null" in item.name:
-            item.add_marker(pytest.mark.skip(reason="not today"))
-"""
-    )
-    result = project.runpytest("-p", "no:cacheprovider", "--cors-app", f"{APPS}:flask_null")
-    counts = result.parseoutcomes()
-    assert counts["skipped"] >= 1
-    assert "failed" not in counts  # the only broken checks were the skipped null ones
-
-
-def test_exitfirst_stops_at_the_first_broken_check(project):
-    result = project.runpytest("-p", "no:cacheprovider", "-x", "--cors-app", f"{APPS}:flask_null")
-    counts = result.parseoutcomes()
-    assert counts["failed"] == 1
-    assert counts.get("passed", 0) < 147
+def test_a_whole_policy_is_selected_by_its_name(project):
+    listed = project.runpytest("--collect-only", "-q", *GOOD).outlines
+    in_policy = [line for line in listed if line.startswith("cors.yaml::fonts::")]
+    assert in_policy
+    result = project.runpytest("-p", "no:cacheprovider", "cors.yaml::fonts", *GOOD)
+    assert result.parseoutcomes() == {"passed": len(in_policy)}
 
 
 def test_last_failed_reruns_only_the_broken_checks(project):
-    first = project.runpytest("--cors-app", f"{APPS}:flask_null").parseoutcomes()
-    again = project.runpytest("--lf", "--cors-app", f"{APPS}:flask_null").parseoutcomes()
-    assert again["failed"] == first["failed"]
-    assert "passed" not in again
+    first = project.runpytest(*NULL)
+    assert failed_ids(first) == BROKEN_NULL
+    again = project.runpytest("--lf", *NULL)
+    assert failed_ids(again) == BROKEN_NULL
+    counts = again.parseoutcomes()
+    assert "passed" not in counts
+    assert counts["deselected"] == first.parseoutcomes()["passed"]
+    again.stdout.fnmatch_lines(["*rerun previous 2 failures*"])
+
+
+def test_last_failed_finds_checks_of_another_browser_profile(project):
+    """A Firefox check's id ends in ``[firefox]``, which pytest reads as parameters."""
+    first = project.runpytest("--cors-browser", "firefox", *NULL)
+    assert failed_ids(first) == {f"{nodeid} [firefox]" for nodeid in BROKEN_NULL}
+    again = project.runpytest("--lf", "--cors-browser", "firefox", *NULL)
+    assert failed_ids(again) == failed_ids(first)
+    assert "passed" not in again.parseoutcomes()
+
+
+def test_failed_first_runs_the_broken_checks_before_the_rest(project):
+    project.runpytest(*NULL)
+    result = project.runpytest("--ff", "-v", *NULL)
+    ran = [line for line in result.outlines if line.startswith("cors.yaml::")]
+    assert {line.split(" FAILED")[0] for line in ran[:2]} == BROKEN_NULL
+    assert all(" PASSED" in line for line in ran[2:])
+
+
+def test_stepwise_stops_at_a_broken_check_and_resumes_there(project):
+    first = project.runpytest("--sw", *NULL).parseoutcomes()
+    assert first["failed"] == 1
+    again = project.runpytest("--sw", *NULL).parseoutcomes()
+    assert again["failed"] == 1
+    assert again["deselected"] == first["passed"]  # resumed at the broken check
+
+
+def test_k_selects_checks_by_words_of_their_names(project):
+    result = project.runpytest("-p", "no:cacheprovider", "-k", "null and items", *NULL)
+    assert failed_ids(result) == BROKEN_NULL
+    assert "passed" not in result.parseoutcomes()
+
+
+def test_verbose_lines_keep_origins_intact(project):
+    result = project.runpytest("-p", "no:cacheprovider", "-v", *NULL)
+    lines = [line for line in result.outlines if line.startswith("cors.yaml::")]
+    assert any("from https://app.example.com -> allowed PASSED" in line for line in lines)
+    assert not any("example::com" in line for line in result.outlines)
+    result.stdout.fnmatch_lines(["*_ spa-api: GET /items from null -> denied _*"])
 
 
 def test_output_of_an_in_process_app_is_captured_per_check(pytester):
@@ -125,10 +130,49 @@ def test_output_of_an_in_process_app_is_captured_per_check(pytester):
     assert progress and not any("HELLO" in line for line in progress)
 
 
-def test_a_target_that_cannot_be_imported_is_an_error_in_both_protocols(project):
-    args = ["-p", "no:cacheprovider", "--cors-app", "no_such_module:app"]
-    lean = project.runpytest(*args).parseoutcomes()
-    project.makeconftest(FULL_PROTOCOL)
-    full = project.runpytest(*args).parseoutcomes()
-    assert lean == full
-    assert lean["errors"] == 148
+def test_skip_marks_added_by_a_conftest_are_honoured(project):
+    project.makeconftest(
+        """
+import pytest
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "from null" in item.name:
+            item.add_marker(pytest.mark.skip(reason="not today"))
+"""
+    )
+    result = project.runpytest("-p", "no:cacheprovider", *NULL)
+    counts = result.parseoutcomes()
+    assert counts["skipped"] >= 1
+    assert "failed" not in counts  # the only broken checks were the skipped null ones
+
+
+def test_exitfirst_stops_at_the_first_broken_check(project):
+    result = project.runpytest("-p", "no:cacheprovider", "-x", *NULL)
+    counts = result.parseoutcomes()
+    assert counts["failed"] == 1
+    assert counts.get("passed", 0) < 147
+
+
+def test_an_unreachable_target_is_an_error_with_the_kits_message_and_no_traceback(project):
+    result = project.runpytest(
+        "-p", "no:cacheprovider", "--cors-base-url", "http://127.0.0.1:9", "-x"
+    )
+    assert result.parseoutcomes()["errors"] == 1
+    text = result.stdout.str()
+    assert "No verdict: the check needs a response from the target." in text
+    assert "pytest_cors/" not in text  # no frame of the kit's own code
+    assert "Traceback" not in text
+
+
+def test_the_package_imports_no_private_pytest_module():
+    package = Path(pytest_cors.__file__).parent
+    for source in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(), str(source))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] == "_pytest" for n in names), source
+        assert "runtest_protocol" not in source.read_text(), source
