@@ -114,7 +114,9 @@ def _parser() -> argparse.ArgumentParser:
 def _target_options(parser: argparse.ArgumentParser, *, required: bool) -> None:
     group = parser.add_mutually_exclusive_group(required=required)
     group.add_argument("--base-url", metavar="URL", help="a live server, e.g. https://staging...")
-    group.add_argument("--app", metavar="MODULE:ATTR", help="an importable WSGI/ASGI app")
+    group.add_argument(
+        "--app", metavar="MODULE:ATTR", help="an importable WSGI/ASGI app, or module:factory()"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

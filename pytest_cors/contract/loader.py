@@ -465,7 +465,9 @@ _HOMES = {
 }
 
 _TOKEN_CHARS = "letters, digits and !#$%&'*+-.^_`|~"
-_APP = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*", re.ASCII)
+_APP = re.compile(
+    r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*(?:\(\))?", re.ASCII
+)
 _POLICY_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _FINDING_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 _ALLOWED_HOST = re.compile(r"\[[0-9a-f:.]+\]|[a-z0-9_.-]+")
@@ -1332,8 +1334,8 @@ class _Validator:
                 hint = f"; did you mean '{app}:app'?" if ":" not in app and app else ""
                 self.error(
                     app_node.mark,
-                    f"'target.app' {app!r} must be 'module:attribute', e.g. "
-                    f"'myproject.asgi:app'{hint}",
+                    f"'target.app' {app!r} must be 'module:attribute' (an app) or "
+                    f"'module:factory()', e.g. 'myproject.asgi:app'{hint}",
                 )
                 return None
             return Target(app, None, key_mark, marks=marks)

@@ -20,6 +20,7 @@ the pytest item an error, never a pass.
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 import threading
@@ -94,19 +95,29 @@ class TargetSpec:
 
 
 def import_app(spec: str, contract_file: str) -> object:
-    """Import ``module:attr``, looking in the contract's directory and the current directory."""
+    """Import ``module:attr``, looking in the contract's directory and the current directory.
+
+    ``module:create_app()`` calls the factory; ``module:create_app`` names an app, or a factory
+    when it is a plain function that needs no argument (an app takes two or three).
+    """
     module_name, _, attr = spec.partition(":")
+    call = attr.endswith("()")
+    attr = attr.removesuffix("()")
     if not module_name or not attr:
-        raise CorsUsageError(f"target app {spec!r} must be written module:attr, e.g. myapp:app")
+        raise CorsUsageError(
+            f"target app {spec!r} must be written module:attr (an app) or module:factory(), "
+            "e.g. myapp:app or myapp:create_app()"
+        )
     for folder in (str(Path(contract_file).resolve().parent), os.getcwd()):
         if folder not in sys.path:
             sys.path.insert(0, folder)
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:
+        folders = dict.fromkeys([str(Path(contract_file).resolve().parent), os.getcwd()])
         raise CorsUsageError(
             f"cannot import target app {spec!r}: {type(exc).__name__}: {exc} (looked in "
-            f"{Path(contract_file).resolve().parent} and {os.getcwd()} besides sys.path)"
+            f"{' and '.join(folders)} besides sys.path)"
         ) from exc
     obj: object = module
     for part in attr.split("."):
@@ -116,7 +127,24 @@ def import_app(spec: str, contract_file: str) -> object:
             raise CorsUsageError(
                 f"cannot use target app {spec!r}: module {module_name!r} has no {attr!r}"
             ) from None
+    if call or _is_factory(obj):
+        if not callable(obj):
+            raise CorsUsageError(f"cannot call target app factory {spec!r}: it is not callable")
+        try:
+            obj = obj()
+        except Exception as exc:
+            raise CorsUsageError(
+                f"the target app factory {spec!r} raised {type(exc).__name__}: {exc}"
+            ) from exc
     return obj
+
+
+def _is_factory(obj: object) -> bool:
+    """A plain (not async) function every parameter of which has a default: it makes an app."""
+    if not inspect.isfunction(obj) or inspect.iscoroutinefunction(obj):
+        return False
+    params = inspect.signature(obj).parameters.values()
+    return all(p.default is not p.empty or p.kind == p.VAR_KEYWORD for p in params)
 
 
 def _cacheable(response: Response) -> bool:

@@ -4,6 +4,7 @@ preflights reused where a browser would cache them, targets resolved as document
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
 
@@ -200,6 +201,71 @@ def test_app_is_imported_from_the_contract_folder(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))  # restored afterwards, with the folder added below
     obj = import_app("corsy_service_app:app", str(folder / "cors.yaml"))
     assert obj.__name__ == "app"
+
+
+FACTORY_MODULE = """
+CALLS = []
+
+def app(environ, start_response):  # an app: two parameters, never called at import
+    CALLS.append("app")
+    start_response("200 OK", [])
+    return [b""]
+
+def create_app(config=None):
+    CALLS.append("create_app")
+    return app
+
+def broken_factory():
+    raise RuntimeError("no database")
+"""
+
+
+@pytest.fixture
+def factory_module(tmp_path, monkeypatch):
+    (tmp_path / "corsy_factory_app.py").write_text(FACTORY_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "corsy_factory_app", raising=False)
+    return tmp_path / "cors.yaml"
+
+
+@pytest.mark.parametrize("spec", ["corsy_factory_app:create_app", "corsy_factory_app:create_app()"])
+def test_an_app_factory_is_called_for_the_app(factory_module, spec):
+    obj = import_app(spec, str(factory_module))
+    module = sys.modules["corsy_factory_app"]
+    assert obj is module.app
+    assert module.CALLS == ["create_app"]
+
+
+def test_an_app_is_not_mistaken_for_a_factory(factory_module):
+    assert import_app("corsy_factory_app:app", str(factory_module)).__name__ == "app"
+    assert sys.modules["corsy_factory_app"].CALLS == []
+
+
+def test_a_factory_that_raises_is_a_usage_error_naming_it(factory_module):
+    with pytest.raises(
+        CorsUsageError,
+        match=r"factory 'corsy_factory_app:broken_factory\(\)' raised RuntimeError: no database",
+    ):
+        import_app("corsy_factory_app:broken_factory()", str(factory_module))
+
+
+def test_a_factory_runs_a_contract_from_the_command_line(pytester):
+    pytester.makepyfile(corsy_cli_factory=FACTORY_MODULE.replace('[b""]', '[b"{}"]'))
+    pytester.makefile(".yaml", cors=SPA.format(extra=""))
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--cors-app", "corsy_cli_factory:create_app"
+    )
+    outcomes = result.parseoutcomes()
+    assert "errors" not in outcomes  # imported and called: the checks ran and were judged
+    assert outcomes["failed"] > 0  # the app sends no CORS headers: the allowed checks fail
+
+
+def test_the_import_error_names_each_folder_once(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(CorsUsageError) as info:
+        import_app("no_such_module_for_cors:app", str(tmp_path / "cors.yaml"))
+    assert str(info.value).count(str(tmp_path.resolve())) == 1
 
 
 @pytest.mark.parametrize(
