@@ -9,7 +9,9 @@ Default base URLs follow each client: ``http://testserver`` for Starlette/FastAP
 ``TestClient``, Django's clients and raw WSGI/ASGI callables; ``http://localhost`` for
 werkzeug/Flask's client (or Flask's ``PREFERRED_URL_SCHEME://SERVER_NAME/APPLICATION_ROOT``) and
 Quart's (``http://SERVER_NAME``); ``http://falconframework.org`` for Falcon's; an ``httpx``
-client's own ``base_url`` (Litestar's ``TestClient`` is one); the server's address for aiohttp's.
+client's own ``base_url`` (Litestar's ``TestClient`` is one, and Sanic's ``SanicASGITestClient``:
+``http://mockserver:1234``); the server's address for aiohttp's; ``http://127.0.0.1[:PORT]`` for
+Sanic's ``SanicTestClient``. A Sanic app, bare or behind its test client, is started first.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ SUPPORTED = (
     "a base URL string (a live server); a requests.Session with base_url=; an httpx.Client or "
     "httpx.AsyncClient (any transport, httpx2's too); a Starlette/FastAPI TestClient; a "
     "Flask/werkzeug test client; a django.test.Client or AsyncClient; a WSGI callable "
-    "(environ, start_response); an ASGI 3 callable (scope, receive, send); Quart's, Falcon's, "
-    "Litestar's or aiohttp's test client; or an object with base_url and send(Request)"
+    "(environ, start_response); an ASGI 3 callable (scope, receive, send), a Sanic app among them; "
+    "Quart's, Falcon's, Litestar's, aiohttp's or Sanic's test client; or an object with "
+    "base_url and send(Request)"
 )
 
 
@@ -141,6 +144,20 @@ def _django(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
     return target
 
 
+def _sanic_asgi(
+    obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
+) -> AsyncTarget:
+    target: AsyncTarget = _adapters("sanic_").asgi_client_target(obj, _httpx_base(obj, base_url))
+    return target
+
+
+def _sanic_server(
+    obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
+) -> AsyncTarget:
+    target: AsyncTarget = _adapters("sanic_").server_client_target(obj, base_url)
+    return target
+
+
 def _httpx_client(asynchronous: bool) -> _Build:
     def build(
         obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
@@ -161,6 +178,8 @@ def _starlette(obj: Any, base_url: str | None, timeout: float, allow: Iterable[s
 _CLIENTS: tuple[tuple[str, str, _Build], ...] = (
     ("requests.sessions", "Session", _requests_session),
     ("starlette.testclient", "TestClient", _starlette),
+    # an httpx.AsyncClient, whose send() would skip the start-up Sanic needs
+    ("sanic_testing.testing", "SanicASGITestClient", _sanic_asgi),
     ("httpx", "AsyncClient", _httpx_client(True)),
     ("httpx", "Client", _httpx_client(False)),
     ("httpx2", "AsyncClient", _httpx_client(True)),
@@ -169,6 +188,7 @@ _CLIENTS: tuple[tuple[str, str, _Build], ...] = (
     ("quart.testing.client", "QuartClient", _quart),
     ("falcon.testing.client", "TestClient", _falcon),
     ("aiohttp.test_utils", "TestClient", _aiohttp),
+    ("sanic_testing.testing", "SanicTestClient", _sanic_server),
     ("django.test.client", "AsyncClient", _django_async),
     ("django.test.client", "Client", _django),
 )
@@ -224,6 +244,9 @@ def _httpx_base(client: Any, base_url: str | None) -> str:
 def _app(obj: object, base_url: str) -> Target | AsyncTarget:
     """A bare WSGI or ASGI callable, told apart by ``async`` or by its number of parameters."""
     kind = _callable_kind(obj)
+    if kind == "asgi" and _instance_of(obj, "sanic.app", "Sanic"):
+        target: AsyncTarget = _adapters("sanic_").SanicTarget(obj, base_url)  # started first
+        return target
     if kind == "asgi":
         from pytest_cors.targets.asgi import AsgiTarget
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import importlib
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.servers import serve_aiohttp, serve_asgi, serve_wsgi
+from tests.servers import READY_WAIT, serve_aiohttp, serve_asgi, serve_wsgi
 from tests.targets.apps import (
     ALLOWED,
     FLASK_CORS,
@@ -45,6 +47,7 @@ from tests.targets.more_apps import (
     litestar_app,
     quart_app,
 )
+from tests.targets.sanic_app import SANIC_CORS, sanic_app
 
 EVIL = "https://evil.example.net"
 PREFIX_TRICK = "https://app.example.com.evil.net"  # the allowed host as a prefix
@@ -197,6 +200,56 @@ def aiohttp_client(app: Any) -> Iterator[Any]:
         loop.close()
 
 
+@contextmanager
+def sanic_asgi_client(app: Any) -> Iterator[Any]:
+    """``app.asgi_client`` (sanic-testing's ``SanicASGITestClient``)."""
+    yield app.asgi_client
+
+
+@contextmanager
+def serve_sanic(app: Any) -> Iterator[str]:
+    """Serve a Sanic app with Sanic's own HTTP server (its low-level ``create_server``, the
+    start-up and listeners run by hand as its docs show) from a loop in a thread; yields
+    ``http://127.0.0.1:PORT``. Not uvicorn: sanic-testing's ASGI client, once made, replaces
+    ``Sanic.__call__`` with one that cannot run the lifespan Sanic needs."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+
+    async def start() -> Any:
+        # listening once awaited; the start-up and the listeners are the caller's to run
+        server = await app.create_server(sock=sock, access_log=False, return_asyncio_server=True)
+        await server.startup()
+        await server.before_start()
+        await server.after_start()
+        return server
+
+    async def stop(server: Any) -> None:
+        await server.before_stop()
+        for connection in list(server.connections):
+            connection.close_if_idle()
+        await server.close()
+        await server.after_stop()
+
+    def run(coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, loop).result(READY_WAIT)
+
+    try:
+        server = run(start())
+        try:
+            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        finally:
+            run(stop(server))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+        sock.close()
+
+
 # -- async clients (issue 5: httpx.AsyncClient, aiohttp's TestClient, Django's AsyncClient) ---
 
 
@@ -212,6 +265,13 @@ def live_async_client(app: Any, url: str) -> Any:
     import httpx
 
     return httpx.AsyncClient(base_url=url)
+
+
+def sanic_async_client(app: Any, url: str) -> Any:
+    """sanic-testing's ``SanicASGITestClient``, an ``httpx.AsyncClient`` on the app."""
+    from sanic_testing.testing import SanicASGITestClient
+
+    return SanicASGITestClient(app)
 
 
 def django_async_client(app: Any, url: str) -> Any:
@@ -430,4 +490,28 @@ AIOHTTP = Stack(
     asynchronous=aiohttp_async_client,
 )
 
-STACKS = {s.name: s for s in (FLASK, DJANGO, STARLETTE, FASTAPI, QUART, FALCON, LITESTAR, AIOHTTP)}
+SANIC = Stack(
+    name="sanic",
+    presets={
+        "strict": SANIC_CORS,
+        "public": {"CORS_ORIGINS": "*"},
+        # "*" with credentials does not start at all (test_sanic.py): every origin by pattern
+        "any_credentials": {"CORS_ORIGINS": re.compile(".*"), "CORS_SUPPORTS_CREDENTIALS": True},
+        # compiled patterns are tried with Pattern.match: anchored at the start only
+        "sloppy_regex": {**SANIC_CORS, "CORS_ORIGINS": re.compile(r"https://app\.example\.com")},
+        "tight_regex": {**SANIC_CORS, "CORS_ORIGINS": re.compile(TIGHT + "$")},
+        "bare": None,
+    },
+    build=sanic_app,
+    native=sanic_asgi_client,
+    live=serve_sanic,
+    any_credentials="reflect",
+    public_failure="CORSMissingAllowCredentials",  # "*" echoes the origin, without credentials
+    denials={k: (204, code) for k, (_, code) in OK_DENIALS.items()},  # the automatic OPTIONS
+    regex_hole=RegexHole(PREFIX_TRICK, "CORS-PREFIX-MATCH"),
+    asynchronous=sanic_async_client,
+)
+
+STACKS = {
+    s.name: s for s in (FLASK, DJANGO, STARLETTE, FASTAPI, QUART, FALCON, LITESTAR, AIOHTTP, SANIC)
+}

@@ -21,7 +21,17 @@ NEW_PROJECT = (
     "-o",
     "asyncio_default_fixture_loop_scope=function",
 )
-FRAMEWORKS = ["flask", "django", "starlette", "fastapi", "quart", "falcon", "litestar", "aiohttp"]
+FRAMEWORKS = [
+    "flask",
+    "django",
+    "starlette",
+    "fastapi",
+    "quart",
+    "falcon",
+    "litestar",
+    "aiohttp",
+    "sanic",
+]
 
 
 def count_tests(path: Path) -> int:
