@@ -25,7 +25,12 @@ _EXPORTS = {
     "Profile": "pytest_cors.engine",
     "Request": "pytest_cors.http",
     "Response": "pytest_cors.http",
+    "TargetConnectionError": "pytest_cors.errors",
+    "TargetDNSError": "pytest_cors.errors",
     "TargetError": "pytest_cors.errors",
+    "TargetProtocolError": "pytest_cors.errors",
+    "TargetTLSError": "pytest_cors.errors",
+    "TargetTimeoutError": "pytest_cors.errors",
     "UnsupportedTargetError": "pytest_cors.errors",
     "assert_cors_allows": "pytest_cors.asserts",
     "assert_cors_denies": "pytest_cors.asserts",
@@ -44,7 +49,12 @@ if TYPE_CHECKING:
     from pytest_cors.errors import CorsAssertionError as CorsAssertionError
     from pytest_cors.errors import CorsError as CorsError
     from pytest_cors.errors import CorsUsageError as CorsUsageError
+    from pytest_cors.errors import TargetConnectionError as TargetConnectionError
+    from pytest_cors.errors import TargetDNSError as TargetDNSError
     from pytest_cors.errors import TargetError as TargetError
+    from pytest_cors.errors import TargetProtocolError as TargetProtocolError
+    from pytest_cors.errors import TargetTimeoutError as TargetTimeoutError
+    from pytest_cors.errors import TargetTLSError as TargetTLSError
     from pytest_cors.errors import UnsupportedTargetError as UnsupportedTargetError
     from pytest_cors.failures import CorsWarning as CorsWarning
     from pytest_cors.failures import Failure as Failure

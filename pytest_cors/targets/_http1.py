@@ -27,7 +27,10 @@ This module is the mechanics:
 
 Every failure is an ``OSError`` (refused, reset, timed out, TLS) or a
 :class:`~pytest_cors.targets._wire.WireFault` saying what was wrong with the answer; the caller
-turns either into a :class:`~pytest_cors.errors.TargetError` with ``wire_error``.
+turns either into a :class:`~pytest_cors.errors.TargetError` with ``wire_error``, of the subclass
+the exception's class names: an answer that is not HTTP (``NotHttp``: a bad status line or
+chunk, two ``Content-Length`` values) or a head over :data:`MAX_HEAD` (``HeadTooLarge``) is a
+:class:`~pytest_cors.errors.TargetProtocolError`.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import threading
 import weakref
 from urllib.parse import quote
 
-from pytest_cors.errors import TargetError
+from pytest_cors.errors import TargetError, hide_user_error
 from pytest_cors.http import Request, Response, trusted_headers
 from pytest_cors.targets._wire import (
     BrokenResponse,
@@ -52,6 +55,8 @@ from pytest_cors.targets._wire import (
     split_url,
     wire_headers,
 )
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 MAX_HEAD = 256 * 1024
 """Bytes of response head read before giving up: Chromium's ``kMaxHeaderBufSize``."""

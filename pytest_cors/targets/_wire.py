@@ -1,17 +1,30 @@
-"""What every adapter shares: the URL split, the header lines a wire client sends, error text.
+"""What every adapter shares: the URL split, the header lines a wire client sends, error kinds.
 
 Kept free of any framework import so that ``import pytest_cors.targets`` stays cheap.
 """
 
 from __future__ import annotations
 
+import errno
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from pytest_cors.errors import CorsUsageError, TargetError
+from pytest_cors.errors import (
+    CorsUsageError,
+    TargetConnectionError,
+    TargetDNSError,
+    TargetError,
+    TargetProtocolError,
+    TargetTimeoutError,
+    TargetTLSError,
+    hide_user_error,
+)
 from pytest_cors.http import Request
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Methods an HTTP/1.1 client sends without Content-Length when there is no body (urllib3 and
@@ -168,20 +181,24 @@ def app_error(request: Request, exc: BaseException, target: str) -> TargetError:
 class WireFault(Exception):
     """An answer no HTTP/1.1 client can use, found by the kit's own client (``_http1``).
 
-    ``what`` is the phrase :func:`wire_error` reports; the message gives the detail. A fault
-    says itself what happened, so that words in the server's own bytes (quoted in the detail)
-    never decide how it is described.
+    ``what`` is the phrase :func:`wire_error` reports and ``error`` the
+    :class:`~pytest_cors.errors.TargetError` class it raises; the message gives the detail. A
+    fault says itself what happened, so that words in the server's own bytes (quoted in the
+    detail) never decide how it is described.
     """
 
     what = "the request failed"
+    error: type[TargetError] = TargetError
 
 
 class NotHttp(WireFault):
     what = "the answer is not HTTP"
+    error = TargetProtocolError
 
 
 class HeadTooLarge(WireFault):
     what = "the response header block is too large for the HTTP client"
+    error = TargetProtocolError
 
 
 class NoResponse(WireFault):
@@ -192,49 +209,167 @@ class BrokenResponse(WireFault):
     what = "the connection broke before the response was complete"
 
 
-# Words (exception names or messages, anywhere in the cause chain) mapped to what happened on the
-# wire, checked in order: requests, urllib3, http.client, httpx and httpcore all spell their
-# failures differently.
-_WIRE_FAILURES = (
-    (("timeout", "timed out"), "timed out"),
-    (("nameresolution", "gaierror", "name or service"), "the host name could not be resolved"),
-    (
-        ("certificate", "sslerror", "[ssl", "tlsv1 alert", "handshake"),
-        "the TLS handshake failed",
+@dataclass(frozen=True)
+class Kind:
+    """What went wrong on the wire: the error class raised, and the phrase its message uses."""
+
+    error: type[TargetError]
+    what: str
+
+
+TIMED_OUT = Kind(TargetTimeoutError, "timed out")
+NO_SUCH_HOST = Kind(TargetDNSError, "the host name could not be resolved")
+TLS_FAILED = Kind(TargetTLSError, "the TLS handshake failed")
+REFUSED = Kind(TargetConnectionError, "connection refused")
+NO_CONNECTION = Kind(TargetConnectionError, "could not connect")
+TOO_LARGE = Kind(HeadTooLarge.error, HeadTooLarge.what)
+NOT_HTTP = Kind(NotHttp.error, NotHttp.what)
+NO_ANSWER = Kind(NoResponse.error, NoResponse.what)
+BROKEN = Kind(BrokenResponse.error, BrokenResponse.what)
+FAILED = Kind(TargetError, WireFault.what)
+
+# errno values of a connect that found no route to the host
+_UNREACHABLE = frozenset(
+    getattr(errno, name)
+    for name in ("EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN")
+    if hasattr(errno, name)
+)
+
+# Exception classes of the HTTP libraries, by module and class name, and what each means. They
+# are looked up in ``sys.modules`` only: an exception of a library exists only once that library
+# is imported, so nothing is imported here. Each table is checked in order for one exception.
+_Rules = tuple[tuple[str, tuple[str, ...], Kind], ...]
+
+# The libraries' own findings about the answer: as telling as a standard-library error.
+_LIBRARY_FINDINGS: _Rules = (
+    ("urllib3.exceptions", ("InvalidChunkLength", "InvalidHeader"), NOT_HTTP),
+    ("aiohttp.http_exceptions", ("LineTooLong",), TOO_LARGE),
+    ("aiohttp.http_exceptions", ("ContentLengthError", "TransferEncodingError"), BROKEN),
+    ("aiohttp.http_exceptions", ("HttpProcessingError",), NOT_HTTP),
+    ("aiohttp.client_exceptions", ("ClientConnectorDNSError",), NO_SUCH_HOST),
+    ("aiohttp.client_exceptions", ("ClientConnectorCertificateError",), TLS_FAILED),
+    ("aiohttp.client_exceptions", ("ClientSSLError",), TLS_FAILED),
+    ("aiohttp.client_exceptions", ("ServerDisconnectedError",), NO_ANSWER),
+)
+
+# Wrappers: what they say holds only when nothing they wrap says more (urllib3's
+# NewConnectionError is a ConnectTimeoutError, and wraps the refusal that says which).
+_WRAPPERS: _Rules = (
+    ("requests.exceptions", ("Timeout",), TIMED_OUT),
+    ("requests.exceptions", ("SSLError",), TLS_FAILED),
+    ("requests.exceptions", ("ChunkedEncodingError",), BROKEN),
+    ("urllib3.exceptions", ("NameResolutionError",), NO_SUCH_HOST),
+    ("urllib3.exceptions", ("NewConnectionError",), NO_CONNECTION),
+    ("urllib3.exceptions", ("TimeoutError",), TIMED_OUT),
+    ("urllib3.exceptions", ("SSLError",), TLS_FAILED),
+    *(
+        rule
+        for library in ("httpx", "httpx2", "httpcore", "httpcore2")
+        for rule in (
+            (library, ("TimeoutException",), TIMED_OUT),
+            (library, ("ConnectError",), NO_CONNECTION),
+            # not raised by h11's parser (its error would be in the chain): httpcore's own
+            # finding that the connection ended before any response
+            (library, ("RemoteProtocolError",), NO_ANSWER),
+            (library, ("ReadError", "WriteError"), BROKEN),
+        )
     ),
-    (
-        ("more than 100 headers", "linetoolong", "got more than", "receive buffer too long"),
-        "the response header block is too large for the HTTP client",
-    ),
-    (("connectionrefused", "connection refused"), "connection refused"),
-    (("newconnectionerror", "connecterror"), "could not connect"),
-    (
-        ("remotedisconnected", "without sending a response", "without response"),
-        "the server closed the connection without a response",
-    ),
-    (
-        ("incompleteread", "chunkedencoding", "peer closed", "connectionreset", "readerror"),
-        "the connection broke before the response was complete",
-    ),
-    (("badstatusline", "protocolerror", "invalid http"), "the answer is not HTTP"),
+    ("aiohttp.client_exceptions", ("ClientConnectorError",), NO_CONNECTION),
+    ("aiohttp.client_exceptions", ("ClientPayloadError",), BROKEN),
 )
 
 
-def wire_error(request: Request, exc: BaseException, target: str, timeout: float) -> TargetError:
-    """A live target gave no usable response; name the URL, the method and what went wrong."""
+def _loaded(module_name: str, name: str) -> type[BaseException] | None:
+    """The exception class ``module_name.name`` if that module is imported, else ``None``."""
+    cls = getattr(sys.modules.get(module_name), name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, BaseException) else None
+
+
+def _is(exc: BaseException, module_name: str, *names: str) -> bool:
+    """Whether ``exc`` is an instance of one of the named classes of an imported module."""
+    return any(isinstance(exc, cls) for n in names if (cls := _loaded(module_name, n)))
+
+
+def _ruled(exc: BaseException, rules: _Rules) -> Kind | None:
+    for module_name, names, kind in rules:
+        if _is(exc, module_name, *names):
+            return kind
+    return None
+
+
+def _timeout(exc: BaseException) -> bool:
+    """``TimeoutError`` (``socket.timeout`` is that class), or asyncio's where it is a class of
+    its own (Python 3.10; aiohttp raises it)."""
+    return isinstance(exc, TimeoutError) or _is(exc, "asyncio.exceptions", "TimeoutError")
+
+
+def _finding(exc: BaseException) -> Kind | None:
+    """What ``exc`` itself says happened, from its class (and errno); ``None`` if it is only a
+    wrapper or says nothing the kit reports.
+
+    Standard-library classes are looked up in ``sys.modules`` like the libraries' (an
+    ``ssl.SSLError`` exists only once ``ssl`` is imported), so this module imports none.
+    """
+    if isinstance(exc, WireFault):
+        return Kind(exc.error, exc.what)
+    if _timeout(exc):
+        return TIMED_OUT
+    if _is(exc, "socket", "gaierror"):
+        return NO_SUCH_HOST
+    if _is(exc, "ssl", "SSLError"):  # ssl.CertificateError is one
+        return TLS_FAILED
+    if _is(exc, "http.client", "RemoteDisconnected"):  # also a reset and a bad status line
+        return NO_ANSWER
+    if isinstance(exc, ConnectionRefusedError):
+        return REFUSED
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return BROKEN
+    if _is(exc, "h11", "RemoteProtocolError"):
+        # h11 hints 431 (header fields too large) when the head outgrows its buffer
+        return TOO_LARGE if getattr(exc, "error_status_hint", None) == 431 else NOT_HTTP
+    library = _ruled(exc, _LIBRARY_FINDINGS)
+    if library is not None:
+        return library
+    if _is(exc, "http.client", "LineTooLong"):  # a status or header line over 64 KiB
+        return TOO_LARGE
+    if type(exc) is _loaded("http.client", "HTTPException"):  # the bare class: over 100 lines
+        return TOO_LARGE
+    if _is(exc, "http.client", "IncompleteRead"):
+        return BROKEN
+    if _is(exc, "http.client", "BadStatusLine", "UnknownProtocol"):
+        return NOT_HTTP
+    if isinstance(exc, OSError) and exc.errno in _UNREACHABLE:
+        return NO_CONNECTION
+    return None
+
+
+def classify(exc: BaseException) -> Kind:
+    """What went wrong, from the classes of ``exc`` and of everything it wraps, never from
+    any message (those quote the URL, and the server's bytes).
+
+    The first finding in the chain, outermost first, decides; failing one, the first wrapper
+    that says something; failing that, :data:`FAILED`.
+    """
     chain = causes(exc)
-    fault = next((e for e in chain if isinstance(e, WireFault)), None)
-    if fault is not None:
-        what = fault.what
-    else:
-        haystack = " ".join(f"{type(e).__name__} {e}" for e in chain).lower()
-        what = next(
-            (text for keys, text in _WIRE_FAILURES if any(k in haystack for k in keys)),
-            "the request failed",
-        )
-    if what == "timed out":
-        what = f"timed out after {timeout:g} s"
-    return TargetError(f"{request.method} {request.url}: {what} ({exc})", target=target)
+    for e in chain:
+        kind = _finding(e)
+        if kind is not None:
+            return kind
+    for e in chain:
+        kind = _ruled(e, _WRAPPERS)
+        if kind is not None:
+            return kind
+    return FAILED
+
+
+def wire_error(request: Request, exc: BaseException, target: str, timeout: float) -> TargetError:
+    """A live target gave no usable response; name the URL, the method and what went wrong.
+
+    The error is the :class:`~pytest_cors.errors.TargetError` subclass :func:`classify` finds.
+    """
+    kind = classify(exc)
+    what = f"timed out after {timeout:g} s" if kind == TIMED_OUT else kind.what
+    return kind.error(f"{request.method} {request.url}: {what} ({exc})", target=target)
 
 
 def died_before_answer(exc: BaseException) -> bool:
@@ -244,14 +379,12 @@ def died_before_answer(exc: BaseException) -> bool:
     such a request once on a fresh connection, and so do the live adapters. Garbage, a timeout
     or a response broken off half-way are not retried.
     """
-    for e in causes(exc):
-        if isinstance(e, TimeoutError) or "timeout" in type(e).__name__.lower():
-            return False
-    return any(
-        isinstance(e, (ConnectionResetError, BrokenPipeError))
-        or "without sending a response" in str(e)
-        for e in causes(exc)
-    )
+    chain = causes(exc)
+    if any(_timeout(e) or _ruled(e, _WRAPPERS) == TIMED_OUT for e in chain):
+        return False
+    if any(isinstance(e, (ConnectionResetError, BrokenPipeError)) for e in chain):
+        return True
+    return classify(exc) == NO_ANSWER
 
 
 def causes(exc: BaseException) -> list[BaseException]:

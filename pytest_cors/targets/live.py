@@ -23,8 +23,10 @@ standard library's sockets with kept-alive connections per origin. Two reasons:
   its HTTP expects the kit's requests to meet the mock too.
 
 Either way the server receives the request's lines plus ``Host`` and ``Content-Length`` only,
-and every failure to get an answer is a :class:`~pytest_cors.errors.TargetError` worded by
-:func:`~pytest_cors.targets._wire.wire_error`.
+and every failure to get an answer is a :class:`~pytest_cors.errors.TargetError` made by
+:func:`~pytest_cors.targets._wire.wire_error`: a refused connection, a name that does not
+resolve, a failed TLS handshake, a timeout and an answer that is not HTTP each raise their own
+subclass, chosen by the classes of the exceptions either client raised, never by their text.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import (
     WireFault,
@@ -47,6 +50,8 @@ from pytest_cors.targets._wire import (
     wire_headers,
     without_userinfo,
 )
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_POOL = 16

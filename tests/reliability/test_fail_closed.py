@@ -10,6 +10,7 @@ must fail or error, never pass.
 
 from __future__ import annotations
 
+import socket
 import ssl
 
 import pytest
@@ -220,7 +221,9 @@ def test_dns_failure_through_httpx(step):
                     "Access-Control-Allow-Headers": "X-Token",
                 },
             )
-        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+        # as httpx reports it: a ConnectError raised from the resolver's socket.gaierror
+        cause = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from cause
 
     base_url = "http://no-such-host.invalid"
     with (

@@ -56,3 +56,56 @@ def test_wire_error_names_method_url_and_cause():
     assert error.target == "T"
     timeout = wire_error(request, TimeoutError("read"), "T", 2.5)
     assert "timed out after 2.5 s" in str(timeout)
+
+
+def test_the_kind_of_a_wire_failure_comes_from_classes_not_words():
+    """The message of each exception below names other faults; only the classes count."""
+    import httpcore
+    import httpx
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    from pytest_cors.errors import TargetConnectionError
+    from pytest_cors.targets._wire import NO_ANSWER, classify, died_before_answer
+
+    url = "http://a.example/sso/handshake?timeout=1"
+    request = Request("GET", url)
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except ConnectionRefusedError as refused:
+            raise NewConnectionError(None, f"timed out; {url}") from refused
+    except NewConnectionError as new:
+        wrapped = MaxRetryError(None, url, new)
+    error = wire_error(request, wrapped, "T", 1)
+    assert type(error) is TargetConnectionError
+    assert f"GET {url}: connection refused (" in str(error)
+
+    # httpcore's own "closed before any response" (no h11 error under it) is a stale connection
+    closed = httpx.RemoteProtocolError("TLS handshake timed out")
+    assert classify(closed) == NO_ANSWER
+    assert died_before_answer(closed)
+    timeout = httpx.ReadTimeout("connection refused")
+    timeout.__cause__ = httpcore.ReadTimeout("server disconnected without sending a response")
+    assert not died_before_answer(timeout)
+
+
+def test_aiohttp_failures_are_told_apart_by_class():
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from pytest_cors.errors import TargetConnectionError, TargetDNSError
+    from pytest_cors.targets._wire import classify
+
+    key = SimpleNamespace(host="a.example", port=80, ssl=True)
+    refused = ConnectionRefusedError(111, "handshake timed out")
+    connector = aiohttp.ClientConnectorError(key, refused)
+    connector.__cause__ = refused
+    assert classify(connector).error is TargetConnectionError
+    assert classify(connector).what == "connection refused"
+    unreachable = aiohttp.ClientConnectorError(key, OSError(113, "No route to host"))
+    assert classify(unreachable).what == "could not connect"
+    assert classify(aiohttp.ServerDisconnectedError()).error is TargetError
+    dns = getattr(aiohttp, "ClientConnectorDNSError", None)
+    if dns is not None:
+        assert classify(dns(key, OSError(-2, "timed out"))).error is TargetDNSError
