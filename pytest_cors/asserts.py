@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 from pytest_cors.engine import Outcome, Profile
 from pytest_cors.engine.request import HeadersArg
-from pytest_cors.errors import CorsAssertionError, CorsUsageError
+from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_error
 from pytest_cors.explain import explain
-from pytest_cors.flow import simulate_fetch
+from pytest_cors.flow import Browser, simulate_fetch
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 _GRANTING = (
     "Access-Control-Allow-Origin",
@@ -135,11 +137,17 @@ class CorsHelpers:
     """
 
     def __init__(self, target: object, browser: str | Profile = "chromium") -> None:
-        from pytest_cors.flow import Browser
-
         self.target = target
         self.browser = browser
         self.session = Browser(browser)
+        self._sessions: dict[str | Profile, Browser] = {browser: self.session}
+
+    def _session(self, browser: str | Profile | None) -> Browser:
+        """This test's browser session for ``browser`` (one preflight cache per browser)."""
+        key = self.browser if browser is None else browser
+        if key not in self._sessions:
+            self._sessions[key] = Browser(key)
+        return self._sessions[key]
 
     def fetch(
         self,
@@ -150,9 +158,11 @@ class CorsHelpers:
         headers: HeadersArg = None,
         credentials: object = "omit",
         body: str | bytes | None = None,
+        browser: str | Profile | None = None,
     ) -> Outcome:
-        """``simulate_fetch`` against the bound target, sharing this test's preflight cache."""
-        return self.session.fetch(
+        """``simulate_fetch`` against the bound target, sharing this test's preflight cache
+        (one per browser; ``browser`` defaults to the fixture's, ``--cors-browser``)."""
+        return self._session(browser).fetch(
             self.target,
             url,
             origin=origin,
@@ -172,6 +182,7 @@ class CorsHelpers:
         credentials: object = "omit",
         expose: Iterable[str] | None = None,
         body: str | bytes | None = None,
+        browser: str | Profile | None = None,
     ) -> Outcome:
         """``assert_cors_allows`` against the bound target."""
         __tracebackhide__ = True
@@ -184,7 +195,7 @@ class CorsHelpers:
             credentials=credentials,
             expose=expose,
             body=body,
-            browser=self.browser,
+            browser=self.browser if browser is None else browser,
         )
 
     def denies(
@@ -196,6 +207,7 @@ class CorsHelpers:
         headers: HeadersArg = None,
         credentials: object = "omit",
         body: str | bytes | None = None,
+        browser: str | Profile | None = None,
     ) -> Outcome:
         """``assert_cors_denies`` against the bound target."""
         __tracebackhide__ = True
@@ -207,5 +219,5 @@ class CorsHelpers:
             headers=headers,
             credentials=credentials,
             body=body,
-            browser=self.browser,
+            browser=self.browser if browser is None else browser,
         )

@@ -156,7 +156,10 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
         if options.report:
             from pytest_cors.report import check_format
 
-            check_format(options.report)
+            try:
+                check_format(options.report)
+            except CorsUsageError as exc:
+                raise CorsUsageError(f"--report {exc}") from None
         if options.browser:
             from pytest_cors.engine import get_profile
 
@@ -190,6 +193,7 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
             "--noconftest",
             "-p",
             "no:cacheprovider",
+            "--cors-command",
             "-v" if options.verbose else "-q",
             *extra,
         ]

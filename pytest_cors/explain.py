@@ -9,10 +9,14 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
+from pytest_cors.engine.profiles import PROFILES
 from pytest_cors.http import Exchange, Request
 
 if TYPE_CHECKING:
     from pytest_cors.engine.fetch import Outcome
+from pytest_cors.errors import hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 _REASONS = {
     200: "OK", 201: "Created", 204: "No Content", 301: "Moved Permanently", 302: "Found",
@@ -30,7 +34,9 @@ def verdict_line(outcome: Outcome) -> str:
         kind = "same-origin" if outcome.same_origin else "CORS"
         return f"{head}: ALLOWED ({kind}, status {outcome.status})"
     code = outcome.failure.code if outcome.failure else "blocked"
-    return f"{head}: BLOCKED ({code}) - script sees TypeError: Failed to fetch"
+    profile = PROFILES.get(outcome.browser)
+    error = profile.script_error if profile else PROFILES["chromium"].script_error
+    return f"{head}: BLOCKED ({code}) - script sees {error}"
 
 
 def render_exchange(exchange: Exchange, indent: str = "  ") -> list[str]:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pytest_cors.errors import hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
+
 PREFLIGHT_PREFIX = "Response to preflight request doesn't pass access control check: "
 
 

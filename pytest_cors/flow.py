@@ -24,9 +24,11 @@ from pytest_cors.engine import (
 )
 from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.request import HeadersArg
-from pytest_cors.errors import CorsError, CorsUsageError, TargetError
+from pytest_cors.errors import CorsError, CorsUsageError, TargetError, hide_user_error
 from pytest_cors.http import Request, Response, head_size
 from pytest_cors.targets import adapt
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 MAX_HEADER_BLOCK = 256 * 1024
 """Bytes of response head (status line and header lines) a browser reads before giving up:
@@ -101,7 +103,8 @@ def _target_error(exc: BaseException, request: Request, adapter: Any) -> TargetE
     where = f"{request.method} {request.url}"
     if isinstance(exc, TargetError):
         target = exc.target or repr(adapter)
-        return TargetError(exc.detail, target=target, step=exc.step or _step(request))
+        # the same class (connection, DNS, TLS, timeout, protocol), placed at this step
+        return type(exc)(exc.detail, target=target, step=exc.step or _step(request))
     return TargetError(
         f"{where} raised {type(exc).__name__}: {exc}",
         target=repr(adapter),

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Union
 
+from pytest_cors.errors import hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
+
 HeaderInput = Union[Mapping[str, str], Iterable[tuple[str, str]], "Headers", None]
 
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})

@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pytest_cors.errors import CorsUsageError
+from pytest_cors.errors import CorsUsageError, hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")

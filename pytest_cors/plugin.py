@@ -7,6 +7,7 @@ Contract files are recognised by name alone before anything else is imported.
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,8 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                             "help": f"live probes in flight at once (default {LIVE_CONCURRENCY})"}),
     ("--cors-seed", {"metavar": "SEED",
                      "help": "seed for the adversarial probes: an integer, or 'random'"}),
+    # set by the pytest-cors command, so that messages name its own flags (--app, not --cors-app)
+    ("--cors-command", {"action": "store_true", "help": argparse.SUPPRESS}),
 ]  # fmt: skip
 _INI = {
     "cors_browser": "default browser profile for the cors fixture and contracts",
@@ -78,6 +81,8 @@ class CorsSession:
         self.app: str | None = get_option(config, "cors_app")
         self.base_url: str | None = get_option(config, "cors_base_url")
         self.browser: str | None = get_option(config, "cors_browser")
+        if self.browser is not None:
+            _check_browser(config, self.browser)
         self.concurrency = int(get_option(config, "cors_concurrency", LIVE_CONCURRENCY))
         seed = config.getoption("--cors-seed", default=None)
         if seed == "random":
@@ -94,10 +99,10 @@ class CorsSession:
             try:
                 check_format(report)
             except CorsUsageError as exc:
-                raise pytest.UsageError(str(exc)) from None
+                raise pytest.UsageError(f"{_flag(config, 'report')} {exc}") from None
         if self.concurrency < 1:
             raise pytest.UsageError(
-                f"--cors-concurrency must be at least 1, got {self.concurrency}"
+                f"{_flag(config, 'concurrency')} must be at least 1, got {self.concurrency}"
             )
         invocation = config.invocation_params.dir
         self.explicit = {
@@ -107,6 +112,11 @@ class CorsSession:
         self.records: dict[str, dict[str, Any]] = {}
         self._selected: list[Any] = []
         self._started: set[int] = set()
+
+    def flag(self, name: str) -> str:
+        """How the user spells option ``name`` in this run: ``--app`` under the ``pytest-cors``
+        command, ``--cors-app`` under pytest."""
+        return _flag(self.config, name)
 
     def start(self, run: ContractRun) -> None:
         """Before the first item of ``run``: send every selected live check at once."""
@@ -119,20 +129,22 @@ class CorsSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-        """A contract check whose target gave no response fails with the kit's message alone
-        (pytest renders a setup error as a traceback otherwise)."""
-        report = yield
-        check_item: Any = item
-        if (
-            hasattr(item, "cors_check")
-            and call.excinfo is not None
-            and report.failed
-            and not self.config.getoption("fulltrace")
-        ):
+        """The kit's own errors (a user mistake, a target that gave no response) read as their
+        message: no chain of the low-level errors the message already names, and a contract
+        check's setup error without a traceback. ``--fulltrace`` shows everything."""
+        error = call.excinfo.value if call.excinfo is not None else None
+        ours = False
+        if error is not None and not self.config.getoption("fulltrace"):
             from pytest_cors.errors import CorsError
 
-            if isinstance(call.excinfo.value, CorsError):
-                report.longrepr = check_item.error_text(call.excinfo.value)
+            ours = isinstance(error, CorsError)
+            if ours:
+                error.__cause__ = None
+                error.__suppress_context__ = True
+        report = yield
+        if ours and report.failed and hasattr(item, "cors_check"):
+            check_item: Any = item
+            report.longrepr = check_item.error_text(error)
         return report
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -164,6 +176,21 @@ class CorsSession:
             if not target.is_absolute():
                 target = self.config.invocation_params.dir / target
             write_report(target, list(self.records.values()), seed=self.seed)
+
+
+def _flag(config: pytest.Config, name: str) -> str:
+    return f"--{name}" if config.getoption("cors_command", False) else f"--cors-{name}"
+
+
+def _check_browser(config: pytest.Config, name: str) -> None:
+    """An unknown ``--cors-browser``/``cors_browser`` stops the run at start-up, once."""
+    from pytest_cors.engine.profiles import get_profile
+    from pytest_cors.errors import CorsUsageError
+
+    try:
+        get_profile(name)
+    except CorsUsageError as exc:
+        raise pytest.UsageError(f"{_flag(config, 'browser')}: {exc}") from None
 
 
 _SESSION = pytest.StashKey[CorsSession]()

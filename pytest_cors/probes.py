@@ -25,7 +25,10 @@ from functools import cache
 from importlib import resources
 from typing import Protocol
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.origin import Origin, parse_origin
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 DEFAULT_SEED = 1
 """The seed used when neither ``--cors-seed`` nor the contract's ``seed`` sets one.

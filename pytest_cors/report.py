@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pytest_cors.errors import CorsUsageError
+from pytest_cors.errors import CorsUsageError, hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 Record = Mapping[str, Any]
 FORMATS = {".md": "Markdown", ".json": "JSON", ".sarif": "SARIF"}
@@ -52,7 +54,7 @@ def check_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise CorsUsageError(
-            f"--cors-report {path}: unknown report format {suffix or '(no suffix)'!r}; use a "
+            f"{path}: unknown report format {suffix or '(no suffix)'!r}; use a "
             "file name ending in .md (Markdown), .json (JSON) or .sarif (SARIF)"
         )
     return suffix
@@ -249,7 +251,8 @@ def to_markdown(records: Sequence[Record], *, seed: int | str | None = None) -> 
             f"## `{meta['file']}`",
             "",
             f"- target: {_md_escape(str(meta['target']))}",
-            f"- seed: `{meta['seed']}` (rerun the same probes with `--cors-seed {meta['seed']}`)",
+            f"- seed: `{meta['seed']}` (rerun the same probes with `--cors-seed {meta['seed']}` "
+            f"in pytest, `--seed {meta['seed']}` in `pytest-cors check`)",
             f"- browsers: {', '.join(meta['browsers'])}",
             "",
         ]

@@ -1,5 +1,7 @@
 """The text rendering of an outcome: verdict, transcript, checks, curl line, redaction."""
 
+import pytest
+
 from pytest_cors import Headers, Request, simulate_fetch
 from pytest_cors.explain import curl_line
 
@@ -57,3 +59,20 @@ def test_an_exchange_the_http_cache_answered_is_labelled_as_not_sent():
     again = browser.fetch(cached, "/a", origin=APP)
     assert again.http_cached == [0]
     assert "Request (answered by the HTTP cache: nothing was sent):" in again.explain()
+
+
+@pytest.mark.parametrize(
+    ("browser", "error"),
+    [
+        ("chromium", "TypeError: Failed to fetch"),
+        ("firefox", "TypeError: NetworkError when attempting to fetch resource."),
+        ("safari", "TypeError: Load failed"),
+    ],
+)
+def test_the_verdict_line_says_what_each_browsers_script_catches(browser, error):
+    outcome = simulate_fetch(app, "/a", origin=APP, method="PUT", browser=browser)
+    assert (
+        outcome.explain()
+        .splitlines()[0]
+        .endswith(f"BLOCKED (CORSMethodNotFound) - script sees {error}")
+    )

@@ -75,7 +75,10 @@ def test_markdown_report_is_ready_for_a_ci_summary(pytester):
     _, text = report_of(pytester, f"{APPS}:flask_no_vary", ".md")
     assert text.startswith("# pytest-cors contract report\n")
     assert "The CORS policy is broken: 148 checks, 136 passed, 12 failed" in text
-    assert "- seed: `1` (rerun the same probes with `--cors-seed 1`)" in text
+    assert (
+        "- seed: `1` (rerun the same probes with `--cors-seed 1` in pytest, `--seed 1` in "
+        "`pytest-cors check`)" in text
+    )
     assert "| origin | role | `/items` | `/items/1` |" in text
     assert "| `https://app.example.com` | allowed | **UNEXPECTED** | **UNEXPECTED** |" in text
     assert "- **CORS-VARY** (error) at `cors.yaml:" in text

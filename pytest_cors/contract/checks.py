@@ -35,6 +35,9 @@ from pytest_cors.probes import ATTACKS, DEFAULT_SEED, generate_probes, random_or
 
 if TYPE_CHECKING:
     from pytest_cors.engine import Outcome
+from pytest_cors.errors import hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 Severity = Literal["error", "warning"]
 Expect = Literal["allowed", "denied"]

@@ -35,12 +35,14 @@ from pytest_cors.contract.checks import (
     resolved_seed,
 )
 from pytest_cors.contract.model import Mark
-from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec
-from pytest_cors.errors import ContractError, CorsError
+from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec, import_app
+from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
 from pytest_cors.report import redact
 
 if TYPE_CHECKING:
     from pytest_cors.plugin import CorsSession
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 RECORD_KEY = "pytest_cors"
 
@@ -65,7 +67,18 @@ class ContractFile(pytest.File):
             ) from None
         seed = resolved_seed(contract, state.seed)
         spec = TargetSpec.resolve(contract, app=state.app, base_url=state.base_url)
-        run = ContractRun(contract, spec, concurrency=state.concurrency)
+        # A missing or unimportable target is one error for the file, not one per check.
+        if spec.app is None and spec.base_url is None:
+            raise self.CollectError(
+                f"{_shown_path(self.path)}: no target to check. Add 'target: {{app: "
+                "module:attr}' or 'target: {base_url: https://...}' to the contract, or pass "
+                f"{state.flag('app')} or {state.flag('base-url')}."
+            )
+        try:
+            app = None if spec.app is None else import_app(spec.app, spec.contract_file)
+        except CorsUsageError as exc:
+            raise self.CollectError(f"{_shown_path(self.path)}: {exc}") from None
+        run = ContractRun(contract, spec, concurrency=state.concurrency, target=app)
         state.runs[str(self.path)] = run
         try:
             checks = build_checks(contract, seed=seed, browser=state.browser)

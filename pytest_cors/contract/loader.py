@@ -42,8 +42,10 @@ from pytest_cors.contract.model import (
 )
 from pytest_cors.engine.request import TOKEN, is_forbidden_header, normalize_method
 from pytest_cors.engine.response import FORBIDDEN_RESPONSE_HEADERS
-from pytest_cors.errors import ContractError, CorsUsageError, Diagnostic
+from pytest_cors.errors import ContractError, CorsUsageError, Diagnostic, hide_user_error
 from pytest_cors.origin import Origin, origin_of_url, parse_origin
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 SUPPORTED_VERSIONS = (1,)
 MAX_CONTRACT_BYTES = 1024 * 1024

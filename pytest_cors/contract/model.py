@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pytest_cors.engine.profiles import PROFILES
-from pytest_cors.errors import Diagnostic
+from pytest_cors.errors import Diagnostic, hide_user_error
 from pytest_cors.origin import Origin
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 BROWSER_PROFILES = tuple(PROFILES)
 """The browser profile names a contract may list under ``browsers``."""

@@ -32,12 +32,20 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from pytest_cors.contract.checks import Check, Evidence, Finding, build_checks, evaluate
-from pytest_cors.errors import CorsUsageError, TargetError
+from pytest_cors.errors import (
+    CorsUsageError,
+    TargetConnectionError,
+    TargetDNSError,
+    TargetError,
+    hide_user_error,
+)
 from pytest_cors.http import Exchange, Headers, Request, Response
 from pytest_cors.origin import origin_of_url, parse_origin
 
 if TYPE_CHECKING:
     from pytest_cors.contract.model import Contract
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 DEFAULT_CONCURRENCY = 32
 """Live checks in flight at once, each on a kept-alive connection of its own.
@@ -55,7 +63,24 @@ PROBE_COOKIE = "pytest_cors_session=probe"
 """The cookie credentialed checks send to the target: a stand-in for a signed-in user's."""
 
 _LISTS = ("method", "header")  # checks about the preflight's lists: the actual adds nothing
-_NO_CONNECTION = ("connection refused", "could not be resolved", "could not connect")
+# the failures that say the target is down (nothing answers at that address): a live run stops
+# sending once one is seen, rather than wait out every remaining check against it
+_NO_CONNECTION = (TargetConnectionError, TargetDNSError)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it was raised from, is one of :data:`_NO_CONNECTION`.
+
+    Decided by class, never by message: a message quotes the URL, whose path may hold any word.
+    The flow and the runner re-raise a target's error with their step, ``from`` the original.
+    """
+    for _ in range(8):
+        if isinstance(exc, _NO_CONNECTION):
+            return True
+        if exc.__cause__ is None:
+            return False
+        exc = exc.__cause__
+    return False
 
 
 class SameOriginProbe(Exception):
@@ -289,7 +314,7 @@ def _send_raw(target: _CheckTarget, request: Request, step: str) -> Response:
     try:
         return target.send(request)
     except TargetError as exc:
-        raise TargetError(str(exc), target=target.base_url, step=step) from exc
+        raise type(exc)(str(exc), target=target.base_url, step=step) from exc
     except Exception as exc:
         raise TargetError(
             f"{request.method} {request.url} raised {type(exc).__name__}: {exc}",
@@ -452,7 +477,7 @@ class ContractRun:
         try:
             return execute(check, memo)
         except TargetError as exc:
-            if any(word in str(exc) for word in _NO_CONNECTION):
+            if _unreachable(exc):
                 self._down = exc
             raise
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pytest_cors.engine.httpcache import HttpCache
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import SAFELISTED_METHODS
+from pytest_cors.errors import hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 
 @dataclass(slots=True)

@@ -33,10 +33,12 @@ from pytest_cors.engine.response import (
     parse_max_age,
     readable_headers,
 )
-from pytest_cors.errors import CorsUsageError
+from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.failures import CorsWarning, Failure, make_failure
 from pytest_cors.http import Exchange, Headers, Request, Response, trusted_headers
 from pytest_cors.origin import Origin, origin_of_url, parse_origin
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")

@@ -23,7 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response, grouped
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 _CONDITIONAL = frozenset(
     {"if-modified-since", "if-none-match", "if-unmodified-since", "if-match", "if-range"}

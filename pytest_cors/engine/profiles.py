@@ -6,10 +6,13 @@ is the same in every engine and is not an option.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from pytest_cors.engine.httpcache import CHROMIUM_HTTP_CACHE, FIREFOX_HTTP_CACHE, HttpCacheRules
-from pytest_cors.errors import CorsUsageError
+from pytest_cors.errors import CorsUsageError, hide_user_error
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class Profile:
     content_type_join: str = ", "
     #: Console message style: "chromium" or "firefox".
     console: str = "chromium"
+    #: What the page's script catches when ``fetch()`` fails a CORS check (each engine words
+    #: the same network error its own way).
+    script_error: str = "TypeError: Failed to fetch"
     max_redirects: int = 20
     default_max_age: int = 5
 
@@ -136,6 +142,7 @@ FIREFOX = Profile(
     tainted_preflight_sends_null=False,
     content_type_join=",",
     console="firefox",
+    script_error="TypeError: NetworkError when attempting to fetch resource.",
     cached_wildcard_header_covers=False,
     method_check_before_header_parse=True,
     # Measured (Firefox 153): an opaque page reuses its own entries once the page is past
@@ -151,6 +158,7 @@ FIREFOX = Profile(
 # §11.1) and no preflight-cache reuse for an opaque origin (unmeasured in Safari).
 SAFARI = Profile(
     name="safari",
+    script_error="TypeError: Load failed",
     wildcard_covers_authorization=True,
     client_hints_safelisted=False,
     joins_duplicate_request_headers=False,
@@ -175,6 +183,22 @@ def get_profile(browser: str | Profile) -> Profile:
     try:
         return PROFILES[browser]
     except (KeyError, TypeError):
+        guess = suggest_profile(browser) if isinstance(browser, str) else None
+        hint = f"did you mean {guess!r}? " if guess else ""
         raise CorsUsageError(
-            f"unknown browser profile {browser!r}; use one of: {', '.join(sorted(PROFILES))}"
+            f"unknown browser profile {browser!r}; {hint}use one of: {', '.join(sorted(PROFILES))}"
         ) from None
+
+
+_ALIASES = {"chrome": "chromium", "edge": "chromium", "webkit": "safari", "gecko": "firefox"}
+
+
+def suggest_profile(name: str) -> str | None:
+    """The profile a mistyped or product name most likely means (``chrome`` -> ``chromium``)."""
+    word = name.strip().lower()
+    if word in PROFILES:
+        return word
+    if word in _ALIASES:
+        return _ALIASES[word]
+    close = difflib.get_close_matches(word, list(PROFILES), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from pytest_cors.engine.profiles import Profile
-from pytest_cors.errors import CorsUsageError
+from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.failures import CorsWarning
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 SAFELISTED_METHODS = frozenset({"GET", "HEAD", "POST"})

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import TOKEN
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, grouped
 from pytest_cors.origin import is_valid_url_value
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 _OWS = " \t"
 SAFELISTED_RESPONSE_HEADERS = frozenset(

@@ -18,11 +18,13 @@ import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pytest_cors.errors import CorsUsageError
+from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.http import Request, Response
 
 if TYPE_CHECKING:  # asyncio is imported on first use: the plugin's start-up stays cheap
     import asyncio
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 T = TypeVar("T")
 

@@ -16,9 +16,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._async import on_loop
 from pytest_cors.targets._wire import wire_error, wire_headers
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 _SKIP = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 

@@ -13,8 +13,11 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import unquote
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import app_error, split_url, wire_headers
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

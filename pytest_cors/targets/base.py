@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Request, Response
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 
 @runtime_checkable

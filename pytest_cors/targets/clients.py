@@ -15,10 +15,13 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import app_error
 from pytest_cors.targets.asgi import AsgiTarget, build_scope
 from pytest_cors.targets.wsgi import WsgiTarget, build_environ
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 
 def werkzeug_target(client: Any, base_url: str | None) -> WsgiTarget:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from types import ModuleType
 from typing import Any
 
+from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import (
     app_error,
@@ -27,6 +28,8 @@ from pytest_cors.targets._wire import (
     without_userinfo,
 )
 from pytest_cors.targets.asgi import build_scope, call_asgi
+
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 
 def library(client: Any) -> ModuleType:

@@ -103,3 +103,17 @@ def test_engine_matches_chromium(
     if scenario.family == "random":
         replay = f" (random seed {SEED}; replay with {SEED_ENV}={SEED})"
     _check(scenario, kind, chromium_runs, scenario_server, engine_targets, replay)
+
+
+@pytest.mark.browser
+def test_the_script_sees_the_profiles_script_error(chromium_runs: dict[str, BrowserRun]) -> None:
+    """What ``explain()`` says the page's script catches is what Chromium's script caught."""
+    from pytest_cors.engine import get_profile
+
+    seen = {
+        f.error
+        for run in chromium_runs.values()
+        for f in run.fetches
+        if not f.resolved and not f.construction_error and not f.timed_out
+    }
+    assert seen == {get_profile("chromium").script_error}

@@ -394,3 +394,17 @@ def test_the_page_names_the_firefox_checked(firefox_runs: dict[str, FirefoxRun])
         f"{_version['firefox']}: update FIREFOX_CHECKED in tests/conformance/engines_page.py "
         "and regenerate the page"
     )
+
+
+@pytest.mark.browser
+def test_the_script_sees_the_profiles_script_error(firefox_runs: dict[str, FirefoxRun]) -> None:
+    """What ``explain()`` says the page's script catches is what Firefox's script caught."""
+    from pytest_cors.engine import get_profile
+
+    seen = {
+        f.error
+        for run in firefox_runs.values()
+        for f in run.fetches
+        if not f.resolved and not f.construction_error and not f.timed_out
+    }
+    assert seen == {get_profile("firefox").script_error}

@@ -146,7 +146,10 @@ def test_contract_errors_are_a_collection_error_listing_every_line(pytester):
 
 
 def test_files_are_collected_by_name_and_by_option(pytester):
-    small = "version: 1\npolicies:\n  - name: p\n    paths: [/x]\n    cors: false\n"
+    small = (
+        "version: 1\ntarget: {base_url: https://api.example.com}\npolicies:\n  - name: p\n"
+        "    paths: [/x]\n    cors: false\n"
+    )
     for name in ("cors.yaml", "cors-api.yaml", "api.cors.yaml", "other.yaml", "cors.yml"):
         (pytester.path / name).write_text(small)
     extra = pytester.path / "sub" / "policy.yaml"
@@ -161,7 +164,9 @@ def test_files_are_collected_by_name_and_by_option(pytester):
 
 
 def test_item_ids_and_report_location_follow_the_contract(project):
-    items, _ = project.inline_genitems("-p", "no:cacheprovider")
+    items, _ = project.inline_genitems(
+        "-p", "no:cacheprovider", "--cors-base-url", "https://a.test"
+    )
     names = [item.nodeid.split("::", 1)[1] for item in items]  # policy::check
     assert "spa-api::PUT /items/1 from https://app.example.com -> allowed" in names
     assert "spa-api::GET /items from https://evil.example.net -> denied" in names
@@ -222,10 +227,17 @@ def test_an_unreachable_live_target_errors_every_item_and_passes_none(project):
     assert "def " not in out  # no source lines of the kit
 
 
-def test_no_target_is_an_error_naming_the_options(project):
+def test_no_target_is_one_error_naming_the_options(project):
     result = project.runpytest("-p", "no:cacheprovider", "-rfE")
-    result.assert_outcomes(errors=148)
-    result.stdout.fnmatch_lines(["*no target to check*--cors-app or --cors-base-url*"])
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*cors.yaml: no target to check*--cors-app or --cors-base-url*"])
+
+
+def test_an_app_that_cannot_be_imported_is_one_error_up_front(project):
+    result = project.runpytest("-p", "no:cacheprovider", "--cors-app", "no_such_module:app")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*cannot import target app 'no_such_module:app'*"])
+    assert "passed" not in result.parseoutcomes()
 
 
 def _random_origin(result):

@@ -325,7 +325,10 @@ def test_it(cors):
     assert message in result.stdout.str()
 
 
-def test_an_unknown_browser_option_errors_every_cors_test(pytester):
+@pytest.mark.parametrize(
+    ("name", "suggestion"), [("chrome", "did you mean 'chromium'? "), ("netscape", "")]
+)
+def test_an_unknown_browser_option_stops_the_run_at_start_up(pytester, name, suggestion):
     pytester.makeini(INI)
     pytester.makepyfile(
         test_browser="""
@@ -346,11 +349,12 @@ def test_denies(cors):
     cors.denies("/x", origin="https://app.example.com")
 """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider", "--cors-browser", "netscape")
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) == 0
-    assert outcomes.get("failed", 0) + outcomes.get("errors", 0) == 2
-    assert f"unknown browser profile 'netscape'; use one of: {PROFILES}" in result.stdout.str()
+    result = pytester.runpytest("-p", "no:cacheprovider", "--cors-browser", name)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [f"*--cors-browser: unknown browser profile '{name}'; {suggestion}use one of: {PROFILES}"]
+    )
+    assert "Traceback" not in result.stderr.str()
 
 
 def test_the_missing_cors_target_says_how_to_define_it(pytester):
@@ -371,3 +375,40 @@ def test_a_refused_url_is_not_a_usage_error():
     with pytest.raises(TargetError) as info:
         simulate_fetch(refused_url(), "/x", origin=APP)
     assert not isinstance(info.value, (ValueError, TypeError))
+
+
+USER_MISTAKES = """
+from pytest_cors import simulate_fetch
+
+def app(environ, start_response):
+    start_response("200 OK", [])
+    return [b""]
+
+def test_bad_origin():
+    simulate_fetch(app, "/x", origin="app.example.com")
+
+def test_unreachable():
+    simulate_fetch("http://127.0.0.1:9", "/x", origin="https://app.example.com")
+
+def test_a_bug_in_the_test():
+    simulate_fetch(app, "/x", origin="https://app.example.com").nothing
+"""
+
+
+def test_a_user_error_in_a_test_shows_the_message_not_the_kits_frames(pytester):
+    pytester.makeini(INI)
+    pytester.makepyfile(test_mistakes=USER_MISTAKES)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=3)
+    text = result.stdout.str()
+    sections = text.split("_ test_")
+    bad_origin = next(s for s in sections if s.startswith("bad_origin"))
+    unreachable = next(s for s in sections if s.startswith("unreachable"))
+    for section in (bad_origin, unreachable):
+        assert "pytest_cors/" not in section  # no frame of the kit's own modules
+        assert len(section.splitlines()) < 15
+    assert "CorsUsageError" in bad_origin
+    assert "TargetConnectionError" in unreachable
+    # an error that is not the kit's keeps every frame: a bug must stay debuggable
+    full = pytester.runpytest("-p", "no:cacheprovider", "--fulltrace", "-k", "bad_origin")
+    assert "pytest_cors/" in full.stdout.str()
