@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="pytest-cors",
         description="Check CORS contracts against an app or a live server, or record one.",
     )
+    from pytest_cors import __version__
+
+    parser.add_argument("--version", action="version", version=f"pytest-cors {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser(
         "check",

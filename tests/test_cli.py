@@ -185,3 +185,21 @@ def test_record_refuses_a_base_url_with_credentials(capsys):
     assert code == 2
     assert "must not hold a user name or password" in err
     assert "hunter2" not in out + err
+
+
+def test_version_prints_the_package_version(capsys):
+    import pytest_cors
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"pytest-cors {pytest_cors.__version__}"
+
+
+def test_messages_under_the_command_name_its_own_flags(tmp_path, capsys):
+    contract = tmp_path / "cors.yaml"
+    contract.write_text("version: 1\npolicies:\n  - name: p\n    paths: [/x]\n    cors: false\n")
+    assert main(["check", str(contract)]) == 2
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "no target to check" in text
+    assert "pass --app or --base-url" in text
+    assert "--cors-app" not in text

@@ -57,6 +57,7 @@ SECTIONS = {
     "method_check_before_header_parse": "§12.1, §12.2",
     "content_type_join": "§7, §11.7",
     "console": "§12 (also which MDN code names a failure)",
+    "script_error": "§0 (Chromium), §11.6 (WebKit); Firefox measured by the conformance suite",
     "max_redirects": "§8",
     "default_max_age": "§5.5",
     "http_cache": "RFC 9111 (not in the reference: measured by the conformance suite)",
