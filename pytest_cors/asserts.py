@@ -45,6 +45,12 @@ def assert_cors_allows(
         body=body,
         browser=browser,
     )
+    return _judge_allowed(outcome, names)
+
+
+def _judge_allowed(outcome: Outcome, names: list[str]) -> Outcome:
+    """``outcome`` if the page can read it and the ``names`` headers, else the failure."""
+    __tracebackhide__ = True
     if not outcome.allowed:
         failure = outcome.failure
         first = failure.message if failure else "The browser would block this request."
@@ -110,6 +116,12 @@ def assert_cors_denies(
         body=body,
         browser=browser,
     )
+    return _judge_denied(outcome)
+
+
+def _judge_denied(outcome: Outcome) -> Outcome:
+    """``outcome`` if the browser blocks the page from reading it, else the failure."""
+    __tracebackhide__ = True
     if outcome.allowed:
         if outcome.same_origin:
             why = "the page and the URL are same-origin, so CORS does not apply at all"
@@ -184,19 +196,19 @@ class CorsHelpers:
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
     ) -> Outcome:
-        """``assert_cors_allows`` against the bound target."""
+        """``assert_cors_allows`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
-        return assert_cors_allows(
-            self.target,
+        names = _header_names(expose)
+        outcome = self.fetch(
             url,
             origin=origin,
             method=method,
             headers=headers,
             credentials=credentials,
-            expose=expose,
             body=body,
-            browser=self.browser if browser is None else browser,
+            browser=browser,
         )
+        return _judge_allowed(outcome, names)
 
     def denies(
         self,
@@ -209,15 +221,15 @@ class CorsHelpers:
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
     ) -> Outcome:
-        """``assert_cors_denies`` against the bound target."""
+        """``assert_cors_denies`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
-        return assert_cors_denies(
-            self.target,
+        outcome = self.fetch(
             url,
             origin=origin,
             method=method,
             headers=headers,
             credentials=credentials,
             body=body,
-            browser=self.browser if browser is None else browser,
+            browser=browser,
         )
+        return _judge_denied(outcome)

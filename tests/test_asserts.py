@@ -86,3 +86,39 @@ def test_authorization_must_be_listed_for_credentialed_requests():
     assert outcome.failure is not None
     assert outcome.failure.failed_parameter == "authorization"
     assert "secret-token" not in outcome.explain()
+
+
+COUNTED = []
+
+
+def max_age_app(environ, start_response):
+    """Allows PUT from APP for an hour; counts the preflights it answers."""
+    if environ["REQUEST_METHOD"] == "OPTIONS":
+        COUNTED.append(environ["PATH_INFO"])
+    start_response(
+        "200 OK",
+        [
+            ("Access-Control-Allow-Origin", APP),
+            ("Access-Control-Allow-Methods", "PUT"),
+            ("Access-Control-Max-Age", "3600"),
+            ("Vary", "Origin"),
+        ],
+    )
+    return [b""]
+
+
+def test_the_cors_fixture_helpers_share_one_browser_session_per_test():
+    """allows, denies and fetch of one ``cors`` fixture keep one preflight cache (per browser),
+    as one browser tab does."""
+    from pytest_cors.asserts import CorsHelpers
+
+    COUNTED.clear()
+    cors = CorsHelpers(max_age_app)
+    first = cors.allows("/items", origin=APP, method="PUT")
+    second = cors.allows("/items", origin=APP, method="PUT")
+    third = cors.fetch("/items", origin=APP, method="PUT")
+    assert first.preflight is not None
+    assert second.preflight_cached and third.preflight_cached
+    assert COUNTED == ["/items"]
+    cors.allows("/items", origin=APP, method="PUT", browser="firefox")  # its own cache
+    assert COUNTED == ["/items", "/items"]
