@@ -1,7 +1,9 @@
 """Text rendering of an outcome: the verdict, what was sent and received, each check, a curl line.
 
 Pure: standard library only. Secret header values (Authorization, Cookie, Set-Cookie,
-Proxy-Authorization) are shown as present, never as what they were.
+Proxy-Authorization) are shown as present, never as what they were; a response body is shown
+only when it is short text (often the server's reason for a refusal, such as Starlette's
+``Disallowed CORS method``), with any of those secret values in it redacted too.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import shlex
 from typing import TYPE_CHECKING
 
 from pytest_cors.engine.profiles import PROFILES
-from pytest_cors.http import Exchange, Request
+from pytest_cors.http import SECRET_HEADERS, Exchange, Headers, Request, Response
 
 if TYPE_CHECKING:
     from pytest_cors.engine.fetch import Outcome
@@ -49,7 +51,61 @@ def render_exchange(exchange: Exchange, indent: str = "  ") -> list[str]:
     reason = resp.reason or _REASONS.get(resp.status, "")
     lines.append(f"{indent}< {resp.status} {reason}".rstrip())
     lines += [f"{indent}< {k}: {v}" for k, v in resp.headers.redacted()]
+    if resp.body:
+        text = body_text(resp)
+        if text is None:
+            lines.append(f"{indent}< ({len(resp.body)} byte body)")
+        else:
+            # a blank line, then the body, as on the wire (and in ``curl -i``)
+            text = _redact_secrets(text, req.headers, resp.headers)
+            lines.append(f"{indent}<")
+            lines += [f"{indent}< {line}".rstrip() for line in text.splitlines()]
     return lines
+
+
+BODY_SHOWN_UP_TO = 200
+"""The longest response body (bytes) a transcript shows as text; a longer one is summed up."""
+
+
+def body_text(response: Response) -> str | None:
+    """The body as text when a transcript can show it: at most :data:`BODY_SHOWN_UP_TO` bytes,
+    ``text/*`` or no Content-Type, valid UTF-8 without control characters (tabs and line breaks
+    aside). ``None`` otherwise (a JSON document, an HTML page of some size, binary data)."""
+    body = response.body
+    if not body or len(body) > BODY_SHOWN_UP_TO:
+        return None
+    media = (response.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+    if media and not media.startswith("text/"):
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if any(not c.isprintable() and c not in "\t\r\n" for c in text):
+        return None
+    return text.strip("\r\n") or None
+
+
+def _redact_secrets(text: str, *header_lists: Headers) -> str:
+    """``text`` with every secret header value of the exchange (and the credential inside it: a
+    token after the auth scheme, a cookie's value) replaced as the header lines are."""
+    secrets: set[str] = set()
+    for headers in header_lists:
+        for name, value in headers:
+            name = name.strip().lower()
+            if name not in SECRET_HEADERS:
+                continue
+            value = value.strip(" \t")
+            secrets.add(value)
+            if name in ("authorization", "proxy-authorization"):
+                secrets.add(value.partition(" ")[2].strip(" \t"))
+            else:
+                pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
+                secrets.update(pair.partition("=")[2].strip(" \t") for pair in pairs)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4:  # shorter ones ("1", "yes") would only garble the text
+            text = text.replace(secret, f"<redacted: {len(secret)} bytes>")
+    return text
 
 
 def curl_line(request: Request) -> str:

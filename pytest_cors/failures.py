@@ -7,6 +7,7 @@ Pure: standard library only. ``code`` is MDN's CORS error name (stable, document
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pytest_cors.errors import hide_user_error
@@ -87,8 +88,9 @@ _KINDS: dict[str, tuple[str, str, str]] = {
     "PreflightInvalidStatus": (
         "CORSPreflightDidNotSucceed",
         "It does not have HTTP ok status.",
-        "Answer the OPTIONS preflight with a 2xx status (200 or 204) without requiring "
-        "authentication: a preflight never carries cookies or Authorization.",
+        "Answer the OPTIONS preflight with a 2xx status (200 or 204) before routing, "
+        "authentication or error handling get to it: a 404 or 405 usually means no handler "
+        "answers OPTIONS at this URL, a 5xx that the server failed on the preflight.",
     ),
     "PreflightDisallowedRedirect": (
         "CORSPreflightDidNotSucceed",
@@ -141,6 +143,43 @@ _KINDS: dict[str, tuple[str, str, str]] = {
         "Serve the resource over http or https.",
     ),
 }
+
+# The preflight status hint by status: what a 400 and a 401/403 usually mean (see
+# ``_preflight_status_hint``); any other status gets the ``_KINDS`` hint.
+_AUTH_STATUS_HINT = (
+    "Answer the OPTIONS preflight with a 2xx status (200 or 204) without requiring "
+    "authentication: a preflight never carries cookies or Authorization, so let the CORS layer "
+    "answer it before the authentication layer sees it."
+)
+
+
+def _preflight_status_hint(
+    status: int | None, origin: str, method: str, headers: Sequence[str]
+) -> str | None:
+    """The hint for a preflight answered ``status``, or ``None`` for the generic one.
+
+    A 400 is what a CORS layer answers a preflight it refuses (Starlette's and FastAPI's
+    ``CORSMiddleware`` send ``400 Disallowed CORS method``, ``... headers`` or ``... origin``
+    rather than leaving the headers out); a 401 or 403, an authentication layer in front of it.
+    ``method`` and ``headers`` are the preflight's ``Access-Control-Request-Method`` and
+    ``-Headers`` when the caller knows them.
+    """
+    if status in (401, 403):
+        return _AUTH_STATUS_HINT
+    if status != 400:
+        return None
+    asked = f": {method}" if method else ""
+    names = ",".join(h for h in headers if h)
+    listed = f": {names}" if names else ""
+    return (
+        "A 400 answer to a preflight usually means the server's CORS layer refused it: the "
+        f"method it asked for (Access-Control-Request-Method{asked}), a header it asked for "
+        f"(Access-Control-Request-Headers{listed}) or the origin '{origin}' is not in the "
+        "layer's allow-lists. Add them there (Starlette/FastAPI CORSMiddleware: allow_methods, "
+        "allow_headers, allow_origins; its 400 body, 'Disallowed CORS method', '... headers' "
+        "or '... origin', says which), or stop sending them."
+    )
+
 
 # Chromium's corsError names for failures on the preflight response.
 _PREFLIGHT_VARIANTS = {
@@ -198,6 +237,8 @@ def make_failure(
     code_override: str | None = None,
     token: str = "",
     initiator: str | None = None,
+    requested_method: str = "",
+    requested_headers: Sequence[str] = (),
 ) -> Failure:
     """Build the failure for a Chromium failure ``kind`` seen at ``step`` of a fetch to ``url``.
 
@@ -205,9 +246,14 @@ def make_failure(
     Allow-Methods/-Headers list that did not parse (Chromium does not name it, Firefox does).
     ``origin`` is the ``Origin`` the failing request carried (``null`` after a tainting
     redirect), which the hint names; ``initiator`` the page's own origin, which Chromium's
-    console line names even then.
+    console line names even then. ``status`` is the failing response's status: the hint for a
+    preflight that is not 2xx depends on it (a 400 is a CORS layer's refusal, a 401 or 403 an
+    authentication layer's), and names ``requested_method`` and ``requested_headers`` (the
+    preflight's ``Access-Control-Request-Method`` and ``-Headers``) when given.
     """
     code, detail, hint = _KINDS[kind]
+    if kind == "PreflightInvalidStatus":
+        hint = _preflight_status_hint(status, origin, requested_method, requested_headers) or hint
     if code_override:
         code = code_override
     on_preflight = step == "preflight"

@@ -371,3 +371,58 @@ def test_firefox_reads_header_bytes_as_utf8(kind, parameter, token, shown):
 def test_hints_name_the_fix(kind, fragment):
     failure = make_failure(kind, url=URL, origin=ORIGIN, step="preflight", parameter="PUT")
     assert fragment in failure.hint
+
+
+# -- the preflight status hint: what the status says about who refused ------------------------
+
+
+def _status_failure(status, **kwargs):
+    return make_failure(
+        "PreflightInvalidStatus", url=URL, origin=ORIGIN, step="preflight", status=status, **kwargs
+    )
+
+
+def test_a_400_preflight_reads_as_the_cors_layers_refusal_not_as_authentication():
+    hint = _status_failure(400).hint
+    assert "CORS layer refused it" in hint
+    assert "Access-Control-Request-Method" in hint
+    assert "Access-Control-Request-Headers" in hint
+    assert f"the origin '{ORIGIN}'" in hint
+    assert "allow_methods" in hint and "Disallowed CORS method" in hint
+    assert "authentication" not in hint
+
+
+def test_a_400_preflight_hint_names_what_the_preflight_asked_for():
+    hint = _status_failure(400, requested_method="DELETE", requested_headers=["x-a", "x-b"]).hint
+    assert "(Access-Control-Request-Method: DELETE)" in hint
+    assert "(Access-Control-Request-Headers: x-a,x-b)" in hint
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_401_or_403_preflight_keeps_the_authentication_advice(status):
+    hint = _status_failure(status).hint
+    assert "without requiring authentication" in hint
+    assert "never carries cookies or Authorization" in hint
+    assert "CORS layer refused" not in hint
+
+
+@pytest.mark.parametrize("status", [None, 404, 405, 500])
+def test_other_preflight_statuses_get_the_generic_advice(status):
+    hint = _status_failure(status).hint
+    assert "2xx" in hint and "404 or 405" in hint
+    assert "without requiring authentication" not in hint
+
+
+def test_starlettes_400_preflight_gets_the_cors_layer_hint_in_both_consoles():
+    from pytest_cors import simulate_fetch
+    from tests.targets.apps import ALLOWED, starlette_app
+
+    app = starlette_app()  # the real CORSMiddleware: allow_methods GET, PUT, POST
+    for browser in ("chromium", "firefox"):
+        outcome = simulate_fetch(app, "/items", origin=ALLOWED, method="DELETE", browser=browser)
+        assert outcome.preflight is not None
+        assert outcome.preflight.response.status == 400
+        failure = outcome.failure
+        assert failure is not None and failure.code == "CORSPreflightDidNotSucceed"
+        assert "CORS layer refused it" in failure.hint
+        assert "authentication" not in failure.hint

@@ -4,7 +4,8 @@
 for the private-network probe, one raw preflight) with the verdict the contract expects:
 
 * **allowed**: every path x allowed origin x method, with the declared request headers and
-  credentials; ``error_paths`` must carry CORS headers too (one request per allowed origin).
+  credentials; ``error_paths`` must carry CORS headers too (one request per allowed origin, with
+  the method :func:`error_path_method` picks).
 * **denied**: methods and request headers outside the lists, the ``deny`` origins, and the
   adversarial origins of :mod:`pytest_cors.probes`, each tagged with its attack class;
   ``public`` policies must refuse credentials; ``cors: false`` policies every origin.
@@ -299,6 +300,15 @@ def _simple_method(policy: Policy) -> str:
     return next((m for m in policy.methods if m in _SIMPLE_METHODS), policy.methods[0])
 
 
+def error_path_method(policy: Policy) -> str:
+    """The method an ``error_paths`` check sends: one the policy lists and the route most likely
+    serves, so that the app's error is what comes back, not a router's 405 for a method the
+    route lacks. GET when listed, else the first listed HEAD or POST, else the first listed."""
+    if "GET" in policy.methods:
+        return "GET"
+    return _simple_method(policy)
+
+
 def _allowed_checks(
     file: str, policy: Policy, origins: Sequence[tuple[str, Mark, str]]
 ) -> list[Check]:
@@ -318,7 +328,7 @@ def _allowed_checks(
         for origin, _, source in origins:
             checks.append(
                 Check(
-                    file, policy, "error-path", path, origin, _simple_method(policy), "allowed",
+                    file, policy, "error-path", path, origin, error_path_method(policy), "allowed",
                     mark, credentials=policy.credentials, source=source,
                     label="(error response)",
                 )
@@ -471,6 +481,9 @@ class Evidence:
 
     outcome: Outcome | None = None
     extra: list[Exchange] = field(default_factory=list)
+    app_errors: list[str] = field(default_factory=list)
+    """What an in-process app raised on an error path, each judged as a bare 500 (the runner's
+    ``bare_500``): ``"GET http://testserver/boom raised RuntimeError: boom"``."""
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -532,7 +545,15 @@ def _allowed_findings(check: Check, evidence: Evidence) -> list[Finding]:
         failure = outcome.failure
         text = failure.message if failure else "The browser would block this request."
         hint = f"\nFix: {failure.hint}" if failure else ""
-        return [Finding("CORS-BLOCKED", f"{check.title}, but it is blocked.\n{text}{hint}")]
+        raised = "".join(
+            f"\n{error}: judged as the bare '500 Internal Server Error' a server (uvicorn, "
+            "gunicorn) answers when the app raises, without the app's CORS headers. Answer the "
+            "error where the CORS layer still adds its headers; if the app does so in production "
+            "and only its test set-up raises (Flask's TESTING, Django's test client), see "
+            "'error_paths' in the contract docs."
+            for error in evidence.app_errors
+        )
+        return [Finding("CORS-BLOCKED", f"{check.title}, but it is blocked.\n{text}{hint}{raised}")]
     found: list[Finding] = []
     actual = outcome.actual
     if check.kind == "allowed" and actual is not None:
@@ -725,7 +746,9 @@ def _outside_list_findings(check: Check, outcome: Outcome | None) -> list[Findin
         by_star = check.method not in listed and "*" in listed
         finding = "CORS-WILDCARD-METHODS" if by_star else "CORS-EXTRA-METHOD"
         what = f"method {check.method}"
-        allowed = ", ".join(check.policy.methods)
+        allowed = (
+            f"only {', '.join(check.policy.methods)}" if check.policy.methods else "no methods"
+        )
         via = "Access-Control-Allow-Methods: *" if by_star else "Access-Control-Allow-Methods"
     else:
         name = check.headers[0][0]
@@ -733,13 +756,14 @@ def _outside_list_findings(check: Check, outcome: Outcome | None) -> list[Findin
         by_star = name.lower() not in {t.lower() for t in listed} and "*" in listed
         finding = "CORS-WILDCARD-HEADERS" if by_star else "CORS-EXTRA-HEADER"
         what = f"request header {name}"
-        allowed = ", ".join(check.policy.request_headers) or "none"
+        names = check.policy.request_headers
+        allowed = f"only {', '.join(names)}" if names else "no request headers"
         via = "Access-Control-Allow-Headers: *" if by_star else "Access-Control-Allow-Headers"
     return [
         Finding(
             finding,
-            f"the preflight grants {what} through {via}, but the contract lists only "
-            f"{allowed}. A page on {check.origin} can send it to {check.path}.",
+            f"the preflight grants {what} through {via}, but the contract lists {allowed}. "
+            f"A page on {check.origin} can send it to {check.path}.",
         )
     ]
 

@@ -14,7 +14,9 @@
   browser would; it is never sent anywhere else.
 
 No verdict without a response: any failure to get one raises :class:`TargetError`, which makes
-the pytest item an error, never a pass.
+the pytest item an error, never a pass. One exception: an ``error_paths`` check against an
+in-process app that raises judges the bare 500 a real server answers then (see
+:func:`bare_500`), as the browser would see it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from urllib.parse import urljoin
 
 from pytest_cors.contract.checks import Check, Evidence, Finding, build_checks, evaluate
 from pytest_cors.errors import (
+    CorsError,
     CorsUsageError,
     TargetConnectionError,
     TargetDNSError,
@@ -81,6 +84,55 @@ def _unreachable(exc: BaseException) -> bool:
             return False
         exc = exc.__cause__
     return False
+
+
+def bare_500() -> Response:
+    """What a server answers when the app it runs raises instead of answering: uvicorn and
+    gunicorn send a plain ``500 Internal Server Error``, with none of the app's own headers (its
+    CORS headers included: they were never sent). Judged for an ``error_paths`` check when an
+    in-process app raises, where a test client hands over the exception instead."""
+    body = b"Internal Server Error"
+    headers = Headers([("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return Response(500, headers, body, "Internal Server Error")
+
+
+def _in_process(target: object) -> bool:
+    """Whether ``target`` drives an app in this process: not a live URL, nor a client that goes
+    over the network (both have ``named_origins``, the origins they may reach), also behind a
+    view (``SyncTarget``) that keeps it as ``target``."""
+    for _ in range(4):
+        if getattr(target, "named_origins", None) is not None:
+            return False
+        target = getattr(target, "target", None)
+        if target is None:
+            return True
+    return True
+
+
+def app_exception(exc: BaseException) -> Exception | None:
+    """The in-process app's own exception that ``exc`` reports, or ``None``.
+
+    An in-process target turns an exception out of the app into a plain :class:`TargetError`
+    raised ``from`` it. Decided by class and by where it was raised, never by message: a
+    subclass (connection, timeout, protocol) is not the app's; nor is an exception the kit
+    raised itself (an ASGI app that returned without answering, a WSGI status that is not a
+    string), whose innermost frame is in ``pytest_cors``.
+    """
+    for _ in range(8):
+        if type(exc) is not TargetError or exc.__cause__ is None:
+            break
+        exc = exc.__cause__
+    if not isinstance(exc, Exception) or isinstance(exc, CorsError):
+        return None
+    tb = exc.__traceback__
+    if tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    if module == "pytest_cors" or module.startswith("pytest_cors."):
+        return None
+    return exc
 
 
 class SameOriginProbe(Exception):
@@ -191,6 +243,7 @@ class _Memo:
     def __init__(self, target: Any) -> None:
         self.target = target
         self.base_url: str = target.base_url
+        self.in_process = _in_process(target)
         self._lock = threading.Lock()
         self._answers: dict[tuple[Any, ...], Response | Future[Response]] = {}
         self.sent = 0
@@ -234,16 +287,36 @@ class _Memo:
 
 
 class _CheckTarget:
-    """The target as one check sees it: cached preflights, and a cookie when credentialed."""
+    """The target as one check sees it: cached preflights, and a cookie when credentialed.
 
-    def __init__(self, memo: _Memo, credentials: bool) -> None:
+    With ``error_path``, an in-process app that raises answers :func:`bare_500`, and what it
+    raised is kept in ``app_errors``.
+    """
+
+    def __init__(self, memo: _Memo, credentials: bool, *, error_path: bool = False) -> None:
         self.memo = memo
         self.base_url = memo.base_url
         self.credentials = credentials
         self.home = origin_of_url(memo.base_url)
         self.rewritten: dict[int, Request] = {}
+        self.error_path = error_path and memo.in_process
+        self.app_errors: list[str] = []
 
     def send(self, request: Request) -> Response:
+        if not self.error_path:
+            return self._send(request)
+        try:
+            return self._send(request)
+        except TargetError as exc:
+            raised = app_exception(exc)
+            if raised is None:
+                raise
+            self.app_errors.append(
+                f"{request.method} {request.url} raised {type(raised).__name__}: {raised}"
+            )
+            return bare_500()
+
+    def _send(self, request: Request) -> Response:
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             return self.memo.preflight(request)
         if self.credentials and origin_of_url(request.url).same_origin(self.home):
@@ -276,7 +349,7 @@ def execute(check: Check, memo: _Memo) -> Evidence:
         raise SameOriginProbe(
             f"{check.origin} is the target's own origin: a browser sends no CORS request"
         )
-    target = _CheckTarget(memo, check.credentials)
+    target = _CheckTarget(memo, check.credentials, error_path=check.kind == "error-path")
     if check.kind == "pna":
         request = Request(
             "OPTIONS",
@@ -307,6 +380,7 @@ def execute(check: Check, memo: _Memo) -> Evidence:
         pairs = [("Accept", "*/*"), *outcome.request.headers, ("Origin", check.origin)]
         actual = Request(check.method, outcome.request.url, Headers(pairs))
         evidence.extra.append(Exchange(actual, _send_raw(target, actual, "actual")))
+    evidence.app_errors = target.app_errors
     return evidence
 
 

@@ -217,6 +217,12 @@ def run_fetch(
             code = "CORSAllowOriginNotMatchingOrigin"
         if firefox and kind == "PreflightDisallowedRedirect":
             code = "CORSExternalRedirectNotAllowed"
+        asked_method, asked_headers = "", tuple[str, ...]()
+        if step == "preflight" and out.exchanges:
+            asked = out.exchanges[-1].request.headers
+            asked_method = asked.get("Access-Control-Request-Method") or ""
+            listed = asked.get("Access-Control-Request-Headers") or ""
+            asked_headers = tuple(n.strip() for n in listed.split(",") if n.strip())
         out.failure = make_failure(
             kind,
             url=url,
@@ -229,6 +235,8 @@ def run_fetch(
             status=status,
             code_override=code,
             token=token,
+            requested_method=asked_method,
+            requested_headers=asked_headers,
         )
         label = out.failure.chromium_error or out.failure.code
         out.notes.append(Note(step, f"{label} ({out.failure.code})", False))

@@ -278,3 +278,15 @@ def test_an_app_that_raises_gives_no_verdict():
 
     with pytest.raises(TargetError, match="database is down"):
         run(broken)
+
+
+def test_a_granted_header_under_a_policy_listing_none_says_so_plainly():
+    text = SPA.replace("credentials: true", "credentials: false").replace(
+        "    request_headers: [Content-Type, X-Request-Id]\n", ""
+    )
+    no_creds = {"Access-Control-Allow-Credentials": ""}
+    grants = {"Access-Control-Allow-Headers": "X-Pytest-Cors-Unlisted", **no_creds}
+    results = run(app_with(grants, no_creds), text)
+    (message,) = {finding.message for _, finding in by_id(results)["CORS-EXTRA-HEADER"]}
+    assert "but the contract lists no request headers." in message
+    assert "only none" not in message
