@@ -118,15 +118,37 @@ def totals(records: Sequence[Record]) -> dict[str, int]:
     return counts
 
 
+def _seed_value(value: Any) -> Any:
+    """A record's seed as the run had it: records hold it as text, yet a seed of digits is an
+    integer (the contract's ``seed`` is one, and ``--cors-seed 7`` is read as one)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return value
+
+
+def _run_seed(records: Sequence[Record], override: int | str | None) -> int | str | None:
+    """The seed of the whole run: the command line's, else the one every contract used (None
+    when the contracts used different seeds: each contract's entry then names its own)."""
+    if override is not None:
+        return override
+    seeds = {_seed_value(r.get("seed")) for r in records}
+    return seeds.pop() if len(seeds) == 1 else None
+
+
+def _browsers(records: Iterable[Record]) -> list[str]:
+    """The browser profiles the records were checked in (not the contract's default)."""
+    return sorted({str(r["browser"]) for r in records if r.get("browser")})
+
+
 def _meta(records: Sequence[Record]) -> list[dict[str, Any]]:
     contracts = []
     for (contract,), group in _group(records, "contract").items():
         contracts.append(
             {
                 "file": contract,
-                "seed": group[0].get("seed"),
+                "seed": _seed_value(group[0].get("seed")),
                 "target": group[0].get("target"),
-                "browsers": sorted({r["browser"] for r in group}),
+                "browsers": _browsers(group),
                 "totals": totals(group),
             }
         )
@@ -150,10 +172,8 @@ def terminal_summary(records: Sequence[Record]) -> list[str]:
             paths, rows = matrix(policy_records)
             lines.append(f"  policy {policy}: {', '.join(paths)}")
             shown = [row for row in rows if _notable(row)]
-            width = max((len(o) for o, _, _ in shown), default=0)
-            for origin, role, cells in shown:
-                lines.append(f"    {origin:<{width}}  {' '.join(f'{c:<10}' for c in cells)}"
-                             f"  ({role})".rstrip())  # fmt: skip
+            if shown:
+                lines += _table(["origin", *paths, "role"], [[o, *c, r] for o, r, c in shown])
             folded = len(rows) - len(shown)
             if folded:
                 lines.append(f"    ... and {folded} adversarial origins: all denied as expected")
@@ -164,6 +184,16 @@ def terminal_summary(records: Sequence[Record]) -> list[str]:
         for name, checks in ids.items():
             lines.append(f"  {name}: {len(checks)} check(s), e.g. {redact(checks[0])}")
     return lines
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """``header`` and ``rows`` as left-aligned columns two spaces apart, indented by four."""
+    table = [header, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    return [
+        "    " + "  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in table
+    ]
 
 
 def _notable(row: tuple[str, str, list[str]]) -> bool:
@@ -223,15 +253,53 @@ def to_json(records: Sequence[Record], *, seed: int | str | None = None) -> dict
     return {
         "tool": "pytest-cors",
         "version": _version(),
-        "seed": None if seed is None else str(seed),
+        "seed": _run_seed(records, seed),
+        "browsers": _browsers(records),
         "totals": totals(records),
         "findings": findings_of(records),
         "contracts": contracts,
     }
 
 
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<|~&])")
+_BACKTICKS = re.compile(r"`+")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ").replace("`", "\\`")
+    """``text`` as literal Markdown text, on one line: every character that Markdown (or a
+    GitHub table) could read as markup is backslash-escaped, the backslash itself included."""
+    return _MD_ACTIVE.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def _code(text: object, *, cell: bool = False) -> str:
+    """``text`` as a Markdown code span that shows it exactly (CommonMark, GitHub tables).
+
+    A backslash escapes nothing inside a code span, so a backtick in the value is kept by a
+    fence one backtick longer than the longest run inside, with a space inside each end when the
+    value starts or ends with a backtick or a space (the renderer drops one space at each end).
+    In a table ``cell``, ``|`` is escaped all the same: GitHub reads a bare one as the cell's end
+    even inside a code span, and removes the backslash before it reads the span.
+    """
+    value = " ".join(str(text).splitlines())
+    if cell:
+        value = value.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(value)), default=0) + 1)
+    if not value or value[0] in "` " or value[-1] in "` ":
+        value = f" {value} "
+    return f"{fence}{value}{fence}"
+
+
+def _html_text(text: str) -> str:
+    """``text`` as the text of an HTML element (a ``<summary>``: Markdown is not read there)."""
+    return " ".join(text.splitlines()).replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _fenced(body: str, info: str = "text") -> list[str]:
+    """``body`` as a fenced code block that no line of it can close (CommonMark's rule: the
+    closing fence is at least as long as the opening one)."""
+    longest = max((len(run) for run in _BACKTICKS.findall(body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{info}", body, fence]
 
 
 def to_markdown(records: Sequence[Record], *, seed: int | str | None = None) -> str:
@@ -247,26 +315,26 @@ def to_markdown(records: Sequence[Record], *, seed: int | str | None = None) -> 
         "",
     ]
     for meta in _meta(records):
+        used = meta["seed"]
         out += [
-            f"## `{meta['file']}`",
+            f"## {_code(meta['file'])}",
             "",
-            f"- target: {_md_escape(str(meta['target']))}",
-            f"- seed: `{meta['seed']}` (rerun the same probes with `--cors-seed {meta['seed']}` "
-            f"in pytest, `--seed {meta['seed']}` in `pytest-cors check`)",
-            f"- browsers: {', '.join(meta['browsers'])}",
+            f"- target: {_code(meta['target'])}",
+            f"- seed: {_code(used)} (rerun the same probes with {_code(f'--cors-seed {used}')} "
+            f"in pytest, {_code(f'--seed {used}')} in `pytest-cors check`)",
+            f"- browsers: {_md_escape(', '.join(meta['browsers']))}",
             "",
         ]
         group = [r for r in records if r["contract"] == meta["file"]]
         for (policy,), policy_records in _group(group, "policy").items():
             paths, rows = matrix(policy_records)
-            out += [f"### Policy `{policy}`", ""]
-            out.append("| origin | role | " + " | ".join(f"`{p}`" for p in paths) + " |")
+            out += [f"### Policy {_code(policy)}", ""]
+            out.append("| origin | role | " + " | ".join(_code(p, cell=True) for p in paths) + " |")
             out.append("|---|---|" + "---|" * len(paths))
             for origin, role, cells in rows:
                 shown = [f"**{c}**" if c in ("UNEXPECTED", "ERROR") else c for c in cells]
-                out.append(
-                    f"| `{_md_escape(origin)}` | {_md_escape(role)} | " + " | ".join(shown) + " |"
-                )
+                row = [_code(origin, cell=True), _md_escape(role), *shown]
+                out.append("| " + " | ".join(row) + " |")
             out.append("")
         found = findings_of(group)
         if found:
@@ -277,21 +345,19 @@ def to_markdown(records: Sequence[Record], *, seed: int | str | None = None) -> 
                     if finding["silenced"]
                     else finding["severity"]
                 )
+                where = _code(f"{meta['file']}:{finding['line']}")
                 out.append(
-                    f"- **{finding['id']}** ({_md_escape(state)}) at "
-                    f"`{meta['file']}:{finding['line']}` - {_md_escape(finding['check'])}: "
-                    f"{_md_escape(finding['message'])}"
+                    f"- **{finding['id']}** ({_md_escape(state)}) at {where} - "
+                    f"{_md_escape(finding['check'])}: {_md_escape(finding['message'])}"
                 )
             out.append("")
         failed = [r for r in group if r["status"] in ("failed", "error")]
         for record in failed:
             body = record.get("transcript") or record.get("error") or ""
             out += [
-                f"<details><summary>{_md_escape(record['check'])}</summary>",
+                f"<details><summary>{_html_text(record['check'])}</summary>",
                 "",
-                "```text",
-                body.replace("```", "'''"),
-                "```",
+                *_fenced(body),
                 "",
                 "</details>",
                 "",
@@ -364,8 +430,8 @@ def to_sarif(records: Sequence[Record], *, seed: int | str | None = None) -> dic
                 ],
                 "results": results,
                 "properties": {
-                    "seed": None if seed is None else str(seed),
-                    "seeds": sorted({str(r.get("seed")) for r in records}),
+                    "seed": _run_seed(records, seed),
+                    "seeds": list(dict.fromkeys(_seed_value(r.get("seed")) for r in records)),
                     "totals": totals(records),
                 },
             }

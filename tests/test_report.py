@@ -9,7 +9,15 @@ import pytest
 
 from pytest_cors.contract.checks import FINDINGS
 from pytest_cors.errors import CorsUsageError
-from pytest_cors.report import check_format, matrix, redact, terminal_summary
+from pytest_cors.report import (
+    check_format,
+    matrix,
+    redact,
+    terminal_summary,
+    to_json,
+    to_markdown,
+    to_sarif,
+)
 
 CONTRACT = (Path(__file__).parent / "contract_checks" / "contracts" / "full.yaml").read_text()
 APPS = "tests.contract_checks.apps"
@@ -49,11 +57,12 @@ def test_json_report_has_header_totals_matrix_and_findings(pytester):
     result, text = report_of(pytester, f"{APPS}:flask_null", ".json", "--cors-seed", "9")
     data = json.loads(text)
     assert data["tool"] == "pytest-cors"
-    assert data["seed"] == "9"
+    assert data["seed"] == 9  # an integer on the command line, as in a contract
+    assert data["browsers"] == ["chromium", "safari"]  # the default, and Safari's own probes
     assert data["totals"] == {"checks": 148, "passed": 146, "failed": 2, "error": 0, "skipped": 0}
     (contract,) = data["contracts"]
     assert contract["file"] == "cors.yaml"
-    assert contract["seed"] == "9"
+    assert contract["seed"] == 9
     assert contract["target"] == f"app {APPS}:flask_null"
     spa = next(p for p in contract["policies"] if p["name"] == "spa-api")
     assert spa["paths"] == ["/items", "/items/1"]
@@ -205,3 +214,102 @@ def test_matrix_cells_and_terminal_folding():
     shown = "\n".join(lines)
     assert "https://x.evil.net" in shown  # errors are never folded away
     assert "... and 1 adversarial origins: all denied as expected" in shown  # null folded
+
+
+def test_the_terminal_matrix_has_column_headers_over_aligned_columns():
+    records = [
+        _record("https://app.example.com", "/a", "allowed", "passed"),
+        _record("https://app.example.com", "/a-much-longer-path", "allowed", "failed"),
+        _record("https://x.evil.net", "/a", "denied", "error", "prefix"),
+        _record("null", "/a", "denied", "passed", "null"),
+    ]
+    lines = terminal_summary(records)
+    assert lines[1:] == [
+        "  policy p: /a, /a-much-longer-path",
+        "    origin                   /a       /a-much-longer-path  role",
+        "    https://app.example.com  allowed  UNEXPECTED           allowed",
+        "    https://x.evil.net       ERROR    -                    prefix",
+        "    ... and 1 adversarial origins: all denied as expected",
+    ]
+
+
+def test_a_fully_folded_policy_has_no_header_row():
+    lines = terminal_summary([_record("null", "/a", "denied", "passed", "null")])
+    assert lines[1:] == [
+        "  policy p: /a",
+        "    ... and 1 adversarial origins: all denied as expected",
+    ]
+
+
+def _rendered(markdown_text):
+    markdown_it = pytest.importorskip("markdown_it")
+    return markdown_it.MarkdownIt("commonmark").enable("table").render(markdown_text)
+
+
+def test_markdown_shows_values_with_backticks_and_pipes_exactly():
+    record = _record("https://a`b.example", "/q`x", "allowed", "failed", None)
+    record["contract"] = "we``ird.yaml"
+    record["target"] = "base_url https://api.example.com/`v1`"
+    record["check"] = "p::GET /q`x from <https://a`b.example> -> allowed"
+    record["transcript"] = "a header with a fence:\n```\n< X-Odd: `|` and \\` too\n````"
+    record["findings"] = [
+        {"id": "CORS-VARY", "severity": "error", "silenced": None, "line": 3, "column": 5,
+         "message": "the response carries 'X-Odd: `|`' and a \\d regex, *both* kept"}
+    ]  # fmt: skip
+    piped = _record("https://c.example", "/a|b", "allowed", "passed")
+    piped["contract"] = "we``ird.yaml"
+    text = to_markdown([record, piped])
+    html = _rendered(text)
+    assert "<h2><code>we``ird.yaml</code></h2>" in html
+    assert "<code>base_url https://api.example.com/`v1`</code>" in html
+    assert "<td><code>https://a`b.example</code></td>" in html
+    assert "<th><code>/q`x</code></th>" in html
+    assert "<th><code>/a|b</code></th>" in html  # a pipe in a code span stays in its cell
+    assert "<code>we``ird.yaml:3</code>" in html
+    assert "the response carries 'X-Odd: `|`' and a \\d regex, *both* kept" in html
+    assert "<summary>p::GET /q`x from &lt;https://a`b.example> -> allowed</summary>" in html
+    assert "```\n&lt; X-Odd: `|` and \\` too\n````\n</code></pre>" in html  # one block, whole
+
+
+@pytest.mark.parametrize(
+    ("recorded", "override", "expected"),
+    [
+        ("1", None, 1),  # the default seed, or a contract's: an integer
+        ("20240611", None, 20240611),
+        ("9", 9, 9),  # --cors-seed 9 is read as an integer
+        ("nightly", "nightly", "nightly"),  # --cors-seed nightly stays text
+    ],
+)
+def test_json_seed_has_the_type_the_seed_had(recorded, override, expected):
+    records = [{**_record("https://app.example.com", "/a", "allowed", "passed"), "seed": recorded}]
+    data = to_json(records, seed=override)
+    assert data["seed"] == expected
+    assert type(data["seed"]) is type(expected)
+    assert [c["seed"] for c in data["contracts"]] == [expected]
+    assert type(data["contracts"][0]["seed"]) is type(expected)
+    assert to_sarif(records, seed=override)["runs"][0]["properties"]["seed"] == expected
+
+
+def test_json_header_names_the_seed_only_when_every_contract_shares_it():
+    one = _record("https://app.example.com", "/a", "allowed", "passed")
+    two = {**one, "contract": "other.cors.yaml", "seed": "5"}
+    data = to_json([one, two])
+    assert data["seed"] is None
+    assert {c["file"]: c["seed"] for c in data["contracts"]} == {
+        "cors.yaml": 1,
+        "other.cors.yaml": 5,
+    }
+
+
+def test_json_header_lists_the_browsers_the_records_used():
+    records = [
+        {**_record("https://app.example.com", "/a", "allowed", "passed"), "browser": "firefox"},
+        {**_record("null", "/a", "denied", "passed", "null"), "browser": "firefox"},
+        {
+            **_record("https://app.example.com.", "/a", "denied", "passed", "dot"),
+            "browser": "safari",
+        },
+    ]
+    data = to_json(records)
+    assert data["browsers"] == ["firefox", "safari"]  # not the chromium default
+    assert data["contracts"][0]["browsers"] == ["firefox", "safari"]

@@ -266,7 +266,7 @@ class CheckItem(pytest.Item):
                 for f in self.findings
             ],
             "error": error,
-            "seed": str(self.seed),
+            "seed": self.seed,
             "target": redact(self.run.spec.describe()),
             "transcript": transcript(evidence) if status == "failed" and evidence else None,
         }

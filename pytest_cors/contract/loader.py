@@ -215,7 +215,7 @@ def _compose(text: str, file: str) -> Any:
             "does not allow",
         ) from None
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, at) from None
+        raise _yaml_error(exc, at, text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text
         raise _Fatal(Mark(file, 1, 1), f"invalid YAML: {exc}") from None
     finally:
@@ -223,7 +223,7 @@ def _compose(text: str, file: str) -> Any:
             loader.dispose()
 
 
-def _yaml_error(exc: Any, at: Callable[[Any], Mark]) -> _Fatal:
+def _yaml_error(exc: Any, at: Callable[[Any], Mark], text: str = "") -> _Fatal:
     problem, context = exc.problem or "", exc.context or ""
     mark = exc.problem_mark or exc.context_mark
     where = at(mark) if mark is not None else Mark("", 1, 1)
@@ -238,7 +238,30 @@ def _yaml_error(exc: Any, at: Callable[[Any], Mark]) -> _Fatal:
     message = f"invalid YAML: {problem}" if problem else f"invalid YAML: {context}"
     if problem and context:
         message += f" ({context})"
+    if context == "while parsing a flow sequence" and exc.problem_mark is not None:
+        message += _flow_question_hint(text, exc.problem_mark.line, exc.problem_mark.column)
     return _Fatal(where, message)
+
+
+_FLOW_ITEM_END = re.compile(r"[,\]}]|\s#")
+
+
+def _flow_question_hint(text: str, line: int, column: int) -> str:
+    """The fix for a ``?`` inside ``[...]`` (0-based ``line`` and ``column`` of the error).
+
+    In a flow sequence YAML reads ``?`` as the start of a mapping key, so ``[/a, /a?page=2]``
+    does not parse: the item holding it must be quoted."""
+    lines = text.splitlines()
+    row = lines[line] if 0 <= line < len(lines) else ""
+    row = re.split(r"\s#", row, maxsplit=1)[0]  # a comment's '?' is no part of the problem
+    if "?" not in row:
+        return ""
+    at = row.find("?", column) if "?" in row[column:] else row.rfind("?")
+    start = max(row.rfind(mark, 0, at) for mark in ("[", ",", "{")) + 1
+    end = _FLOW_ITEM_END.search(row, at)
+    item = row[start : end.start() if end else len(row)].strip()
+    quoted = '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"; inside [...] YAML reads '?' as the start of a key: quote the item, as in {quoted}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.loader import _POLICY_KEYS, _TOP_KEYS
+from pytest_cors.errors import ContractError
 
 ROOT = Path(__file__).parent.parent.parent
 PAGE = (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
@@ -35,3 +37,17 @@ def test_the_page_names_the_schema_comment_and_the_limits():
     assert "1 MiB" in PAGE
     assert "10 000 values" in PAGE
     assert "32 levels" in PAGE
+
+
+def test_the_page_says_to_quote_a_query_in_a_flow_list_as_the_loader_does():
+    text = " ".join(PAGE.split())
+    wrong, right = "paths: [/items, /items?page=2]", 'paths: [/items, "/items?page=2"]'
+    assert f"`{wrong}` is a YAML syntax error" in text
+    assert f"`{right}`" in text
+    contract = "version: 1\npolicies:\n  - name: api\n    {}\n    public: true\n"
+    assert load_contract_text(contract.format(right)).policies[0].paths == (
+        "/items",
+        "/items?page=2",
+    )
+    with pytest.raises(ContractError, match='quote the item, as in "/items\\?page=2"'):
+        load_contract_text(contract.format(wrong))

@@ -153,7 +153,9 @@ def test_an_unknown_version_stops_before_checking_the_rest():
 # -- target ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("app", ["shop:app", "shop.asgi:app", "a_b.c:create.app", "_x:_y"])
+@pytest.mark.parametrize(
+    "app", ["shop:app", "shop.asgi:app", "a_b.c:create.app", "_x:_y", "shop:create_app()"]
+)
 def test_target_app_accepts_module_colon_attribute(app):
     contract = load(f"version: 1\ntarget: {{app: '{app}'}}\npolicies:\n" + API)
     assert contract.target is not None
@@ -161,7 +163,9 @@ def test_target_app_accepts_module_colon_attribute(app):
     assert contract.target.where("app").line == 2
 
 
-@pytest.mark.parametrize("app", ["shop", "shop:", ":app", "shop:app()", "1shop:app", "a b:c"])
+@pytest.mark.parametrize(
+    "app", ["shop", "shop:", ":app", "shop:app(1)", "shop:app()()", "1shop:app", "a b:c"]
+)
 def test_target_app_refuses_other_shapes(app):
     (message,) = errors(f"version: 1\ntarget: {{app: '{app}'}}\npolicies:\n" + API)
     assert "must be 'module:attribute'" in message
@@ -780,3 +784,31 @@ def test_importing_the_contract_package_does_not_import_yaml():
         "assert 'yaml' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+QUOTE_IT = "inside [...] YAML reads '?' as the start of a key: quote the item, as in "
+
+
+@pytest.mark.parametrize(
+    ("paths", "where", "item"),
+    [
+        ("[/items, /items?page=2]", "4:27", "/items?page=2"),
+        ("[ /items?page=2 , /items ]", "4:20", "/items?page=2"),
+        ("[/items,\n      /search?q=a&lang=en]", "5:14", "/search?q=a&lang=en"),
+        ("[/items, /items?page=2]  # was /items?page=1", "4:27", "/items?page=2"),
+    ],
+)
+def test_a_query_in_a_flow_list_is_a_yaml_error_that_says_to_quote_it(paths, where, item):
+    text = f"version: 1\npolicies:\n  - name: p\n    paths: {paths}\n"
+    assert errors(text) == [
+        f"{where}: invalid YAML: expected ',' or ']', but got '?' (while parsing a flow "
+        f'sequence); {QUOTE_IT}"{item}"'
+    ]
+    quoted = paths.replace(item, f'"{item}"')
+    assert set(policy(f"paths: {quoted}\npublic: true\n").paths) == {"/items", item}
+
+
+def test_a_flow_list_error_without_a_question_mark_gets_no_quoting_advice():
+    (message,) = errors("version: 1\npolicies:\n  - name: p\n    paths: [/items  # why?\n")
+    assert "while parsing a flow sequence" in message
+    assert "quote" not in message

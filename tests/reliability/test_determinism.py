@@ -162,8 +162,8 @@ def test_the_report_records_the_seed_to_pass_back(pytester, monkeypatch, suffix)
     text = report.read_text(encoding="utf-8")
     if suffix == ".json":
         data = json.loads(text)
-        assert data["seed"] == "987"
-        assert {c["seed"] for c in data["contracts"]} == {"987"}
+        assert data["seed"] == 987
+        assert {c["seed"] for c in data["contracts"]} == {987}
     else:
         assert "--cors-seed 987" in text
 
