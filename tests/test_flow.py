@@ -1,14 +1,18 @@
 """simulate_fetch, async_simulate_fetch and Browser: the engine driven against real targets."""
 
+import enum
+
 import pytest
 
 from pytest_cors import (
     Browser,
+    CorsAssertionError,
     CorsUsageError,
     Headers,
     Response,
     TargetError,
     UnsupportedTargetError,
+    assert_cors_denies,
     async_simulate_fetch,
     simulate_fetch,
 )
@@ -412,3 +416,42 @@ def test_header_names_and_methods_given_as_str_subclasses_go_out_as_plain_text()
         assert all(type(n) is str and type(v) is str for n, v in request.headers)
     assert ("Access-Control-Request-Method", "patch") in list(preflight.headers)
     assert ("X-A", "1") in list(actual.headers)
+
+
+class Method(str, enum.Enum):
+    DELETE = "DELETE"
+
+
+def lets_every_origin_delete(calls):
+    """A WSGI app that lets any origin DELETE, recording the method of every request."""
+
+    def app(environ, start_response):
+        calls.append(environ["REQUEST_METHOD"])
+        headers = [("Access-Control-Allow-Origin", "*"), ("Content-Type", "text/plain")]
+        if environ["REQUEST_METHOD"] == "OPTIONS":
+            headers.append(("Access-Control-Allow-Methods", "DELETE"))
+        start_response("200 OK", headers)
+        return [b"deleted"]
+
+    return app
+
+
+@pytest.mark.parametrize("kind", ["mixin", "StrEnum"])
+def test_a_str_enum_method_is_sent_as_its_value(kind):
+    """``str(Method.DELETE)`` is ``"Method.DELETE"``: sending that would have the server refuse
+    a method it never sees, and a denial assertion pass against a server allowing DELETE."""
+    if kind == "StrEnum":
+        if not hasattr(enum, "StrEnum"):
+            pytest.skip("enum.StrEnum is Python 3.11+")
+        member = enum.StrEnum("Method", {"DELETE": "DELETE"}).DELETE
+    else:
+        member = Method.DELETE
+    calls = []
+    app = lets_every_origin_delete(calls)
+    evil = "https://evil.example"
+    outcome = simulate_fetch(app, "/x", origin=evil, method=member)
+    assert outcome.request.method == "DELETE"
+    assert outcome.allowed, outcome.explain()
+    assert calls == ["OPTIONS", "DELETE"]
+    with pytest.raises(CorsAssertionError):
+        assert_cors_denies(app, "/x", origin=evil, method=member)

@@ -68,12 +68,15 @@ def normalize_method(method: str) -> str:
     """Validate a script-supplied method the way ``fetch()`` does and normalise its case."""
     if type(method) is str and method in _NORMALISED_METHODS:
         return method  # already a valid, normalised method: the common case, answered at once
+    if isinstance(method, str):
+        # the characters themselves: str() of a ``class M(str, Enum)`` member is "M.DELETE"
+        # (only enum.StrEnum gives its value), but fetch() is handed the member's value
+        method = str.__str__(method)
     if not isinstance(method, str) or not TOKEN.fullmatch(method):
         raise CorsUsageError(
             f"Failed to execute 'fetch' on 'Window': '{method}' is not a valid HTTP method. "
             "A method must be an HTTP token such as GET, PUT or PATCH."
         )
-    method = str(method)  # plain text from here on, also for a str subclass (an enum member)
     upper = method.upper()
     if upper in _FORBIDDEN_METHODS:
         raise CorsUsageError(
@@ -232,6 +235,7 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
     for name, value in raw:
         if not isinstance(name, str) or not isinstance(value, str):
             raise CorsUsageError(f"header names and values must be strings, got {(name, value)!r}")
+        name, value = str.__str__(name), str.__str__(value)  # a str Enum member's value
         value = _checked_line(name, value)
         if name.lower() == "user-agent" and profile.drops_user_agent:
             warnings.append(
@@ -243,7 +247,7 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
                 )
             )
             continue
-        pairs.append((str(name), value))  # plain text, also for a str subclass
+        pairs.append((name, value))
     if body is not None and not any(n.lower() == "content-type" for n, _ in pairs):
         pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
     if profile.joins_duplicate_request_headers and len(pairs) > 1:

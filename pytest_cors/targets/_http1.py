@@ -12,13 +12,20 @@ This module is the mechanics:
   :data:`MAX_HEAD` bytes, as Chromium reads at most 256 KiB; interim 1xx answers are skipped as a
   browser skips them; header lines are kept as received (order, case, duplicates; a blank before
   the colon is kept in the name, obs-fold joined). The body is framed as RFC 9112 section 6.3
-  says: none for ``HEAD``, 1xx, 204 and 304; chunked; ``Content-Length`` (two different values
-  are refused, as browsers refuse them); else everything up to the close.
+  says: none for ``HEAD``, 1xx, 204 and 304; chunked when ``chunked`` is the final transfer
+  coding; ``Content-Length`` when it is ASCII digits; else everything up to the close. Framing a
+  browser refuses is ``NotHttp``: two different ``Content-Length`` values on an answer that is
+  not chunked (whatever the method or status, as Chromium), a chunk size that is not 1 to 16 hex
+  digits optionally followed by blanks and ``;extensions`` (RFC 9112 section 7.1; spaces alone
+  after it too, as Chromium reads them), chunk data not followed by its line end.
 * **Connections.** One idle list per origin, shared by every thread, at most ``maxsize`` kept. A
-  connection goes back to its list only when its answer was framed, complete, and nothing said
-  ``close``. A request that a *reused* connection drops before the first byte of an answer (the
-  server closed it while it sat idle) is sent once more on a fresh connection, as browsers do;
-  a timeout, garbage or an answer broken off half-way is never retried.
+  connection goes back to its list only when its answer was framed, complete, nothing said
+  ``close`` and nothing is left to read on it; it is taken from the list only when still idle
+  (nothing readable: no end of file, no bytes beyond its last answer, as Chromium checks
+  before reusing a socket), else it is closed and the next one tried. A request that a *reused*
+  connection drops before the first byte of an answer (the server closed it while it sat idle)
+  is sent once more on a fresh connection, as browsers do; a timeout, garbage or an answer
+  broken off half-way is never retried.
 * **TLS** verifies the certificate and the host name with a context built once per client:
   ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` name the trusted CAs as they do for ``requests``;
   else ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` as they do for OpenSSL; else certifi's bundle (the
@@ -29,7 +36,7 @@ Every failure is an ``OSError`` (refused, reset, timed out, TLS) or a
 :class:`~pytest_cors.targets._wire.WireFault` saying what was wrong with the answer; the caller
 turns either into a :class:`~pytest_cors.errors.TargetError` with ``wire_error``, of the subclass
 the exception's class names: an answer that is not HTTP (``NotHttp``: a bad status line or
-chunk, two ``Content-Length`` values) or a head over :data:`MAX_HEAD` (``HeadTooLarge``) is a
+framing, see above) or a head over :data:`MAX_HEAD` (``HeadTooLarge``) is a
 :class:`~pytest_cors.errors.TargetProtocolError`.
 """
 
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import socket
 import ssl
 import threading
@@ -69,6 +77,13 @@ _BAD_TEXT = re.compile(r"[\r\n\0]")
 # characters sent as they are in a request target (urllib3's path and query characters, plus
 # "%" so that an already percent-encoded URL is left alone); anything else is percent-encoded
 _TARGET_SAFE = "!$&'()*+,;=:@/?%~-._"
+_BLANKS = " \t"
+_DIGITS = re.compile(r"[0-9]+")
+# RFC 9112 section 7.1: chunk-size = 1*HEXDIG, then optional whitespace and ";" extensions;
+# Chromium also reads spaces after the size without extensions. No sign, "0x", leading blank
+# or anything else; more than 16 digits is refused (Chromium parses the size as an int64)
+_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:[ \t]*;.*| *)", re.DOTALL)
+_INT64 = 2**63 - 1
 _STALE = (
     ConnectionResetError,
     BrokenPipeError,
@@ -138,6 +153,38 @@ class Connection:
     def close(self) -> None:
         self.sock.close()
 
+    def idle(self) -> bool:
+        """Whether the connection is open with nothing to read, so fit for another request.
+
+        A kept-alive connection has no business being readable between answers: readable means
+        the server closed it (an end of file) or wrote bytes beyond its last answer (a body
+        after a HEAD answer, more than its Content-Length), which the next answer would be read
+        from. Either way it is not used again, as Chromium checks ``IsConnectedAndIdle()``
+        before it reuses a socket. TLS records that carry no data (a TLS 1.3 session ticket)
+        are read here and leave the connection idle.
+        """
+        if self.buf:
+            return False
+        sock = self.sock
+        try:
+            if isinstance(sock, ssl.SSLSocket) and sock.pending():
+                return False  # decrypted bytes already waiting
+            if not _readable(sock):
+                return True
+            if not isinstance(sock, ssl.SSLSocket):
+                return False  # an end of file, or bytes nobody asked for
+            timeout = sock.gettimeout()
+            sock.settimeout(0)
+            try:
+                sock.recv(1)  # an end of file (b"") or data: not idle either way
+            except ssl.SSLWantReadError:
+                return True  # only records without data (tickets), consumed
+            finally:
+                sock.settimeout(timeout)
+            return False
+        except (OSError, ValueError):
+            return False  # closed or broken: never reused
+
     def _recv(self) -> bytes:
         return self.sock.recv(_READ)
 
@@ -161,28 +208,28 @@ class Connection:
                 elif "keep-alive" in tokens and version == "HTTP/1.0":
                     keep = True
             elif key == "transfer-encoding":
-                coding = value.rpartition(",")[2].strip().lower()
+                # only the final coding decides (RFC 9112 section 6.3), over every line
+                coding = value.rpartition(",")[2].strip(_BLANKS).lower()
             elif key == "content-length":
-                lengths.update(v.strip() for v in value.split(","))
+                lengths.update(v.strip(_BLANKS) for v in value.split(","))
+        if coding != "chunked" and len(lengths) > 1:
+            # Fetch's "extract a length" fails, and Chromium refuses the answer whatever the
+            # method or status (ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH): a smuggling sign
+            raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
         if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status <= 199:
             content = b""  # the head is the whole answer, whatever its lines announce
         elif coding == "chunked":
             content = self._chunked()
-        elif coding is None and len(lengths) > 1:
-            raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
-        elif (
-            coding is None
-            and lengths
-            and (size := next(iter(lengths))).isascii()
-            and size.isdigit()
-        ):
-            content = self._exactly(int(size))
+        elif coding is None and (length := _content_length(lengths)) is not None:
+            content = self._exactly(length)
         else:
-            # another transfer coding, a Content-Length that is no number (browsers and
-            # http.client read on too) or none at all: the body ends when the connection does
+            # a final coding other than chunked (RFC 9112 section 6.3), a Content-Length that
+            # is no number (Fetch's "extract a length" gives null, and Chromium reads on too)
+            # or none at all: the body ends when the connection does
             content = self._to_close()
             keep = False
         response = Response(status, trusted_headers(tuple(lines)), content, reason)
+        # bytes already read beyond the answer's framing: the connection is out of step
         return response, keep and not self.buf
 
     def _head(self, *, first: bool) -> tuple[int, str, str, list[tuple[str, str]]]:
@@ -244,14 +291,16 @@ class Connection:
         return content
 
     def _line(self) -> bytes:
+        """One line of a chunked body, without its LF and one CR before it (as Chromium reads
+        them, a bare LF ends a line too)."""
         buf = self.buf
         start = 0
         while True:
             end = buf.find(b"\n", start)
             if end >= 0:
-                line = bytes(buf[:end]).rstrip(b"\r")
+                line = bytes(buf[:end])
                 del buf[: end + 1]
-                return line
+                return line[:-1] if line.endswith(b"\r") else line
             if len(buf) > MAX_HEAD:
                 raise NotHttp("a chunk-size or trailer line of over 256 KiB")
             start = len(buf)
@@ -261,20 +310,19 @@ class Connection:
         parts: list[bytes] = []
         while True:
             size_line = self._line()
-            size = size_line.partition(b";")[0].strip()
-            try:
-                length = int(size, 16)
-            except ValueError:
-                raise NotHttp(f"the chunk size {size_line[:40]!r} is not hexadecimal") from None
-            if length < 0 or not size.isalnum():
-                raise NotHttp(f"the chunk size {size_line[:40]!r} is not hexadecimal")
+            match = _CHUNK_SIZE.fullmatch(size_line)
+            if match is None:
+                raise NotHttp(f"the chunk-size line {size_line[:40]!r} is not hexadecimal")
+            length = int(match[1], 16)
+            if length > _INT64:
+                raise NotHttp(f"the chunk size {match[1]!r} is over 2**63 - 1 bytes")
             if length == 0:
                 while self._line():  # trailer lines, up to the empty one
                     pass
                 return b"".join(parts)
             parts.append(self._exactly(length))
             if self._line():
-                raise NotHttp("a chunk is longer than its size says")
+                raise NotHttp("a chunk's data is not followed by CRLF (longer than its size?)")
 
     def _to_close(self) -> bytes:
         buf = self.buf
@@ -288,6 +336,28 @@ class Connection:
                 buf.clear()
                 return content
             buf += chunk
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether reading ``sock`` would not block now (bytes, an end of file or an error):
+    ``poll`` where there is one, as ``select`` refuses descriptors over ``FD_SETSIZE``."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))  # POLLHUP and POLLERR are reported unasked
+    return bool(select.select([sock], [], [], 0)[0])  # pragma: no cover - Windows
+
+
+def _content_length(lengths: set[str]) -> int | None:
+    """The one Content-Length value, or ``None`` when there is none or it is no number: ASCII
+    digits only, as Fetch's "extract a length" and Chromium read it (an int64, or no length)."""
+    if len(lengths) != 1:
+        return None
+    size = next(iter(lengths))
+    if not _DIGITS.fullmatch(size) or len(size.lstrip("0")) > 19:
+        return None  # no number, or one int() need not read: far over an int64
+    length = int(size)
+    return length if length <= _INT64 else None
 
 
 def _head_end(buf: bytearray, start: int) -> int:
@@ -334,17 +404,25 @@ class Http1Client:
             except BaseException:
                 conn.close()
                 raise
-            if keep:
+            if keep and conn.idle():
                 self._give(key, conn)
             else:
                 conn.close()
             return response
 
     def _take(self, key: tuple[str, str, int], parts: UrlParts) -> Connection:
-        with self._lock:
-            idle = self._idle.get(key)
-            if idle:
-                return idle.pop()
+        """An idle kept-alive connection to the origin, else a new one. A pooled connection
+        that is readable (closed by the server, or holding bytes beyond its last answer) is
+        closed instead of used: the next answer would be read from those bytes."""
+        while True:
+            with self._lock:
+                idle = self._idle.get(key)
+                if not idle:
+                    break
+                conn = idle.pop()
+            if conn.idle():
+                return conn
+            conn.close()
         return self._connect(parts)
 
     def _give(self, key: tuple[str, str, int], conn: Connection) -> None:

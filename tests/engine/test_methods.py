@@ -1,5 +1,7 @@
 """Methods: normalisation, case, forbidden methods, token syntax (reference §2, §12.1)."""
 
+import enum
+
 import pytest
 
 from pytest_cors.engine.request import normalize_method
@@ -112,3 +114,41 @@ def test_an_options_fetch_is_preflighted_by_another_options():
     assert [e.kind for e in outcome.exchanges] == ["preflight", "actual"]
     assert [e.request.method for e in outcome.exchanges] == ["OPTIONS", "OPTIONS"]
     assert "Access-Control-Request-Method" not in outcome.actual.request.headers
+
+
+def enum_member(kind, value):
+    """A member holding ``value`` of a ``class M(str, Enum)`` or of an ``enum.StrEnum``."""
+    if kind == "StrEnum":
+        if not hasattr(enum, "StrEnum"):
+            pytest.skip("enum.StrEnum is Python 3.11+")
+        return enum.StrEnum("Method", {"M": value}).M
+    return enum.Enum("Method", {"M": value}, type=str).M
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "sent"),
+    [
+        ("mixin", "DELETE", "DELETE"),
+        ("mixin", "PATCH", "PATCH"),
+        ("mixin", "put", "PUT"),
+        ("StrEnum", "DELETE", "DELETE"),
+        ("StrEnum", "patch", "patch"),
+    ],
+)
+def test_a_str_enum_member_is_its_value_not_its_name(kind, value, sent):
+    """``str()`` of a ``class Method(str, Enum)`` member is ``"Method.M"``: fetch() gets the
+    member's value."""
+    member = enum_member(kind, value)
+    normalised = normalize_method(member)
+    assert (normalised, type(normalised)) == (sent, str)
+    preflight = resp(204, ACAO_ANY, f"Access-Control-Allow-Methods: {sent}")
+    outcome = fetch(server(resp(200, ACAO_ANY), preflight), method=member)
+    assert outcome.allowed
+    assert outcome.request.method == sent
+    assert [e.request.method for e in outcome.exchanges] == ["OPTIONS", sent]
+    assert outcome.preflight.request.headers.get("Access-Control-Request-Method") == sent
+
+
+def test_a_forbidden_method_as_a_str_enum_member_is_still_forbidden():
+    with pytest.raises(CorsUsageError, match="'trace' HTTP method is unsupported"):
+        normalize_method(enum_member("mixin", "trace"))

@@ -1,6 +1,8 @@
 """Request headers: the safelist and its value rules, limits, duplicates, forbidden names
 (reference §3, §11.4, §11.7, §11.9)."""
 
+import enum
+
 import pytest
 
 from pytest_cors.engine import get_profile
@@ -400,3 +402,28 @@ def test_a_bodyless_post_has_no_content_type():
 def test_get_and_head_cannot_have_a_body(method):
     with pytest.raises(CorsUsageError, match="cannot have body"):
         fetch(server(resp(200)), method=method, body="x")
+
+
+class Header(str, enum.Enum):
+    TOKEN = "X-Token"
+    ACCEPT = "Accept"
+    JSON = "application/json"
+    SECRET = "s3cret"
+
+
+def test_str_enum_header_names_and_values_are_sent_as_their_values():
+    """``str(Header.TOKEN)`` is ``"Header.TOKEN"``: fetch() gets ``"X-Token"``."""
+    profile = get_profile("chromium")
+    pairs = prepare_headers(
+        {Header.TOKEN: Header.SECRET, Header.ACCEPT: Header.JSON}, None, profile
+    ).pairs
+    assert pairs == (("X-Token", "s3cret"), ("Accept", "application/json"))
+    assert all(type(n) is str and type(v) is str for n, v in pairs)
+    assert unsafe([(Header.TOKEN, Header.SECRET), (Header.ACCEPT, Header.JSON)]) == ["x-token"]
+    outcome = fetch(
+        server(resp(200, ACAO_ANY), resp(204, ACAO_ANY, "Access-Control-Allow-Headers: x-token")),
+        headers=[(Header.TOKEN, Header.SECRET)],
+    )
+    assert outcome.allowed
+    assert outcome.preflight.request.headers.get("Access-Control-Request-Headers") == "x-token"
+    assert ("X-Token", "s3cret") in list(outcome.actual.request.headers)
