@@ -206,8 +206,16 @@ def pytest_configure(config: pytest.Config) -> None:
     state = CorsSession(config)
     config.stash[_SESSION] = state
     config.pluginmanager.register(state, "pytest-cors-session")
-    known = {Path(a.split("::")[0]).resolve() for a in config.args}
-    config.args.extend(str(p) for p in sorted(state.explicit) if p not in known)
+    # A contract named with --cors-contract is collected like a test file given on the command
+    # line, unless an argument's directory holds it already (then collecting the directory
+    # finds it: pytest < 8.4 collects only the file when both a folder and a file in it are
+    # arguments).
+    given = [Path(a.split("::")[0]).resolve() for a in config.args]
+    config.args.extend(
+        str(p)
+        for p in sorted(state.explicit)
+        if not any(p == g or (g.is_dir() and g in p.parents) for g in given)
+    )
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
