@@ -97,9 +97,7 @@ class Headers:
 
     def redacted(self) -> list[tuple[str, str]]:
         """The pairs with secret values replaced, for transcripts and reports."""
-        return [
-            (k, _redact(v) if k.strip().lower() in SECRET_HEADERS else v) for k, v in self._items
-        ]
+        return [(k, redact_value(k, v)) for k, v in self._items]
 
 
 def grouped(headers: Headers) -> Mapping[str, list[str]]:
@@ -140,6 +138,11 @@ def _text(value: object) -> str:
 
 def _redact(value: str) -> str:
     return f"<redacted: {len(value)} bytes>"
+
+
+def redact_value(name: str, value: str) -> str:
+    """``value`` as shown anywhere: a secret header's value is only its length."""
+    return _redact(value) if name.strip().lower() in SECRET_HEADERS else value
 
 
 @dataclass(frozen=True)

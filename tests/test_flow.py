@@ -455,3 +455,26 @@ def test_a_str_enum_method_is_sent_as_its_value(kind):
     assert calls == ["OPTIONS", "DELETE"]
     with pytest.raises(CorsAssertionError):
         assert_cors_denies(app, "/x", origin=evil, method=member)
+
+
+def test_the_requests_repr_shows_no_secret_value_and_no_body():
+    """pytest prints reprs on a failing assert (and in JUnit XML): the request's secrets stay
+    out of them, as they do of every other output."""
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+        return [b""]
+
+    outcome = simulate_fetch(
+        app,
+        "/x",
+        origin="https://app.example.com",
+        method="POST",
+        headers={"Authorization": "Bearer top-secret-token"},
+        body="password=hunter2",
+    )
+    shown = repr(outcome.request) + repr(outcome.exchanges)
+    assert "top-secret-token" not in shown
+    assert "hunter2" not in shown
+    assert "<redacted: 23 bytes>" in repr(outcome.request)
+    assert "body=<16 bytes>" in repr(outcome.request)

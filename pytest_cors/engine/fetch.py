@@ -35,7 +35,7 @@ from pytest_cors.engine.response import (
 )
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.failures import CorsWarning, Failure, make_failure
-from pytest_cors.http import Exchange, Headers, Request, Response, trusted_headers
+from pytest_cors.http import Exchange, Headers, Request, Response, redact_value, trusted_headers
 from pytest_cors.origin import Origin, origin_of_url, parse_origin
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -55,6 +55,16 @@ class FetchRequest:
     credentials: str
     body: bytes | None
     warnings: tuple[CorsWarning, ...] = ()
+
+    def __repr__(self) -> str:
+        # pytest prints reprs on a failing assert and in JUnit XML: no secret values, no body
+        headers = tuple((k, redact_value(k, v)) for k, v in self.headers)
+        body = "None" if self.body is None else f"<{len(self.body)} bytes>"
+        return (
+            f"FetchRequest(url={self.url!r}, origin={self.origin!r}, method={self.method!r}, "
+            f"headers={headers!r}, credentials={self.credentials!r}, body={body}, "
+            f"warnings={self.warnings!r})"
+        )
 
 
 def prepare_request(
