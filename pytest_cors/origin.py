@@ -182,6 +182,17 @@ def _parse_origin(text: str) -> Origin:
     """``parse_origin`` for a string; cached, since a suite names the same few origins often."""
     if text == "null":
         return NULL_ORIGIN
+    if "@" in text:  # an origin never has user:password; never echo them in a message
+        scheme, sep, rest = text.partition("://")
+        shown = f"{scheme}{sep}<redacted>@{rest.rpartition('@')[2]}" if sep else "<redacted>"
+        try:
+            hint = f"; did you mean {origin_of_url(text).serialize()!r}?"
+        except ValueError:
+            hint = ""
+        raise CorsUsageError(
+            f"origin {shown!r} contains user:password@; an origin is scheme://host[:port] "
+            f"only{hint}"
+        )
     if "://" not in text:
         raise CorsUsageError(
             f"origin {text!r} has no scheme; a browser sends e.g. 'https://{text.strip('/')}'"

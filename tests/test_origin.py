@@ -145,3 +145,11 @@ def test_opaque_origins_are_never_same_origin_and_serialise_as_null():
     assert str(NULL_ORIGIN) == "null"
     assert origin_of_url("blob:https://a.com/x").opaque
     assert not origin_of_url("data:,x").same_origin(origin_of_url("data:,x"))
+
+
+def test_an_origin_with_user_and_password_is_refused_without_echoing_them():
+    with pytest.raises(CorsUsageError) as info:
+        parse_origin("https://alice:s3cret@app.example.com")
+    message = str(info.value)
+    assert "s3cret" not in message and "alice" not in message
+    assert "'https://<redacted>@app.example.com' contains user:password@" in message

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.failures import CorsWarning
+from pytest_cors.http import redact_value
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -234,7 +235,11 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
     pairs: list[tuple[str, str]] = []
     for name, value in raw:
         if not isinstance(name, str) or not isinstance(value, str):
-            raise CorsUsageError(f"header names and values must be strings, got {(name, value)!r}")
+            shown = redact_value(name, repr(value)) if isinstance(name, str) else "a value"
+            raise CorsUsageError(
+                f"header names and values must be strings, got {name!r} "
+                f"({type(name).__name__}) with {shown} ({type(value).__name__})"
+            )
         name, value = str.__str__(name), str.__str__(value)  # a str Enum member's value
         value = _checked_line(name, value)
         if name.lower() == "user-agent" and profile.drops_user_agent:

@@ -427,3 +427,11 @@ def test_str_enum_header_names_and_values_are_sent_as_their_values():
     assert outcome.allowed
     assert outcome.preflight.request.headers.get("Access-Control-Request-Headers") == "x-token"
     assert ("X-Token", "s3cret") in list(outcome.actual.request.headers)
+
+
+def test_a_bytes_secret_header_value_is_refused_without_echoing_it():
+    with pytest.raises(CorsUsageError) as info:
+        prepare_headers({"Authorization": b"Basic YWxpY2U6c2VjcmV0"}, None, get_profile("chromium"))
+    message = str(info.value)
+    assert "YWxpY2U6c2VjcmV0" not in message
+    assert "'Authorization' (str) with <redacted: 25 bytes> (bytes)" in message
