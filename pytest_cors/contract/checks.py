@@ -77,6 +77,7 @@ FINDINGS: dict[str, FindingKind] = {
         FindingKind("CORS-PNA", "error", "private-network access to an unlisted origin"),
         FindingKind("CORS-VARY", "error", "no Vary: Origin on an echoed origin"),
         FindingKind("CORS-DISABLED", "error", "a 'cors: false' route grants an origin"),
+        FindingKind("CORS-DISABLED-NOT-FOUND", "warning", "a 'cors: false' path answers 404"),
         FindingKind("CORS-PREFLIGHT-MISMATCH", "error", "preflight and actual disagree"),
     )
 }  # fmt: skip
@@ -772,6 +773,17 @@ def _guards(check: Check, evidence: Evidence) -> list[Finding]:
     policy = check.policy
     found: list[Finding] = []
     exchanges = evidence.exchanges
+    if not policy.cors and exchanges and all(e.response.status == 404 for e in exchanges):
+        # a mistyped base URL or path answers 404 without CORS headers: "closed" proves nothing
+        found.append(
+            Finding(
+                "CORS-DISABLED-NOT-FOUND",
+                f"{check.method} {check.path} answers 404 Not Found, so that it carries no "
+                "Access-Control-Allow-Origin proves nothing about the route: check the base URL "
+                "and the path.",
+                policy.mark,
+            )
+        )
     for exchange in exchanges:
         headers = exchange.response.headers
         acao = _acao(headers)

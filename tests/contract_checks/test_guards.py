@@ -290,3 +290,32 @@ def test_a_granted_header_under_a_policy_listing_none_says_so_plainly():
     (message,) = {finding.message for _, finding in by_id(results)["CORS-EXTRA-HEADER"]}
     assert "but the contract lists no request headers." in message
     assert "only none" not in message
+
+
+CLOSED = """\
+version: 1
+policies:
+  - name: admin
+    paths: [/admin]
+    cors: false
+"""
+
+
+def not_found_anywhere(environ, start_response):
+    """What a mistyped base URL answers: 404 for every path, no CORS headers."""
+    start_response("404 Not Found", [("Content-Type", "text/plain")])
+    return [b"not found"]
+
+
+def closed_route(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"admin"]
+
+
+def test_a_closed_policy_answered_404_everywhere_is_a_warning_not_a_silent_pass():
+    results = run(not_found_anywhere, CLOSED)
+    assert failing_ids(results) == set()  # a warning: the run is not red for it
+    found = by_id(results)["CORS-DISABLED-NOT-FOUND"]
+    assert len(found) == len(results)  # every check of the policy says so
+    assert "answers 404 Not Found" in found[0][1].message
+    assert "CORS-DISABLED-NOT-FOUND" not in by_id(run(closed_route, CLOSED))
