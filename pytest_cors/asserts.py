@@ -9,6 +9,7 @@ from pytest_cors.engine.request import HeadersArg
 from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_error
 from pytest_cors.explain import explain
 from pytest_cors.flow import Browser, simulate_fetch
+from pytest_cors.http import redact_params, visible
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -56,7 +57,7 @@ def _judge_allowed(outcome: Outcome, names: list[str]) -> Outcome:
         first = failure.message if failure else "The browser would block this request."
         hint = f"\n\nFix: {failure.hint}" if failure else ""
         story = explain(outcome, with_failure=False)
-        raise CorsAssertionError(f"{first}\n\n{story}{hint}")
+        raise CorsAssertionError(_shown(f"{first}\n\n{story}{hint}"))
     missing = [h for h in names if h.lower() not in outcome.readable_headers]
     if missing:
         actual = outcome.actual
@@ -68,12 +69,19 @@ def _judge_allowed(outcome: Outcome, names: list[str]) -> Outcome:
             else "they are not CORS-safelisted and not listed in Access-Control-Expose-Headers"
         )
         raise CorsAssertionError(
-            f"fetch() resolves, but the page cannot read response header(s) "
-            f"{', '.join(missing)}: {detail}.\n\n{outcome.explain()}\n\n"
-            f"Fix: add {', '.join(missing)} to Access-Control-Expose-Headers on the actual "
-            "response ('*' does not work with credentials)."
+            _shown(
+                f"fetch() resolves, but the page cannot read response header(s) "
+                f"{', '.join(missing)}: {detail}.\n\n{outcome.explain()}\n\n"
+                f"Fix: add {', '.join(missing)} to Access-Control-Expose-Headers on the actual "
+                "response ('*' does not work with credentials)."
+            )
         )
     return outcome
+
+
+def _shown(text: str) -> str:
+    """A failure message as every output shows text: secrets redacted, controls escaped."""
+    return visible(redact_params(text))
 
 
 def _header_names(expose: object) -> list[str]:
@@ -134,9 +142,11 @@ def _judge_denied(outcome: Outcome) -> Outcome:
                         granting.append(f"  {exchange.kind}: {name}: {value}")
             why = "these response headers let the origin in:\n" + "\n".join(granting)
         raise CorsAssertionError(
-            f"Expected the browser to block {outcome.request.method} {outcome.request.url} from "
-            f"origin '{outcome.request.origin.serialize()}', but fetch() would resolve: {why}"
-            f"\n\n{outcome.explain()}"
+            _shown(
+                f"Expected the browser to block {outcome.request.method} {outcome.request.url} "
+                f"from origin '{outcome.request.origin.serialize()}', but fetch() would resolve: "
+                f"{why}\n\n{outcome.explain()}"
+            )
         )
     return outcome
 

@@ -1,9 +1,11 @@
 """Text rendering of an outcome: the verdict, what was sent and received, each check, a curl line.
 
-Pure: standard library only. Secret header values (Authorization, Cookie, Set-Cookie,
-Proxy-Authorization) are shown as present, never as what they were; a response body is shown
+Pure: standard library only. Secret values, by the one rule of :mod:`pytest_cors.http`
+(``Authorization``, ``Cookie``, ``X-Api-Key``, ``*-Token`` headers, ``?token=`` and other secret
+URL parameters, ...), are shown as present, never as what they were; a response body is shown
 only when it is short text (often the server's reason for a refusal, such as Starlette's
-``Disallowed CORS method``), with any of those secret values in it redacted too.
+``Disallowed CORS method``), with any of those secret values in it redacted too. Control
+characters a server sent are shown as escapes (``\\x1b``), never written as they are.
 """
 
 from __future__ import annotations
@@ -12,7 +14,16 @@ import shlex
 from typing import TYPE_CHECKING
 
 from pytest_cors.engine.profiles import PROFILES
-from pytest_cors.http import SECRET_HEADERS, Exchange, Headers, Request, Response
+from pytest_cors.http import (
+    Exchange,
+    Headers,
+    Request,
+    Response,
+    is_secret_header,
+    redact_params,
+    redact_url,
+    visible,
+)
 
 if TYPE_CHECKING:
     from pytest_cors.engine.fetch import Outcome
@@ -31,7 +42,7 @@ _REASONS = {
 def verdict_line(outcome: Outcome) -> str:
     """One line: what the page's script would see."""
     req = outcome.request
-    head = f"{req.method} {req.url} from origin {req.origin.serialize()}"
+    head = f"{req.method} {redact_url(req.url)} from origin {req.origin.serialize()}"
     if outcome.allowed:
         kind = "same-origin" if outcome.same_origin else "CORS"
         return f"{head}: ALLOWED ({kind}, status {outcome.status})"
@@ -42,9 +53,10 @@ def verdict_line(outcome: Outcome) -> str:
 
 
 def render_exchange(exchange: Exchange, indent: str = "  ") -> list[str]:
-    """The request and response lines of one exchange, secrets redacted."""
+    """The request and response lines of one exchange, secrets redacted (control characters
+    are left to the caller: :func:`explain` escapes the whole text once)."""
     req, resp = exchange.request, exchange.response
-    lines = [f"{indent}> {req.method} {req.url}"]
+    lines = [f"{indent}> {req.method} {redact_url(req.url)}"]
     lines += [f"{indent}> {k}: {v}" for k, v in req.headers.redacted()]
     if req.body:
         lines.append(f"{indent}> ({len(req.body)} byte body)")
@@ -88,29 +100,30 @@ def body_text(response: Response) -> str | None:
 
 def _redact_secrets(text: str, *header_lists: Headers) -> str:
     """``text`` with every secret header value of the exchange (and the credential inside it: a
-    token after the auth scheme, a cookie's value) replaced as the header lines are."""
+    token after the auth scheme, a cookie's value) replaced as the header lines are, and the
+    values of secret URL parameters too."""
     secrets: set[str] = set()
     for headers in header_lists:
         for name, value in headers:
-            name = name.strip().lower()
-            if name not in SECRET_HEADERS:
+            if not is_secret_header(name):
                 continue
+            name = name.strip().lower()
             value = value.strip(" \t")
             secrets.add(value)
-            if name in ("authorization", "proxy-authorization"):
-                secrets.add(value.partition(" ")[2].strip(" \t"))
-            else:
+            if name in ("cookie", "set-cookie"):
                 pairs = value.split(";") if name == "cookie" else value.split(";")[:1]
                 secrets.update(pair.partition("=")[2].strip(" \t") for pair in pairs)
+            else:  # the credential after an auth scheme ("Bearer <token>"), if any
+                secrets.add(value.partition(" ")[2].strip(" \t"))
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= 4:  # shorter ones ("1", "yes") would only garble the text
             text = text.replace(secret, f"<redacted: {len(secret)} bytes>")
-    return text
+    return redact_params(text)
 
 
 def curl_line(request: Request) -> str:
     """A copy-paste ``curl`` command that sends the same request (secrets left out)."""
-    parts = ["curl", "-i", "-X", request.method, request.url]
+    parts = ["curl", "-i", "-X", request.method, redact_url(request.url)]
     for name, value in request.headers.redacted():
         parts += ["-H", f"{name}: {value}"]
     if request.body:
@@ -128,7 +141,8 @@ def explain(outcome: Outcome, *, with_failure: bool = True) -> str:
     lines = [verdict_line(outcome)]
     lines.append(f"  browser profile: {outcome.browser}; credentials: {req.credentials}")
     if outcome.failure and with_failure:
-        lines += ["", outcome.failure.message, f"Fix: {outcome.failure.hint}"]
+        failure = outcome.failure
+        lines += ["", redact_params(failure.message), f"Fix: {redact_params(failure.hint)}"]
     for index, exchange in enumerate(outcome.exchanges):
         title = "Preflight" if exchange.kind == "preflight" else "Request"
         if index in outcome.http_cached:
@@ -137,13 +151,13 @@ def explain(outcome: Outcome, *, with_failure: bool = True) -> str:
     if outcome.notes:
         lines += ["", "Checks:"]
         marks = {True: "ok  ", False: "FAIL", None: "    "}
-        lines += [f"  [{marks[n.ok]}] {n.step}: {n.text}" for n in outcome.notes]
+        lines += [f"  [{marks[n.ok]}] {n.step}: {redact_params(n.text)}" for n in outcome.notes]
     if outcome.allowed:
         names = ", ".join(sorted(outcome.readable_headers)) or "(none)"
         lines += ["", f"Readable response headers: {names}"]
     if outcome.warnings:
-        lines += ["", "Warnings:"] + [f"  - {w}" for w in outcome.warnings]
+        lines += ["", "Warnings:"] + [f"  - {redact_params(str(w))}" for w in outcome.warnings]
     if outcome.exchanges:
         last = outcome.exchanges[-1].request
         lines += ["", "Reproduce:", f"  {curl_line(last)}"]
-    return "\n".join(lines)
+    return visible("\n".join(lines))

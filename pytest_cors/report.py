@@ -2,9 +2,11 @@
 
 Works on the plain records contract items leave (one dict per check, see
 :mod:`pytest_cors.contract.items`), so the same code serves a normal run and a pytest-xdist
-controller. Standard library only. Every string that leaves here goes through :func:`redact`:
-credentials in URLs and the values of ``Authorization``, ``Cookie``, ``Set-Cookie`` and
-``Proxy-Authorization`` never reach a report.
+controller. Standard library only. Every string that leaves here goes through :func:`redact`
+and :func:`~pytest_cors.http.visible`: credentials in URLs, the values of secret headers and
+URL parameters (the one rule of :mod:`pytest_cors.http`) and control characters never reach a
+report or the terminal. Markdown escapes server text outside code: no HTML, image or link in
+it renders.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError, hide_user_error
+from pytest_cors.http import is_secret_header, redact_params, visible
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -24,8 +27,8 @@ FORMATS = {".md": "Markdown", ".json": "JSON", ".sarif": "SARIF"}
 DOCS_URL = "https://github.com/pytest-cors/pytest-cors/blob/main/docs/contract-checks.md"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
-_SECRET_LINE = re.compile(
-    r"(?im)^(?P<head>[ \t<>]*(?:authorization|proxy-authorization|cookie|set-cookie)[ \t]*:[ \t]*)"
+_HEADER_LINE = re.compile(
+    r"(?m)^(?P<head>[ \t<>]*(?P<name>[!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:(?!:)[ \t]*)"
     r"(?P<value>(?![ \t]*<redacted)[^\r\n]*)"
 )
 _USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s'\"]+@", re.IGNORECASE)
@@ -33,15 +36,26 @@ _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
 
 
 def redact(text: str) -> str:
-    """``text`` without secrets: secret header values, URL user-info and bearer tokens."""
-    text = _SECRET_LINE.sub(lambda m: f"{m['head']}<redacted: {len(m['value'])} bytes>", text)
+    """``text`` without secrets: the values of secret header lines (``Name: value``, the names
+    :func:`pytest_cors.http.is_secret_header` says), secret URL parameters, URL user-info and
+    bearer tokens."""
+    if ":" in text:
+        text = _HEADER_LINE.sub(_redacted_line, text)
+    text = redact_params(text)
     text = _USERINFO.sub(lambda m: f"{m['scheme']}<redacted>@", text)
     return _BEARER.sub(lambda m: f"{m.group(1)} <redacted>", text)
 
 
+def _redacted_line(match: re.Match[str]) -> str:
+    if not is_secret_header(match["name"]):
+        return match[0]
+    return f"{match['head']}<redacted: {len(match['value'])} bytes>"
+
+
 def _clean(value: Any) -> Any:
+    """A record (or any value in it) as it may be shown: secrets redacted, controls escaped."""
     if isinstance(value, str):
-        return redact(value)
+        return visible(redact(value))
     if isinstance(value, Mapping):
         return {k: _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -160,12 +174,13 @@ def _meta(records: Sequence[Record]) -> list[dict[str, Any]]:
 
 def terminal_summary(records: Sequence[Record]) -> list[str]:
     """Per contract and policy, a path x origin matrix; routine denied probes folded."""
+    records = [_clean(r) for r in records]
     lines: list[str] = []
     for meta in _meta(records):
         t = meta["totals"]
         lines.append(
             f"{meta['file']}: {t['checks']} checks, {t['passed']} passed, {t['failed']} failed, "
-            f"{t['error']} errors (seed {meta['seed']}, target {redact(str(meta['target']))})"
+            f"{t['error']} errors (seed {meta['seed']}, target {meta['target']})"
         )
         group = [r for r in records if r["contract"] == meta["file"]]
         for (policy,), policy_records in _group(group, "policy").items():
@@ -182,7 +197,7 @@ def terminal_summary(records: Sequence[Record]) -> list[str]:
             label = "silenced" if finding["silenced"] else finding["severity"]
             ids.setdefault(f"{finding['id']} ({label})", []).append(finding["check"])
         for name, checks in ids.items():
-            lines.append(f"  {name}: {len(checks)} check(s), e.g. {redact(checks[0])}")
+            lines.append(f"  {name}: {len(checks)} check(s), e.g. {checks[0]}")
     return lines
 
 
@@ -261,14 +276,19 @@ def to_json(records: Sequence[Record], *, seed: int | str | None = None) -> dict
     }
 
 
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<|~&])")
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]|~!])")
 _BACKTICKS = re.compile(r"`+")
 
 
 def _md_escape(text: str) -> str:
-    """``text`` as literal Markdown text, on one line: every character that Markdown (or a
-    GitHub table) could read as markup is backslash-escaped, the backslash itself included."""
-    return _MD_ACTIVE.sub(r"\\\1", " ".join(str(text).splitlines()))
+    """``text`` (a server's bytes, maybe) as literal Markdown text, on one line: ``&`` and ``<``
+    as HTML entities, so no tag, comment, entity or ``<...>`` autolink can start (a ``>`` then
+    closes nothing, and is never at the start of a line to open a quote: it stays readable, as
+    in ``-> allowed``); every other character that Markdown (or a GitHub table) could read as
+    markup backslash-escaped, the backslash itself included (``![`` and ``[`` start no image or
+    link)."""
+    text = _html_text(str(text))
+    return _MD_ACTIVE.sub(r"\\\1", text)
 
 
 def _code(text: object, *, cell: bool = False) -> str:

@@ -122,3 +122,24 @@ def test_the_cors_fixture_helpers_share_one_browser_session_per_test():
     assert COUNTED == ["/items"]
     cors.allows("/items", origin=APP, method="PUT", browser="firefox")  # its own cache
     assert COUNTED == ["/items", "/items"]
+
+
+def test_assertion_messages_escape_control_bytes_and_redact_url_secrets():
+    def app(environ, start_response):
+        start_response("200 OK", [("Access-Control-Allow-Origin", "https://x\x1b[31m.example")])
+        return [b""]
+
+    with pytest.raises(CorsAssertionError) as info:
+        assert_cors_allows(app, "/items?token=abcdef123456", origin=APP)
+    message = str(info.value)
+    assert "\x1b" not in message and "\\x1b" in message
+    assert "abcdef123456" not in message
+
+    def granting(environ, start_response):
+        start_response("200 OK", [("Access-Control-Allow-Origin", "*"), ("X-Note", "\x1b[2J")])
+        return [b""]
+
+    with pytest.raises(CorsAssertionError) as info:
+        assert_cors_denies(granting, "/items?api_key=abcdef123456", origin=APP)
+    assert "\x1b" not in str(info.value)
+    assert "abcdef123456" not in str(info.value)

@@ -37,6 +37,7 @@ from pytest_cors.contract.checks import (
 from pytest_cors.contract.model import Mark
 from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec, import_app
 from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
+from pytest_cors.http import visible
 from pytest_cors.report import redact
 
 if TYPE_CHECKING:
@@ -183,10 +184,11 @@ class CheckItem(pytest.Item):
     def error_text(self, exc: CorsError) -> str:
         """A target that gave no response is the user's to fix: the kit's message, no
         traceback from the kit (the plugin's report hook uses it for the setup phase too)."""
-        return (
+        text = (
             f"{type(exc).__name__}: {exc}\n\nNo verdict: the check needs a response from "
             f"the target.\n{self._where()}"
         )
+        return visible(redact(text))
 
     # -- text -----------------------------------------------------------------------------
 
@@ -223,7 +225,7 @@ class CheckItem(pytest.Item):
                 line = linecache.getline(str(self.path), finding.mark.line).rstrip()
                 lines.append(f"  {finding.id} concerns {self.shown(finding.mark)}: {line.strip()}")
         lines += ["", "Transcript:", transcript(evidence)]
-        return "\n".join(lines)
+        return visible(redact("\n".join(lines)))
 
     def _record(self, status: str, error: str | None = None) -> None:
         check = self.cors_check
@@ -275,7 +277,8 @@ class CheckItem(pytest.Item):
 
 
 def transcript(evidence: Evidence) -> str:
-    """The engine's explanation plus any raw exchange, secrets redacted."""
+    """The engine's explanation plus any raw exchange, secrets redacted and control characters
+    escaped (the text goes to the terminal and into reports)."""
     from pytest_cors.explain import render_exchange
 
     parts = []
@@ -288,7 +291,7 @@ def transcript(evidence: Evidence) -> str:
             else "Actual request without the preflight (sent by pytest-cors to compare):"
         )
         parts.append("\n".join([title, *render_exchange(exchange)]))
-    return "\n\n".join(parts)
+    return visible("\n\n".join(parts))
 
 
 def cors_session(config: pytest.Config) -> CorsSession:

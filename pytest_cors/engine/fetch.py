@@ -35,7 +35,15 @@ from pytest_cors.engine.response import (
 )
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.failures import CorsWarning, Failure, make_failure
-from pytest_cors.http import Exchange, Headers, Request, Response, redact_value, trusted_headers
+from pytest_cors.http import (
+    Exchange,
+    Headers,
+    Request,
+    Response,
+    redact_url,
+    redact_value,
+    trusted_headers,
+)
 from pytest_cors.origin import Origin, origin_of_url, parse_origin
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -61,7 +69,8 @@ class FetchRequest:
         headers = tuple((k, redact_value(k, v)) for k, v in self.headers)
         body = "None" if self.body is None else f"<{len(self.body)} bytes>"
         return (
-            f"FetchRequest(url={self.url!r}, origin={self.origin!r}, method={self.method!r}, "
+            f"FetchRequest(url={redact_url(self.url)!r}, origin={self.origin!r}, "
+            f"method={self.method!r}, "
             f"headers={headers!r}, credentials={self.credentials!r}, body={body}, "
             f"warnings={self.warnings!r})"
         )
@@ -176,7 +185,7 @@ class Outcome:
     def __repr__(self) -> str:
         verdict = "allowed" if self.allowed else f"blocked ({self.failure and self.failure.code})"
         return (
-            f"<Outcome {self.request.method} {self.request.url} from "
+            f"<Outcome {self.request.method} {redact_url(self.request.url)} from "
             f"{self.request.origin.serialize()}: {verdict}>"
         )
 
