@@ -42,9 +42,17 @@ policies:
 
 
 def clean_env() -> dict[str, str]:
-    """This process's environment without what would lead a child to this checkout or venv."""
+    """This process's environment without what would lead a child to this checkout or venv
+    (or to other pins: tox's envs set ``PIP_CONSTRAINT``; the install names its own)."""
     env = dict(os.environ)
-    for name in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTEST_ADDOPTS", "PYTEST_PLUGINS"):
+    for name in (
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+        "PYTEST_ADDOPTS",
+        "PYTEST_PLUGINS",
+        "PIP_CONSTRAINT",
+    ):
         env.pop(name, None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
