@@ -11,12 +11,10 @@ must fail or error, never pass.
 from __future__ import annotations
 
 import socket
-import ssl
 
 import pytest
 
 from pytest_cors import TargetError, async_simulate_fetch, simulate_fetch
-from pytest_cors.targets import adapt
 from tests.reliability.faults import (
     APP,
     FETCH,
@@ -27,7 +25,6 @@ from tests.reliability.faults import (
     WIRE_FAULTS,
     fault_handler,
     is_preflight,
-    make_cert,
     refused_url,
     serve_then_refuse,
     serve_tls,
@@ -38,47 +35,6 @@ TIMEOUT = 0.5  # seconds a live target waits on a silent server (the fault, not 
 METHOD = {"preflight": "OPTIONS", "actual": "PUT"}
 INI = "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
 LIVE_KINDS = ["url", "session", "httpx", "async-httpx"]
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    """A certificate the clients trust and one they do not, both self-signed for 127.0.0.1."""
-    directory = tmp_path_factory.mktemp("certs")
-    return make_cert(directory, "trusted"), make_cert(directory, "untrusted")
-
-
-@pytest.fixture
-def live(request, certs, monkeypatch):
-    """``live(kind, base_url)``: a target of that kind that trusts the good certificate."""
-    trusted = str(certs[0][0])
-    # requests reads its CA bundle from the environment even for a Session with .verify set
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", trusted)
-    closers = []
-
-    def make(kind, base_url):
-        if kind == "url":
-            target = adapt(base_url, timeout=TIMEOUT)
-            closers.append(target.close)
-            return target
-        if kind == "session":
-            import requests
-
-            session = requests.Session()
-            closers.append(session.close)
-            return adapt(session, base_url=base_url, timeout=TIMEOUT)
-        import httpx
-
-        context = ssl.create_default_context(cafile=trusted)
-        if kind == "httpx":
-            client = httpx.Client(base_url=base_url, timeout=TIMEOUT, verify=context)
-            closers.append(client.close)
-            return adapt(client)
-        client = httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT, verify=context)
-        return adapt(client)  # closed with its event loop
-
-    yield make
-    for close in closers:
-        close()
 
 
 def fetch(target, kind):

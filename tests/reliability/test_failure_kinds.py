@@ -27,8 +27,7 @@ from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, build_checks
 from pytest_cors.contract.runner import ContractRun, TargetSpec
 from pytest_cors.http import Request
-from pytest_cors.targets import adapt
-from tests.reliability.faults import make_cert, refused_url, serve_tls
+from tests.reliability.faults import refused_url, serve_tls
 from tests.servers import scripted, serve_raw, silent
 
 TIMEOUT = 0.3  # seconds a target waits on a silent server (the fault, not a timing test)
@@ -44,45 +43,6 @@ SUBCLASSES = {
     TargetTimeoutError,
     TargetTLSError,
 }
-
-
-@pytest.fixture(scope="module")
-def certs(tmp_path_factory):
-    """A certificate the clients trust and one they do not, both self-signed for 127.0.0.1."""
-    directory = tmp_path_factory.mktemp("certs")
-    return make_cert(directory, "trusted"), make_cert(directory, "untrusted")
-
-
-@pytest.fixture
-def live(certs, monkeypatch):
-    """``live(kind, base_url)``: a target of that kind, trusting the good certificate only."""
-    trusted = str(certs[0][0])
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", trusted)  # the kit's client and requests read it
-    closers = []
-
-    def make(kind, base_url):
-        if kind == "url":
-            target = adapt(base_url, timeout=TIMEOUT)
-            closers.append(target.close)
-            return target
-        if kind == "session":
-            import requests
-
-            session = requests.Session()
-            closers.append(session.close)
-            return adapt(session, base_url=base_url, timeout=TIMEOUT)
-        import ssl
-
-        import httpx
-
-        context = ssl.create_default_context(cafile=trusted)
-        client = httpx.Client(base_url=base_url, timeout=TIMEOUT, verify=context)
-        closers.append(client.close)
-        return adapt(client)
-
-    yield make
-    for close in closers:
-        close()
 
 
 def unresolvable(monkeypatch):
