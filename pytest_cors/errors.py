@@ -70,8 +70,9 @@ class TargetTLSError(TargetError):
 
 
 class TargetTimeoutError(TargetError):
-    """The target did not connect or answer in time: the live target's ``timeout`` (10 s by
-    default, ``adapt(url, timeout=...)``), or an httpx client's own."""
+    """The target did not connect or send its response head in time: the deadline of one
+    request as a whole (``timeout``, 10 s by default, ``adapt(target, timeout=...)``), or an
+    httpx client's own timeout."""
 
 
 class TargetProtocolError(TargetError):

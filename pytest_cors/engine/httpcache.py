@@ -276,6 +276,8 @@ class HttpCache:
             return
         if request.method != "GET" or not self._may_write(request):
             return
+        if response.truncated:  # the kit kept only part of the body: never answer from it
+            return
         allowed = self.rules.storable_statuses
         if response.status == 206 if allowed is None else response.status not in allowed:
             return

@@ -5,6 +5,7 @@ Firefox 153): a fresh stored ``GET`` response answers without a request and stil
 the CORS check; the profiles differ in which responses are stored and fresh.
 """
 
+import dataclasses
 import math
 
 import pytest
@@ -323,3 +324,15 @@ def test_browser_sends_nothing_for_a_fresh_stored_response():
     browser.clear_cache()
     browser.fetch(app, "http://api.example.org/r", origin=PAGE)
     assert seen == ["/r", "/r"]
+
+
+def test_a_truncated_response_is_never_stored():
+    """The kit keeps only a bounded part of an endless body: a fresh response cut short is
+    judged, but no later fetch is answered from it."""
+    whole = fresh_page("Cache-Control: max-age=600")
+    assert whole.sends(0) == 1
+    assert whole.sends(1) == 0
+    cut = resp(200, *OK, "Cache-Control: max-age=600", body=b"hello")
+    page = Page(server(dataclasses.replace(cut, truncated=True)), "chromium")
+    assert page.sends(0) == 1
+    assert page.sends(1) == 1
