@@ -154,8 +154,18 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
     contracts = [Path(c) for c in options.contracts]
     for path in contracts:
         if not path.is_file():
-            return _usage(f"contract file {str(path)!r} does not exist")
+            return _usage(_not_a_contract_file(path))
     try:
+        if options.base_url is not None:
+            from pytest_cors.contract.loader import base_url_problem
+
+            problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
+            if problem:
+                raise CorsUsageError(problem)
+        if options.seed is not None:
+            problem = plugin.seed_problem(options.seed, "--seed")
+            if problem:
+                raise CorsUsageError(problem)
         if options.report:
             from pytest_cors.report import check_format
 
@@ -226,6 +236,27 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 
 
+def _not_a_contract_file(path: Path) -> str:
+    """Why ``path`` given to ``check`` is not a contract file: missing, a folder, or neither."""
+    from pytest_cors.plugin import is_contract_name
+
+    shown = repr(str(path))
+    if path.is_dir():
+        try:
+            found = sorted(p for p in path.iterdir() if is_contract_name(p.name) and p.is_file())
+        except OSError:
+            found = []
+        names = ", ".join(repr(str(p)) for p in found[:5]) + (", ..." if len(found) > 5 else "")
+        where = f"; it holds {names}" if found else ""
+        return (
+            f"contract file {shown} is a directory: `pytest-cors check` takes contract files "
+            f"(cors.yaml, cors-*.yaml or *.cors.yaml), not folders{where}"
+        )
+    if path.exists():
+        return f"contract file {shown} is not a regular file"
+    return f"contract file {shown} does not exist"
+
+
 def _common_parent(paths: Sequence[Path]) -> Path:
     """The deepest folder holding every contract: node ids then name the files briefly."""
     return Path(os.path.commonpath([str(p.resolve().parent) for p in paths]))
@@ -243,6 +274,13 @@ _SIMPLE = ("GET", "HEAD", "POST")
 def record_command(options: argparse.Namespace) -> int:
     from pytest_cors.errors import CorsError
 
+    if options.base_url is not None:
+        from pytest_cors.contract.loader import base_url_problem
+
+        # a user:password@ is refused by record() itself, saying why
+        problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
+        if problem:
+            return _usage(problem)
     try:
         text = record(
             base_url=options.base_url,

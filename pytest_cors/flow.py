@@ -42,7 +42,10 @@ def _step(request: Request) -> str:
 
 
 def _resolve(target: object, url: str) -> Any:
-    parts = urlsplit(url) if isinstance(url, str) else None
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+    except ValueError as exc:  # e.g. 'http://[::1/x': an IPv6 host without its ']'
+        raise CorsUsageError(f"cannot fetch {url!r}: {exc}") from None
     if parts and parts.scheme:
         origin = f"{parts.scheme}://{parts.netloc}"
         library = type(target).__module__.partition(".")[0]

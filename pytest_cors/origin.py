@@ -12,7 +12,7 @@ import functools
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pytest_cors.errors import CorsUsageError, hide_user_error
 
@@ -21,6 +21,8 @@ __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's tra
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _FORBIDDEN_HOST_CHARS = set(" #%/:<>?@[\\]^|\t\r\n\x00")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_EXAMPLE = "'https://app.example.com'"
 
 
 @dataclass(frozen=True)
@@ -125,10 +127,33 @@ def _whatwg_ipv4(host: str) -> str | None:
     return str(ipaddress.IPv4Address(address))
 
 
+def split_url(url: str) -> SplitResult:
+    """``urlsplit(url)``, whose ``ValueError`` for an unbalanced bracket says what is wrong."""
+    try:
+        return urlsplit(url)
+    except ValueError as exc:
+        if str(exc) != "Invalid IPv6 URL":
+            raise
+        raise ValueError(
+            "it has a '[' without its ']' (or the reverse); an IPv6 host is written in "
+            "brackets, as in 'http://[::1]:8000'"
+        ) from None
+
+
+def hide_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` shown as ``<redacted>@``: messages never echo them."""
+    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
+    cut = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    authority = rest[:cut]
+    if "@" not in authority:
+        return url
+    return f"{scheme}{sep}<redacted>@{authority.rpartition('@')[2]}{rest[cut:]}"
+
+
 @functools.lru_cache(maxsize=1024)
 def origin_of_url(url: str) -> Origin:
     """The origin of an absolute URL (its scheme, host and effective port)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     scheme = parts.scheme.lower()
     if not scheme or not _SCHEME.fullmatch(scheme):
         raise ValueError(f"{url!r} is not an absolute URL")
@@ -158,7 +183,13 @@ def _split_port(netloc: str, text: str) -> tuple[str, int | None]:
     digits = rest[1:]
     if digits == "":
         return host, None
-    if not digits.isdigit() or int(digits) > 65535:
+    if not _ASCII_DIGITS.fullmatch(digits):
+        if digits.isdigit():  # '８０８０' or '٨٠٨٠': str.isdigit() and int() accept them
+            raise ValueError(
+                f"{text!r} has an invalid port {digits!r}: the port must be ASCII digits (0-9)"
+            )
+        raise ValueError(f"{text!r} has an invalid port {digits!r}")
+    if int(digits) > 65535:
         raise ValueError(f"{text!r} has an invalid port {digits!r}")
     return host, int(digits)
 
@@ -175,6 +206,53 @@ def parse_origin(text: str) -> Origin:
             f"origin must be a string such as 'https://app.example.com' or 'null', got {text!r}"
         )
     return _parse_origin(text)
+
+
+_SCHEME_WITHOUT_SLASHES = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(/*)(.*)", re.DOTALL)
+
+
+def origin_spelling_problem(text: str) -> str | None:
+    """The message for an origin written without ``://`` in a way that has a specific fix.
+
+    ``NULL`` (the opaque origin is written ``null``, lower case), ``*`` and the empty string
+    (no page has them as its origin), ``https:/app.example.com`` (a scheme missing its ``//``).
+    ``None`` for any other text, which the caller reports as having no scheme.
+    """
+    if text != "null" and text.strip().lower() == "null":
+        return (
+            f"origin {text!r} is not how a browser writes the opaque origin: it is written "
+            "'null', in lower case"
+        )
+    if text.strip() == "*":
+        return (
+            "origin '*' is a wildcard, and an origin cannot be one: '*' belongs in the "
+            "Access-Control-Allow-Origin response header, while a request's Origin names the "
+            f"one page it comes from, such as {_EXAMPLE} (or 'null')"
+        )
+    if not text.strip():
+        return (
+            f"origin {text!r} is empty, and an origin cannot be: a request's Origin names the "
+            f"page it comes from, such as {_EXAMPLE} (or 'null')"
+        )
+    match = _SCHEME_WITHOUT_SLASHES.fullmatch(text)
+    if match is None:
+        return None
+    scheme, slashes, rest = match[1], match[2], match[3]
+    if scheme.lower() not in DEFAULT_PORTS:
+        if not slashes:
+            return None  # 'localhost:8080': a host and a port, without a scheme
+        return (
+            f"origin {text!r} has scheme {scheme.lower()!r}; only http(s)/ws(s)/ftp origins "
+            "are tuples (use 'null' for an opaque origin)"
+        )
+    try:
+        fixed = origin_of_url(f"{scheme}://{rest}").serialize()
+    except ValueError as exc:
+        return (
+            f"origin {text!r} needs '//' after '{scheme}:', and is not valid with it either "
+            f"({exc}); a browser sends e.g. {_EXAMPLE}"
+        )
+    return f"origin {text!r} needs '//' after '{scheme}:'; did you mean {fixed!r}?"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -194,9 +272,17 @@ def _parse_origin(text: str) -> Origin:
             f"only{hint}"
         )
     if "://" not in text:
-        raise CorsUsageError(
-            f"origin {text!r} has no scheme; a browser sends e.g. 'https://{text.strip('/')}'"
-        )
+        problem = origin_spelling_problem(text)
+        if problem is None:
+            try:
+                fixed = origin_of_url("https://" + text.strip("/")).serialize()
+                problem = f"origin {text!r} has no scheme; a browser sends e.g. {fixed!r}"
+            except ValueError as exc:
+                problem = (
+                    f"origin {text!r} has no scheme, and is not valid with one either ({exc}); "
+                    f"a browser sends e.g. {_EXAMPLE}"
+                )
+        raise CorsUsageError(problem)
     try:
         origin = origin_of_url(text)
     except ValueError as exc:

@@ -51,6 +51,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         group.addoption(flag, **kwargs)
     for name, help_text in _INI.items():
         parser.addini(name, help_text, default=None)
+    parser.addini(
+        "cors_redact",
+        "more secret header / URL parameter names to redact in every output (globs allowed)",
+        type="linelist",
+        default=[],
+    )
 
 
 def get_option(config: pytest.Config, name: str, default: Any = None) -> Any:
@@ -80,17 +86,23 @@ class CorsSession:
         self.config = config
         self.app: str | None = get_option(config, "cors_app")
         self.base_url: str | None = get_option(config, "cors_base_url")
+        if self.base_url is not None:
+            _check_base_url(config, self.base_url)
         self.browser: str | None = get_option(config, "cors_browser")
         if self.browser is not None:
             _check_browser(config, self.browser)
-        self.concurrency = int(get_option(config, "cors_concurrency", LIVE_CONCURRENCY))
+        self.concurrency = _concurrency(config)
         seed = config.getoption("--cors-seed", default=None)
+        if seed is not None:
+            problem = seed_problem(seed, _flag(config, "seed"))
+            if problem:
+                raise pytest.UsageError(problem)
         if seed == "random":
             import random
 
             seed = str(random.SystemRandom().randrange(1, 2**31))
             config.option.cors_seed = seed  # xdist hands the controller's options to workers
-        self.seed: int | str | None = (int(seed) if seed.isdigit() else seed) if seed else None
+        self.seed: int | str | None = None if seed is None else int(seed)
         report = config.getoption("--cors-report", default=None)
         if report:
             from pytest_cors.errors import CorsUsageError
@@ -100,10 +112,6 @@ class CorsSession:
                 check_format(report)
             except CorsUsageError as exc:
                 raise pytest.UsageError(f"{_flag(config, 'report')} {exc}") from None
-        if self.concurrency < 1:
-            raise pytest.UsageError(
-                f"{_flag(config, 'concurrency')} must be at least 1, got {self.concurrency}"
-            )
         invocation = config.invocation_params.dir
         self.explicit = {
             (invocation / p).resolve() for p in config.getoption("--cors-contract") or []
@@ -182,6 +190,60 @@ def _flag(config: pytest.Config, name: str) -> str:
     return f"--{name}" if config.getoption("cors_command", False) else f"--cors-{name}"
 
 
+def _source(config: pytest.Config, name: str) -> str:
+    """Where option ``name`` was given: its flag on the command line, else the ini key."""
+    if config.getoption(name, default=None) is not None:
+        return _flag(config, name.removeprefix("cors_").replace("_", "-"))
+    return f"ini option '{name}'"
+
+
+def _ascii_whole_number(text: str) -> int | None:
+    """``text`` as an integer if it is ASCII digits only (``str.isdigit()`` also accepts '²'
+    and '٣', which ``int()`` refuses or reads as digits); ``None`` otherwise."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() reads (sys.get_int_max_str_digits())
+        return None
+
+
+SEED_ACCEPTED = "a whole number of 0 or more (as a contract's 'seed' key does) or 'random'"
+
+
+def seed_problem(value: str, flag: str) -> str:
+    """Why ``value`` cannot be the seed given with ``flag`` (``""`` when it can)."""
+    if value == "random" or _ascii_whole_number(value) is not None:
+        return ""
+    return f"{flag} takes {SEED_ACCEPTED}, got {value!r}"
+
+
+def _concurrency(config: pytest.Config) -> int:
+    """``--cors-concurrency`` (an int, argparse checked it) or ``cors_concurrency`` (text)."""
+    raw = get_option(config, "cors_concurrency", LIVE_CONCURRENCY)
+    value = raw if isinstance(raw, int) else _ascii_whole_number(str(raw).strip())
+    if value is None:
+        raise pytest.UsageError(
+            f"{_source(config, 'cors_concurrency')} must be a whole number of at least 1 "
+            f"(live probes in flight at once), got {raw!r}"
+        )
+    if value < 1:
+        raise pytest.UsageError(
+            f"{_source(config, 'cors_concurrency')} must be at least 1, got {value}"
+        )
+    return value
+
+
+def _check_base_url(config: pytest.Config, url: str) -> None:
+    """A base URL the contract key ``target.base_url`` would refuse stops the run at start-up,
+    with the loader's message (a ``user:password@`` is allowed here: it is never sent)."""
+    from pytest_cors.contract.loader import base_url_problem
+
+    problem = base_url_problem(url, _source(config, "cors_base_url"), userinfo_ok=True)
+    if problem:
+        raise pytest.UsageError(problem)
+
+
 def _check_browser(config: pytest.Config, name: str) -> None:
     """An unknown ``--cors-browser``/``cors_browser`` stops the run at start-up, once."""
     from pytest_cors.engine.profiles import get_profile
@@ -203,6 +265,11 @@ def session_state(config: pytest.Config) -> CorsSession:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cors_contract: an item generated from a CORS contract file")
+    extra_secrets = config.getini("cors_redact")
+    if extra_secrets:  # in every process: xdist workers run pytest_configure too
+        from pytest_cors.http import add_secret_names  # stdlib only
+
+        add_secret_names(extra_secrets)
     state = CorsSession(config)
     config.stash[_SESSION] = state
     config.pluginmanager.register(state, "pytest-cors-session")

@@ -76,6 +76,12 @@ def test_check_exits_2_when_the_target_does_not_answer(contract, capsys):
     assert " passed" not in out.splitlines()[-1]
 
 
+SEED = "a whole number of 0 or more (as a contract's 'seed' key does) or 'random'"
+BRACKET = "'http://[::1' is not a valid URL: it has a '[' without its ']' (or the reverse)"
+QUERY = "must not have a query or fragment; did you mean 'https://s.example/api'?"
+RECORD = ["--origin", "https://app.example.com", "--path", "/items"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -83,6 +89,14 @@ def test_check_exits_2_when_the_target_does_not_answer(contract, capsys):
         (["check", "{contract}", "--report", "r.html"], "unknown report format '.html'"),
         (["check", "{contract}", "--browser", "opera"], "unknown browser profile 'opera'"),
         (["check", "{contract}", "--concurrency", "0"], "--concurrency must be at least 1"),
+        (["check", "{contract}", "--seed", "abc"], f"--seed takes {SEED}, got 'abc'"),
+        (["check", "{contract}", "--seed", "-5"], f"--seed takes {SEED}, got '-5'"),
+        (["check", "{contract}", "--seed", "1.5"], f"--seed takes {SEED}, got '1.5'"),
+        (["check", "{contract}", "--seed", "²"], f"--seed takes {SEED}, got '²'"),
+        (["check", "{contract}", "--base-url", "http://[::1"], f"--base-url {BRACKET}"),
+        (["check", "{contract}", "--base-url", "https://s.example/api?t=1"], QUERY),
+        (["record", "--base-url", "https://s.example/api?t=1", *RECORD], QUERY),
+        (["record", "--base-url", "http://[::1", *RECORD], f"--base-url {BRACKET}"),
         (["check", "{contract}", "--app", "a:b", "--base-url", "http://x"], "not allowed with"),
         (["record", "--app", "a:b", "--path", "/x"], "--origin"),
         (["frobnicate"], "invalid choice"),
@@ -91,7 +105,39 @@ def test_check_exits_2_when_the_target_does_not_answer(contract, capsys):
 def test_usage_errors_exit_2(args, message, contract, capsys):
     code = main([a.replace("{contract}", str(contract)) for a in args])
     assert code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_a_base_url_is_refused_in_the_words_the_contract_key_is(tmp_path, capsys):
+    url = "https://s.example/api?t=1"
+    bad = tmp_path / "cors.yaml"
+    bad.write_text(
+        f"version: 1\ntarget: {{base_url: '{url}'}}\npolicies:\n"
+        "  - {name: api, paths: [/items], public: true}\n"
+    )
+    assert main(["check", str(bad)]) == 2
+    from_contract = capsys.readouterr().out
+    assert f"'target.base_url' {QUERY}" in from_contract
+    good = tmp_path / "cors-good.yaml"
+    good.write_text("version: 1\npolicies:\n  - {name: api, paths: [/items], public: true}\n")
+    assert main(["check", str(good), "--base-url", url]) == 2
+    assert f"pytest-cors: error: --base-url {QUERY}\n" in capsys.readouterr().err
+
+
+def test_a_directory_is_not_a_contract_file_and_its_contracts_are_named(tmp_path, capsys):
+    (tmp_path / "cors.yaml").write_text("version: 1\n")
+    (tmp_path / "notes.yaml").write_text("x: 1\n")
+    assert main(["check", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"contract file '{tmp_path}' is a directory: `pytest-cors check` takes contract " in err
+    assert f"; it holds '{tmp_path / 'cors.yaml'}'" in err
+    assert "notes.yaml" not in err and "does not exist" not in err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["check", str(empty)]) == 2
+    assert "is a directory" in capsys.readouterr().err
 
 
 def test_help_exits_0(capsys):

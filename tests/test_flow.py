@@ -478,3 +478,12 @@ def test_the_requests_repr_shows_no_secret_value_and_no_body():
     assert "hunter2" not in shown
     assert "<redacted: 23 bytes>" in repr(outcome.request)
     assert "body=<16 bytes>" in repr(outcome.request)
+
+
+def test_an_absolute_url_with_an_unclosed_ipv6_bracket_is_a_usage_error():
+    def app(environ, start_response):
+        start_response("200 OK", [])
+        return [b""]
+
+    with pytest.raises(CorsUsageError, match=r"cannot fetch 'http://\[::1/x'"):
+        simulate_fetch(app, "http://[::1/x", origin="https://app.example.com")

@@ -77,7 +77,7 @@ def test_allow_origin_value_validity(value, valid):
     [
         (None, "must be a string"),
         (42, "must be a string"),
-        ("", "no scheme"),
+        ("", "is empty, and an origin cannot be"),
         ("//app.example.com", "no scheme"),
         ("file:///tmp/x", "scheme 'file'"),
         ("data://x", "scheme 'data'"),
@@ -88,7 +88,7 @@ def test_allow_origin_value_validity(value, valid):
         ("http://[::1", "not valid"),
         ("http://[zz::1]", "not valid"),
         ("https://a.com.", None),
-        ("NULL", "no scheme"),
+        ("NULL", "written 'null', in lower case"),
         ("https://user@a.com", "did you mean 'https://a.com'"),
         ("https://a.com?x", "did you mean 'https://a.com'"),
     ],
@@ -153,3 +153,49 @@ def test_an_origin_with_user_and_password_is_refused_without_echoing_them():
     message = str(info.value)
     assert "s3cret" not in message and "alice" not in message
     assert "'https://<redacted>@app.example.com' contains user:password@" in message
+
+
+ASCII_PORT = "the port must be ASCII digits (0-9)"
+MISSPELT = [
+    # a scheme missing its '//': never 'https://https'
+    (
+        "https:/app.example.com",
+        "needs '//' after 'https:'; did you mean 'https://app.example.com'?",
+    ),
+    ("https:app.example.com", "did you mean 'https://app.example.com'?"),
+    ("HTTP:/App.Example.com:8080/x", "did you mean 'http://app.example.com:8080'?"),
+    ("https:/", "needs '//' after 'https:', and is not valid with it either (empty host)"),
+    ("mailto:/x", "has scheme 'mailto'; only http(s)/ws(s)/ftp origins are tuples"),
+    # the opaque origin in another case: never 'https://null'
+    ("NULL", "origin 'NULL' is not how a browser writes the opaque origin: it is written 'null'"),
+    ("Null", "it is written 'null', in lower case"),
+    # a wildcard or nothing: never 'https://*'
+    ("*", "origin '*' is a wildcard, and an origin cannot be one: '*' belongs in the "),
+    ("*", "'*' belongs in the Access-Control-Allow-Origin response header, while a request's"),
+    ("", "origin '' is empty, and an origin cannot be"),
+    ("  ", "is empty, and an origin cannot be"),
+    # a port in other digits than ASCII: no suggestion, a refusal
+    ("https://a.example:８０８０", f"has an invalid port '８０８０': {ASCII_PORT}"),
+    ("https://a.example:٨٠٨٠", f"has an invalid port '٨٠٨٠': {ASCII_PORT}"),
+    ("a.example:٨٠", "has no scheme, and is not valid with one either ('https://a.example:٨٠' "),
+    ("a.example:٨٠", f"has an invalid port '٨٠': {ASCII_PORT})"),
+    # an unclosed IPv6 bracket says so
+    ("http://[::1", "has a '[' without its ']' (or the reverse); an IPv6 host is written in "),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MISSPELT)
+def test_misspelt_origins_get_the_right_fix_or_none(text, message):
+    with pytest.raises(CorsUsageError) as info:
+        parse_origin(text)
+    said = str(info.value)
+    assert message in said
+    for wrong in ("'https://https", "'https://null'", "'https://*'", "'https://a.example:8080'"):
+        assert wrong not in said
+
+
+@pytest.mark.parametrize("port", ["８０８０", "٨٠٨٠", "²"])
+def test_a_port_of_non_ascii_digits_is_not_a_url_port(port):
+    with pytest.raises(ValueError, match="the port must be ASCII digits"):
+        origin_of_url(f"https://a.example:{port}/")
+    assert not is_valid_url_value(f"https://a.example:{port}")

@@ -119,3 +119,142 @@ def test_the_plugins_live_concurrency_is_the_runners_default(pytester):
     assert session_state(config).concurrency == LIVE_CONCURRENCY == DEFAULT_CONCURRENCY
     config = pytester.parseconfigure("--cors-concurrency", "3")
     assert session_state(config).concurrency == 3
+
+
+SEED = "a whole number of 0 or more (as a contract's 'seed' key does) or 'random'"
+
+
+@pytest.mark.parametrize(
+    "seed",
+    ["²", "٣", "abc", "-5", "1.5", "+5", "", "9" * 5000],
+    ids=["superscript", "arabic-indic", "word", "negative", "fraction", "plus", "empty", "huge"],
+)
+def test_a_bad_seed_is_a_usage_error_naming_what_is_accepted(pytester, seed):
+    pytester.makeini(INI)
+    pytester.makepyfile("def test_nothing():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--cors-seed", seed)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert f"--cors-seed takes {SEED}, got " in err
+    assert "INTERNALERROR" not in err + result.stdout.str()
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(("seed", "expected"), [("0", 0), ("7", 7), ("0012", 12)])
+def test_a_seed_of_ascii_digits_is_read_as_an_integer(pytester, seed, expected):
+    from pytest_cors.plugin import session_state
+
+    pytester.makeini(INI)
+    assert session_state(pytester.parseconfigure("--cors-seed", seed)).seed == expected
+    drawn = session_state(pytester.parseconfigure("--cors-seed", "random")).seed
+    assert isinstance(drawn, int) and drawn >= 1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "must be a whole number of at least 1 (live probes in flight at once), got 'abc'"),
+        ("８", "must be a whole number of at least 1 (live probes in flight at once), got '８'"),
+        ("1.5", "must be a whole number of at least 1"),
+        ("0", "must be at least 1, got 0"),
+    ],
+)
+def test_a_bad_concurrency_in_the_ini_file_is_a_usage_error(pytester, value, message):
+    pytester.makeini(f"{INI}cors_concurrency = {value}\n")
+    pytester.makepyfile("def test_nothing():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert f"ini option 'cors_concurrency' {message}" in err
+    assert "INTERNALERROR" not in err + result.stdout.str()
+
+
+def test_a_good_concurrency_in_the_ini_file_is_read(pytester):
+    from pytest_cors.plugin import session_state
+
+    pytester.makeini(f"{INI}cors_concurrency = 5\n")
+    assert session_state(pytester.parseconfigure()).concurrency == 5
+
+
+CONTRACT = """\
+version: 1
+policies:
+  - name: api
+    paths: [/a, /b, /c, /d, /e]
+    origins:
+      allow: [https://app.example.com]
+    methods: [GET, POST, PUT, PATCH, DELETE]
+    request_headers: [X-A, X-B]
+"""
+
+BRACKET = "it has a '[' without its ']' (or the reverse)"
+QUERY = "must not have a query or fragment"
+BAD_BASE_URLS = [
+    (
+        ["--cors-base-url", "http://[::1"],
+        "",
+        f"--cors-base-url 'http://[::1' is not a valid URL: {BRACKET}",
+    ),
+    (
+        ["--cors-base-url", "http://[::1]:8000/x?y=1"],
+        "",
+        f"--cors-base-url {QUERY}; did you mean 'http://[::1]:8000/x'?",
+    ),
+    (["--cors-base-url", "https://staging.example.com#top"], "", f"--cors-base-url {QUERY}"),
+    (
+        ["--cors-base-url", "https://ci:pw@staging.example.com/?q"],
+        "",
+        "mean 'https://<redacted>@staging.example.com/'?",
+    ),
+    (
+        ["--cors-base-url", "staging.example.com"],
+        "",
+        "--cors-base-url 'staging.example.com' must be an absolute URL",
+    ),
+    (
+        [],
+        "cors_base_url = http://[::1\n",
+        f"ini option 'cors_base_url' 'http://[::1' is not a valid URL: {BRACKET}",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "ini", "message"), BAD_BASE_URLS)
+def test_a_bad_base_url_option_is_one_usage_error_in_the_loaders_words(
+    pytester, args, ini, message
+):
+    pytester.makeini(INI + ini)
+    pytester.makefile(".yaml", cors=CONTRACT)
+    result = pytester.runpytest("-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err, out = result.stderr.str(), result.stdout.str()
+    assert message in err
+    assert "Traceback" not in err + out and "INTERNALERROR" not in err + out
+    assert "pw@" not in err + out
+    assert len((err + out).splitlines()) < 10  # one message, not one traceback per check
+
+
+def test_the_cors_redact_ini_key_adds_secret_names(pytester):
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "cors_redact =\n    X-Tenant\n    *-pin\n"
+    )
+    pytester.makepyfile(
+        test_redact="""
+from pytest_cors import simulate_fetch
+
+def app(environ, start_response):
+    start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+    return [b""]
+
+def test_shown():
+    outcome = simulate_fetch(
+        app, "/x?card-pin=4321", origin="https://app.example.com",
+        headers={"X-Tenant": "acme-tenant-77"},
+    )
+    text = outcome.explain()
+    assert "acme-tenant-77" not in text and "4321" not in text
+    assert "X-Tenant" in text or "x-tenant" in text
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from pytest_cors.contract.model import (
     BROWSER_PROFILES,
@@ -43,7 +43,14 @@ from pytest_cors.contract.model import (
 from pytest_cors.engine.request import TOKEN, is_forbidden_header, normalize_method
 from pytest_cors.engine.response import FORBIDDEN_RESPONSE_HEADERS
 from pytest_cors.errors import ContractError, CorsUsageError, Diagnostic, hide_user_error
-from pytest_cors.origin import Origin, origin_of_url, parse_origin
+from pytest_cors.origin import (
+    Origin,
+    hide_userinfo,
+    origin_of_url,
+    origin_spelling_problem,
+    parse_origin,
+    split_url,
+)
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -181,6 +188,9 @@ def _too_big(file: str) -> _Fatal:
 def _decode(data: bytes, file: str) -> str:
     if len(data) > MAX_CONTRACT_BYTES:
         raise _too_big(file)
+    # UTF-32 first: the UTF-32-LE byte order mark starts with the UTF-16-LE one
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise _Fatal(Mark(file, 1, 1), "the file is UTF-32; save the contract as UTF-8")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _Fatal(Mark(file, 1, 1), "the file is UTF-16; save the contract as UTF-8")
     try:
@@ -293,6 +303,25 @@ class _Map:
 _Raw = _Scalar | _Seq | _Map
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _surrogate_message(text: str, at: int) -> str:
+    """Why a string holding a surrogate code point is refused, and the escape to write."""
+    high, low = text[at], text[at + 1 : at + 2]
+    if "\ud800" <= high <= "\udbff" and low and "\udc00" <= low <= "\udfff":
+        joined = text[at : at + 2].encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        return (
+            f"this string holds the surrogate pair \\u{ord(high):04x}\\u{ord(low):04x}, which the "
+            "YAML reader keeps as two lone surrogates, not valid Unicode text; write the "
+            f"character itself, or the escape \\U{ord(joined):08X}"
+        )
+    return (
+        f"this string holds the lone surrogate \\u{ord(high):04x}, which is not valid Unicode "
+        "text; remove it, or write the character meant"
+    )
+
+
 def _short_tag(tag: str) -> str:
     return "!!" + tag[len("tag:yaml.org,2002:") :] if tag.startswith("tag:yaml.org,") else tag
 
@@ -356,6 +385,10 @@ class _Builder:
 
     def _scalar(self, node: Any, mark: Mark) -> _Scalar:
         tag, text = node.tag, node.value
+        surrogate = _SURROGATE.search(text)
+        if surrogate is not None:  # a "\ud800" escape: no UTF-8 (no report, no log) can hold it
+            self.report(mark, _surrogate_message(text, surrogate.start()))
+            return _Scalar(None, text, mark, bad=True)
         if tag == _STR:
             return _Scalar(text, text, mark)
         if tag == _NULL_TAG and _CORE_NULL.fullmatch(text):
@@ -815,7 +848,11 @@ class _Validator:
             return _BAD
         problem: str
         if text == "*":
-            problem = "'*' is not an origin; set 'public: true' for a policy open to every origin"
+            problem = (
+                "'*' is not an origin; set 'public: true' for a policy open to every origin, or "
+                "admit a family of origins with a subdomain pattern such as "
+                "'https://*.example.com' or {regex: '^https://[a-z]+\\.example\\.com$'}"
+            )
         elif text.startswith(("re:", "^")) or text.endswith("$"):
             pattern = text[3:] if text.startswith("re:") else text
             problem = f"write a regular expression as {{regex: '{pattern}'}}"
@@ -831,7 +868,12 @@ class _Validator:
 
     def subdomain_rule(self, text: str, mark: Mark) -> OriginRule | _Bad:
         scheme, sep, rest = text.partition("://")
-        if not sep:
+        misspelt = None if sep else origin_spelling_problem(text.replace("*", _WILDCARD_LABEL))
+        if misspelt is not None:  # 'https:/*.example.com'
+            problem = misspelt.replace(_WILDCARD_LABEL, "*").replace(
+                "origin ", "origin pattern ", 1
+            )
+        elif not sep:
             problem = f"origin pattern {text!r} has no scheme; did you mean 'https://{text}'?"
         elif "*" in scheme or not rest.startswith("*.") or rest.count("*") != 1:
             problem = (
@@ -889,12 +931,20 @@ class _Validator:
         escapes = len(pattern[:-1]) - len(pattern[:-1].rstrip("\\"))
         ends = pattern.endswith("$") and escapes % 2 == 0
         if not (starts and ends):
-            fixed = ("" if starts else "^") + pattern + ("" if ends else "$")
+            fixed = _anchored(pattern, starts=starts, ends=ends)
+            hint = f"; did you mean '{fixed}'?" if fixed is not None else ""
+            flags = _GLOBAL_FLAGS.match(pattern)
+            if flags is not None and pattern[flags.end() :].startswith("^") and ends:
+                self.error(
+                    mark,
+                    f"regex '{pattern}' must start with '^' (then any flags, in a group that "
+                    f"spans the rest){hint}",
+                )
+                return _BAD
             self.error(
                 mark,
                 f"regex '{pattern}' must start with '^' and end with '$': unanchored, it also "
-                f"matches longer origins such as 'https://app.example.com.evil.net'; did you "
-                f"mean '{fixed}'?",
+                f"matches longer origins such as 'https://app.example.com.evil.net'{hint}",
             )
             return _BAD
         return OriginRule("regex", pattern, mark, regex=compiled)
@@ -1368,7 +1418,7 @@ class _Validator:
         url = self.string(url_node, "'target.base_url'")
         if isinstance(url, _Bad):
             return None
-        problem = _base_url_problem(url)
+        problem = base_url_problem(url)
         if problem:
             self.error(url_node.mark, problem)
             return None
@@ -1456,10 +1506,16 @@ def _origin(text: str, *, strict_host: bool = False) -> Origin | str:
     if "://" in text and scheme not in ("http", "https"):
         return f"origin {text!r} is not a web page's origin; pages have http:// or https:// origins"
     if "://" not in text and text != "null":
+        problem = origin_spelling_problem(text)
+        if problem is not None:
+            return problem
         try:
             suggestion = origin_of_url("https://" + text).serialize()
-        except ValueError:
-            return f"origin {text!r} has no scheme; a browser sends e.g. 'https://app.example.com'"
+        except ValueError as exc:
+            return (
+                f"origin {text!r} has no scheme, and is not valid with one either ({exc}); a "
+                "browser sends e.g. 'https://app.example.com'"
+            )
         return f"origin {text!r} has no scheme; did you mean {suggestion!r}?"
     try:
         origin = parse_origin(text)
@@ -1473,6 +1529,31 @@ def _origin(text: str, *, strict_host: bool = False) -> Origin | str:
             "only, or an IP address)"
         )
     return origin
+
+
+_GLOBAL_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))+")
+
+
+def _anchored(pattern: str, *, starts: bool, ends: bool) -> str | None:
+    """``pattern`` anchored with ``^`` and ``$``, or ``None`` when that does not compile.
+
+    Leading global flags (``(?i)^...$``) must stay first, so they become a scoped group
+    (``^(?i:...)$``); a suggestion is only made once ``re`` compiles it."""
+    flags = _GLOBAL_FLAGS.match(pattern)
+    if flags is not None:
+        body = pattern[flags.end() :]
+        body = body[1:] if body.startswith("^") else body
+        inner_ends = body.endswith("$") and (len(body[:-1]) - len(body[:-1].rstrip("\\"))) % 2 == 0
+        body = body[:-1] if inner_ends else body
+        letters = "".join(dict.fromkeys(re.sub(r"[^aiLmsux]", "", flags[0])))
+        fixed = f"^(?{letters}:{body})$"
+    else:
+        fixed = ("" if starts else "^") + pattern + ("" if ends else "$")
+    try:
+        re.compile(fixed)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    return fixed
 
 
 def _path_problem(text: str, label: str) -> str:
@@ -1501,27 +1582,35 @@ def _path_problem(text: str, label: str) -> str:
     return ""
 
 
-def _base_url_problem(url: str) -> str:
-    label = "'target.base_url'"
+def base_url_problem(
+    url: str, label: str = "'target.base_url'", *, userinfo_ok: bool = False
+) -> str:
+    """Why ``url`` cannot be a live target's base URL (``""`` when it can), as the contract key
+    ``target.base_url`` refuses it; ``label`` names where it was given (``--base-url``, ...).
+
+    ``userinfo_ok``: a command-line URL may carry ``user:password@`` (it is never sent nor
+    shown); a contract, which is committed, may not.
+    """
+    shown = hide_userinfo(url)
     if "://" not in url:
-        return f"{label} {url!r} must be an absolute URL; did you mean {'https://' + url!r}?"
+        return f"{label} {shown!r} must be an absolute URL; did you mean {'https://' + shown!r}?"
     if not url.startswith(("http://", "https://")):
-        return f"{label} {url!r} must start with 'http://' or 'https://'"
+        return f"{label} {shown!r} must start with 'http://' or 'https://'"
     try:
-        parts = urlsplit(url)
+        parts = split_url(url)
     except ValueError as exc:  # an unbalanced '[' or ']'
-        return f"{label} {url!r} is not a valid URL: {exc}"
-    if "@" in parts.netloc:
+        return f"{label} {shown!r} is not a valid URL: {exc}"
+    if "@" in parts.netloc and not userinfo_ok:
         return f"{label} must not hold a user name or password; pass credentials another way"
     if parts.query or parts.fragment or url.endswith(("?", "#")):
-        fixed = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        fixed = hide_userinfo(f"{parts.scheme}://{parts.netloc}{parts.path}")
         return f"{label} must not have a query or fragment; did you mean {fixed!r}?"
     if any(c.isspace() for c in url):
-        return f"{label} {url!r} contains white space"
+        return f"{label} {shown!r} contains white space"
     try:
         origin_of_url(url)
     except ValueError as exc:
-        return f"{label} {url!r} is not a valid URL: {exc}"
+        return f"{label} {shown!r} is not a valid URL: {str(exc).replace(url, shown)}"
     return ""
 
 

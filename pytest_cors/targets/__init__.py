@@ -66,6 +66,10 @@ def adapt(
     network transport) sends requests to its base URL's origin only, never following a redirect
     elsewhere; ``allow_origins`` names further origins it may reach.
     """
+    if isinstance(base_url, str):
+        from pytest_cors.targets.live import check_base_url
+
+        check_base_url(base_url)
     if isinstance(obj, str):
         if base_url is not None and base_url.rstrip("/") != obj.rstrip("/"):
             raise CorsUsageError(f"target URL {obj!r} and base_url {base_url!r} disagree")

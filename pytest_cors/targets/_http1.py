@@ -10,34 +10,43 @@ This module is the mechanics:
   refused before anything is written.
 * **Response.** The head is read up to its empty line (LF or CRLF line ends), at most
   :data:`MAX_HEAD` bytes, as Chromium reads at most 256 KiB; interim 1xx answers are skipped as a
-  browser skips them; header lines are kept as received (order, case, duplicates; a blank before
-  the colon is kept in the name, obs-fold joined). The body is framed as RFC 9112 section 6.3
-  says: none for ``HEAD``, 1xx, 204 and 304; chunked when ``chunked`` is the final transfer
-  coding; ``Content-Length`` when it is ASCII digits; else everything up to the close. Framing a
-  browser refuses is ``NotHttp``: two different ``Content-Length`` values on an answer that is
-  not chunked (whatever the method or status, as Chromium), a chunk size that is not 1 to 16 hex
-  digits optionally followed by blanks and ``;extensions`` (RFC 9112 section 7.1; spaces alone
-  after it too, as Chromium reads them), chunk data not followed by its line end.
+  browser skips them, :data:`MAX_INTERIM` at most; header lines are kept as received (order,
+  case, duplicates; a blank before the colon is kept in the name, obs-fold joined). The body is
+  framed as RFC 9112 section 6.3 says: none for ``HEAD``, 1xx, 204 and 304; chunked when
+  ``chunked`` is the final transfer coding; ``Content-Length`` when it is ASCII digits; else
+  everything up to the close. Framing a browser refuses is ``NotHttp``: two different
+  ``Content-Length`` values on an answer that is not chunked (whatever the method or status, as
+  Chromium), a chunk size that is not 1 to 16 hex digits optionally followed by blanks and
+  ``;extensions`` (RFC 9112 section 7.1; spaces alone after it too, as Chromium reads them),
+  chunk data not followed by its line end. At most :data:`~pytest_cors.targets.base.MAX_BODY`
+  bytes of body are read: a longer (or endless) body is cut off there, the response says
+  ``truncated`` and the connection is closed.
 * **Connections.** One idle list per origin, shared by every thread, at most ``maxsize`` kept. A
-  connection goes back to its list only when its answer was framed, complete, nothing said
-  ``close`` and nothing is left to read on it; it is taken from the list only when still idle
-  (nothing readable: no end of file, no bytes beyond its last answer, as Chromium checks
-  before reusing a socket), else it is closed and the next one tried. A request that a *reused*
-  connection drops before the first byte of an answer (the server closed it while it sat idle)
-  is sent once more on a fresh connection, as browsers do; a timeout, garbage or an answer
-  broken off half-way is never retried.
+  connection goes back to its list only when its answer was framed and complete (not cut off),
+  nothing said ``close`` and nothing is left to read on it; it is taken from the list only when
+  still idle (nothing readable: no end of file, no bytes beyond its last answer, as Chromium
+  checks before reusing a socket), else it is closed and the next one tried. A request that a
+  *reused* connection drops before the first byte of an answer (the server closed it while it
+  sat idle) is sent once more on a fresh connection, as browsers do; a timeout, garbage or an
+  answer broken off half-way is never retried.
 * **TLS** verifies the certificate and the host name with a context built once per client:
   ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` name the trusted CAs as they do for ``requests``;
   else ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` as they do for OpenSSL; else certifi's bundle (the
   one ``requests`` uses), else the system's store.
-* **Timeouts** apply to the connect and to every read and write, as ``requests``' do.
+* **Deadline.** ``timeout`` bounds each request as a whole, not each read: one monotonic
+  deadline covers the connect, the send and every read of the answer (interim heads, head and
+  body). A head not complete by then raises ``DeadlineExceeded`` (a ``TimeoutError``), so a
+  server that trickles its head a byte at a time is a time-out, not a hang; a body still
+  arriving then is cut off there, as a body over ``MAX_BODY`` is.
 
 Every failure is an ``OSError`` (refused, reset, timed out, TLS) or a
 :class:`~pytest_cors.targets._wire.WireFault` saying what was wrong with the answer; the caller
 turns either into a :class:`~pytest_cors.errors.TargetError` with ``wire_error``, of the subclass
 the exception's class names: an answer that is not HTTP (``NotHttp``: a bad status line or
-framing, see above) or a head over :data:`MAX_HEAD` (``HeadTooLarge``) is a
-:class:`~pytest_cors.errors.TargetProtocolError`.
+framing, see above), a head over :data:`MAX_HEAD` (``HeadTooLarge``) or more than
+:data:`MAX_INTERIM` interim answers (``TooManyInterim``) is a
+:class:`~pytest_cors.errors.TargetProtocolError`; ``DeadlineExceeded`` a
+:class:`~pytest_cors.errors.TargetTimeoutError`.
 """
 
 from __future__ import annotations
@@ -49,25 +58,34 @@ import socket
 import ssl
 import threading
 import weakref
+from time import monotonic
 from urllib.parse import quote
 
 from pytest_cors.errors import TargetError, hide_user_error
 from pytest_cors.http import Request, Response, trusted_headers
 from pytest_cors.targets._wire import (
     BrokenResponse,
+    DeadlineExceeded,
     HeadTooLarge,
     NoResponse,
     NotHttp,
+    TooManyInterim,
     UrlParts,
     header_lines,
     split_url,
     wire_headers,
 )
+from pytest_cors.targets.base import MAX_BODY
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 MAX_HEAD = 256 * 1024
 """Bytes of response head read before giving up: Chromium's ``kMaxHeaderBufSize``."""
+
+MAX_INTERIM = 16
+"""Interim (1xx) answers read before the final one; one more is a ``TargetProtocolError``
+(an endless stream of ``103 Early Hints`` would otherwise keep a request waiting until its
+deadline)."""
 
 _READ = 65536
 _NO_BODY_STATUS = frozenset({204, 304})
@@ -84,6 +102,11 @@ _DIGITS = re.compile(r"[0-9]+")
 # or anything else; more than 16 digits is refused (Chromium parses the size as an int64)
 _CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:[ \t]*;.*| *)", re.DOTALL)
 _INT64 = 2**63 - 1
+_SLACK = 0.01  # seconds a read may outlast the deadline, so as not to reset each time-out
+_LATE = (
+    "the response head was not complete by the deadline (the timeout bounds the whole "
+    "request, not each read)"
+)
 _STALE = (
     ConnectionResetError,
     BrokenPipeError,
@@ -143,12 +166,14 @@ def request_head(request: Request, parts: UrlParts) -> bytes:
 class Connection:
     """One socket and the bytes read from it but not yet used."""
 
-    __slots__ = ("buf", "reused", "sock")
+    __slots__ = ("buf", "deadline", "reused", "sock", "timeout")
 
-    def __init__(self, sock: socket.socket) -> None:
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
         self.sock = sock
         self.buf = bytearray()
         self.reused = False
+        self.timeout = timeout
+        self.deadline = 0.0  # the monotonic time the exchange under way must end by
 
     def close(self) -> None:
         self.sock.close()
@@ -185,15 +210,50 @@ class Connection:
         except (OSError, ValueError):
             return False  # closed or broken: never reused
 
-    def _recv(self) -> bytes:
-        return self.sock.recv(_READ)
+    def _remaining(self) -> float:
+        """Seconds left before the deadline; ``DeadlineExceeded`` when none are."""
+        remaining = self.deadline - monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded(_LATE, self.timeout)
+        return remaining
 
-    def exchange(self, head: bytes, body: bytes | None, method: str) -> tuple[Response, bool]:
-        """Send one request, read its answer: the response, and whether to keep the socket."""
-        self.sock.sendall(head + body if body else head)
+    def _recv(self) -> bytes:
+        """One read, given only the time left before the deadline (give or take
+        ``_SLACK``: the socket's time-out is set again only once it is that much too long,
+        which spares the usual answer, read at once, a system call)."""
+        sock = self.sock
+        remaining = self._remaining()
+        current = sock.gettimeout()
+        if not current or current - remaining > _SLACK:
+            sock.settimeout(remaining)
+        try:
+            return sock.recv(_READ)
+        except TimeoutError:
+            raise DeadlineExceeded(_LATE, self.timeout) from None
+
+    def exchange(
+        self, head: bytes, body: bytes | None, method: str, deadline: float
+    ) -> tuple[Response, bool]:
+        """Send one request, read its answer by ``deadline`` (a ``time.monotonic()`` value):
+        the response, and whether to keep the socket."""
+        self.deadline = deadline
+        sock = self.sock
+        sock.settimeout(self._remaining())
+        try:
+            sock.sendall(head + body if body else head)  # one bound for the whole write
+        except TimeoutError:
+            raise DeadlineExceeded(
+                "the request could not be sent by the deadline", self.timeout
+            ) from None
         status, reason, version, lines = self._head(first=True)
+        interim = 0
         while 100 <= status <= 199 and status != 101:
             # an interim answer (100 Continue, 103 Early Hints): a browser waits for the next
+            interim += 1
+            if interim > MAX_INTERIM:
+                raise TooManyInterim(
+                    f"more than {MAX_INTERIM} interim responses (the last: {status} {reason})"
+                )
             status, reason, version, lines = self._head(first=False)
         # after a 101 the socket speaks another protocol: never reused
         keep = version == "HTTP/1.1" and status != 101
@@ -216,21 +276,31 @@ class Connection:
             # Fetch's "extract a length" fails, and Chromium refuses the answer whatever the
             # method or status (ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH): a smuggling sign
             raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
-        if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status <= 199:
-            content = b""  # the head is the whole answer, whatever its lines announce
-        elif coding == "chunked":
-            content = self._chunked()
-        elif coding is None and (length := _content_length(lengths)) is not None:
-            content = self._exactly(length)
-        else:
-            # a final coding other than chunked (RFC 9112 section 6.3), a Content-Length that
-            # is no number (Fetch's "extract a length" gives null, and Chromium reads on too)
-            # or none at all: the body ends when the connection does
-            content = self._to_close()
-            keep = False
-        response = Response(status, trusted_headers(tuple(lines)), content, reason)
-        # bytes already read beyond the answer's framing: the connection is out of step
-        return response, keep and not self.buf
+        content = bytearray()
+        complete = True
+        try:
+            if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status <= 199:
+                pass  # the head is the whole answer, whatever its lines announce
+            elif coding == "chunked":
+                complete = self._chunked(content)
+            elif coding is None and (length := _content_length(lengths)) is not None:
+                complete = self._exactly(content, length)
+            else:
+                # a final coding other than chunked (RFC 9112 section 6.3), a Content-Length
+                # that is no number (Fetch's "extract a length" gives null, and Chromium reads
+                # on too) or none at all: the body ends when the connection does
+                complete = self._to_close(content)
+                keep = False
+        except TimeoutError:
+            # the head is here and the body is not done by the deadline: fetch() settled with
+            # the head, and the verdict never reads the body, so what came is what is kept
+            complete = False
+        response = Response(
+            status, trusted_headers(tuple(lines)), bytes(content), reason, truncated=not complete
+        )
+        # cut off, or bytes already read beyond the answer's framing: the connection is out of
+        # step, so it is closed
+        return response, keep and complete and not self.buf
 
     def _head(self, *, first: bool) -> tuple[int, str, str, list[tuple[str, str]]]:
         """Read one response head: (status, reason, version, header lines); ``first`` when no
@@ -282,13 +352,21 @@ class Connection:
             raise BrokenResponse("the connection closed before the answer was complete")
         return chunk
 
-    def _exactly(self, length: int) -> bytes:
+    def _exactly(self, out: bytearray, length: int) -> bool:
+        """Move the next ``length`` body bytes to ``out``: ``False`` when ``out`` reached
+        ``MAX_BODY`` first (the rest is not read)."""
         buf = self.buf
-        while len(buf) < length:
+        while True:
+            take = min(length, len(buf), MAX_BODY - len(out))
+            if take > 0:
+                out += buf[:take]
+                del buf[:take]
+                length -= take
+            if not length:
+                return True
+            if len(out) >= MAX_BODY:
+                return False
             buf += self._recv_more()
-        content = bytes(buf[:length])
-        del buf[:length]
-        return content
 
     def _line(self) -> bytes:
         """One line of a chunked body, without its LF and one CR before it (as Chromium reads
@@ -306,8 +384,8 @@ class Connection:
             start = len(buf)
             buf += self._recv_more()
 
-    def _chunked(self) -> bytes:
-        parts: list[bytes] = []
+    def _chunked(self, out: bytearray) -> bool:
+        """The chunks' data to ``out``: ``False`` when cut off at ``MAX_BODY``."""
         while True:
             size_line = self._line()
             match = _CHUNK_SIZE.fullmatch(size_line)
@@ -319,22 +397,28 @@ class Connection:
             if length == 0:
                 while self._line():  # trailer lines, up to the empty one
                     pass
-                return b"".join(parts)
-            parts.append(self._exactly(length))
+                return True
+            if not self._exactly(out, length):
+                return False
             if self._line():
                 raise NotHttp("a chunk's data is not followed by CRLF (longer than its size?)")
 
-    def _to_close(self) -> bytes:
+    def _to_close(self, out: bytearray) -> bool:
+        """Everything up to the close to ``out``: ``False`` when cut off at ``MAX_BODY``."""
         buf = self.buf
         while True:
+            if buf:
+                room = max(0, MAX_BODY - len(out))
+                out += buf[:room]
+                del buf[:room]
+                if buf:
+                    return False  # bytes beyond the bound: the rest is not read
             try:
                 chunk = self._recv()
             except (ConnectionResetError, ConnectionAbortedError) as exc:
                 raise BrokenResponse(f"the connection was reset mid-answer ({exc})") from exc
             if not chunk:
-                content = bytes(buf)
-                buf.clear()
-                return content
+                return True
             buf += chunk
 
 
@@ -388,10 +472,11 @@ class Http1Client:
         parts = split_url(request.url)
         head = request_head(request, parts)
         key = (parts.scheme, parts.host, parts.port)
-        conn = self._take(key, parts)
+        deadline = monotonic() + self.timeout  # one for the whole request, retry included
+        conn = self._take(key, parts, deadline)
         while True:
             try:
-                response, keep = conn.exchange(head, request.body, request.method)
+                response, keep = conn.exchange(head, request.body, request.method, deadline)
             except _STALE:
                 conn.close()
                 if not conn.reused:
@@ -399,7 +484,7 @@ class Http1Client:
                 # kept alive, then dropped by the server while idle: its neighbours may be
                 # stale too, so they go, and the request goes once more on a fresh connection
                 self._drop(key)
-                conn = self._connect(parts)
+                conn = self._connect(parts, deadline)
                 continue
             except BaseException:
                 conn.close()
@@ -410,7 +495,7 @@ class Http1Client:
                 conn.close()
             return response
 
-    def _take(self, key: tuple[str, str, int], parts: UrlParts) -> Connection:
+    def _take(self, key: tuple[str, str, int], parts: UrlParts, deadline: float) -> Connection:
         """An idle kept-alive connection to the origin, else a new one. A pooled connection
         that is readable (closed by the server, or holding bytes beyond its last answer) is
         closed instead of used: the next answer would be read from those bytes."""
@@ -423,7 +508,7 @@ class Http1Client:
             if conn.idle():
                 return conn
             conn.close()
-        return self._connect(parts)
+        return self._connect(parts, deadline)
 
     def _give(self, key: tuple[str, str, int], conn: Connection) -> None:
         conn.reused = True
@@ -441,8 +526,11 @@ class Http1Client:
         for conn in stale:
             conn.close()
 
-    def _connect(self, parts: UrlParts) -> Connection:
-        sock = socket.create_connection((parts.host, parts.port), self.timeout)
+    def _connect(self, parts: UrlParts, deadline: float) -> Connection:
+        remaining = deadline - monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded("no connection was open by the deadline", self.timeout)
+        sock = socket.create_connection((parts.host, parts.port), remaining)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if parts.scheme == "https":
@@ -452,7 +540,7 @@ class Http1Client:
         except BaseException:
             sock.close()
             raise
-        return Connection(sock)
+        return Connection(sock, self.timeout)
 
     def close(self) -> None:
         """Close every idle connection; connections in use close when their answer is read."""

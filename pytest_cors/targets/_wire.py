@@ -170,8 +170,24 @@ def describe(obj: object) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+class DeadlineExceeded(TimeoutError):
+    """The request's overall deadline (its target's ``timeout``) passed before the response
+    head was complete. Raised by the kit itself, for a live server or an in-process app; a
+    ``TimeoutError`` the app raises on its own is the app's error, not this."""
+
+    def __init__(self, message: str, timeout: float) -> None:
+        super().__init__(message)
+        self.timeout = timeout
+
+
 def app_error(request: Request, exc: BaseException, target: str) -> TargetError:
-    """The in-process app raised instead of answering: no response, so no verdict."""
+    """The in-process app raised instead of answering: no response, so no verdict. The kit's
+    own :class:`DeadlineExceeded` (the app sent no response in time) is a time-out."""
+    if isinstance(exc, DeadlineExceeded):
+        return TargetTimeoutError(
+            f"{request.method} {request.url}: timed out after {exc.timeout:g} s ({exc})",
+            target=target,
+        )
     return TargetError(
         f"{request.method} {request.url}: the app raised {type(exc).__name__}: {exc}",
         target=target,
@@ -198,6 +214,11 @@ class NotHttp(WireFault):
 
 class HeadTooLarge(WireFault):
     what = "the response header block is too large for the HTTP client"
+    error = TargetProtocolError
+
+
+class TooManyInterim(WireFault):
+    what = "too many interim (1xx) responses before the final one"
     error = TargetProtocolError
 
 

@@ -3,6 +3,9 @@
 A target turns a :class:`~pytest_cors.http.Request` (absolute URL, exact header list) into the
 :class:`~pytest_cors.http.Response` that came back, and nothing else: it never follows
 redirects, never adds cookies or auth, and keeps every raw response header line.
+
+Two bounds hold for every request a simulated ``fetch()`` sends (a preflight, each redirect
+hop, the actual request), whatever the target: :data:`DEFAULT_TIMEOUT` and :data:`MAX_BODY`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,19 @@ from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Request, Response
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds one request may take, as a whole: connecting, sending, and reading the response
+head (interim ``1xx`` answers included) and body. A live server or an in-process ASGI app with
+no complete response head by then is a :class:`~pytest_cors.errors.TargetTimeoutError`; a body
+still arriving then is cut off there (a browser's ``fetch()`` settles when the head arrives,
+and the verdict never reads the body). ``adapt(url, timeout=...)`` sets it for a live server."""
+
+MAX_BODY = 1 << 20
+"""Bytes of a response body kept (1 MiB): the rest is not read, the connection it came on is
+closed (an in-process app is stopped: its iterable closed, its task cancelled) and the
+:class:`~pytest_cors.http.Response` says ``truncated``. An endless stream (server-sent events,
+a ``StreamingResponse`` that never ends) is judged from its head like any other answer."""
 
 
 @runtime_checkable

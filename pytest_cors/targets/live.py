@@ -27,6 +27,12 @@ and every failure to get an answer is a :class:`~pytest_cors.errors.TargetError`
 :func:`~pytest_cors.targets._wire.wire_error`: a refused connection, a name that does not
 resolve, a failed TLS handshake, a timeout and an answer that is not HTTP each raise their own
 subclass, chosen by the classes of the exceptions either client raised, never by their text.
+
+**Bounds.** ``timeout`` (:data:`~pytest_cors.targets.base.DEFAULT_TIMEOUT`, 10 s) is the kit's
+client's deadline for one request as a whole (see :mod:`~pytest_cors.targets._http1`), and at
+most :data:`~pytest_cors.targets.base.MAX_BODY` bytes of a body are read, whichever client
+reads it. Through ``requests`` the timeout bounds the connect and each read of the head (urllib3
+has no deadline for a whole head) and the body is read until the deadline, then cut off.
 """
 
 from __future__ import annotations
@@ -34,13 +40,17 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from time import monotonic
 from typing import Any
 
-from pytest_cors.errors import hide_user_error
+from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.http import Headers, Request, Response
+from pytest_cors.origin import hide_userinfo, split_url
 from pytest_cors.targets._wire import (
+    TIMED_OUT,
     WireFault,
+    classify,
     died_before_answer,
     header_lines,
     named_origins,
@@ -50,10 +60,12 @@ from pytest_cors.targets._wire import (
     wire_headers,
     without_userinfo,
 )
+from pytest_cors.targets.base import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
+from pytest_cors.targets.base import MAX_BODY
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
-DEFAULT_TIMEOUT = 10.0
+_CHUNK = 65536
 DEFAULT_POOL = 16
 """Idle connections kept per origin (a contract run passes its concurrency)."""
 
@@ -64,7 +76,8 @@ class LiveTarget:
     Requests go to the base URL's origin and to ``allow_origins`` only: anything else (a
     redirect elsewhere) is refused with a :class:`~pytest_cors.errors.TargetError`. With a
     ``session`` they go through it; without, through the kit's own client (see above).
-    ``pool_size`` is how many idle connections are kept per origin.
+    ``pool_size`` is how many idle connections are kept per origin. ``timeout`` (seconds) is
+    each request's deadline (see above).
     """
 
     def __init__(
@@ -78,6 +91,9 @@ class LiveTarget:
     ) -> None:
         from pytest_cors.targets._http1 import Http1Client
 
+        allow_origins = tuple(allow_origins)
+        for url in (base_url, *allow_origins):
+            check_base_url(url)
         self.named_origins = named_origins(base_url, allow_origins)
         self.base_url = base_url
         self.session: Any = session
@@ -150,12 +166,16 @@ class LiveTarget:
         prepared.url = without_userinfo(request.url)
         prepared.headers = headers  # type: ignore[assignment]  # a multi-dict keeps duplicates
         prepared.body = request.body
+        from urllib3.exceptions import HTTPError
+
+        deadline = monotonic() + self.timeout
         try:
             resp = self._send_prepared(session, prepared)
-            body = resp.content
-        except (requests.RequestException, OSError) as exc:
+            lines = _raw_headers(resp)
+            body, truncated = _bounded_body(resp, deadline)
+        except (requests.RequestException, HTTPError, OSError) as exc:
             raise wire_error(request, exc, repr(self), self.timeout) from exc
-        return Response(resp.status_code, _raw_headers(resp), body, resp.reason or "")
+        return Response(resp.status_code, lines, body, resp.reason or "", truncated=truncated)
 
     def _send_prepared(self, session: Any, prepared: Any) -> Any:
         """Send; once more on a fresh connection if a pooled one died before any answer."""
@@ -177,6 +197,70 @@ class LiveTarget:
                     raise
                 adapter.close()  # drop the other idle connections: they may be stale too
         raise AssertionError("unreachable")
+
+
+def _bounded_body(resp: Any, deadline: float) -> tuple[bytes, bool]:
+    """At most ``MAX_BODY`` bytes of a ``requests`` response's body, read until ``deadline``,
+    and whether it was cut off. A body cut off is not read further: the response is closed,
+    which closes its connection rather than pooling it with bytes still to come.
+
+    Read with urllib3's ``read1`` where it has one (one socket read at a time, so the deadline
+    is looked at between reads of a trickle too), else with ``iter_content``. A read timing
+    out once the head is here cuts the body off as the deadline does; any other failure
+    (a reset mid-body) is raised as before.
+    """
+    if resp._content_consumed:  # read already (``responses`` reads a mocked body up front)
+        content: bytes = resp.content or b""
+        return content[:MAX_BODY], len(content) > MAX_BODY
+    out = bytearray()
+    reads = _reads(resp)
+    complete = False
+    try:
+        while monotonic() < deadline:
+            chunk = next(reads, None)
+            if chunk is None:
+                complete = True
+                break
+            room = MAX_BODY - len(out)
+            out += chunk[:room]
+            if len(chunk) > room:
+                break
+    except Exception as exc:
+        if classify(exc) != TIMED_OUT:
+            raise
+    if not complete:
+        resp.close()
+    return bytes(out), not complete
+
+
+def _reads(resp: Any) -> Iterator[bytes]:
+    """The body's bytes as they come: for urllib3 2's responses one chunk each (urllib3's own
+    chunk parser, whose findings say what was wrong) or else one socket read each."""
+    raw: Any = resp.raw
+    urllib3_response = getattr(sys.modules.get("urllib3.response"), "BaseHTTPResponse", None)
+    if urllib3_response is not None and isinstance(raw, urllib3_response):
+        if raw.chunked and raw.supports_chunked_reads():
+            chunks: Iterator[bytes] = raw.read_chunked(_CHUNK, decode_content=True)
+            return chunks
+        read1 = getattr(raw, "read1", None)
+        if read1 is not None:
+            return iter(lambda: read1(_CHUNK, decode_content=True) or b"", b"")
+    reads: Iterator[bytes] = resp.iter_content(_CHUNK)  # urllib3 1.26, or no urllib3 at all
+    return reads
+
+
+def check_base_url(url: object) -> None:
+    """Refuse a URL that cannot even be split (a ``[`` without its ``]``) with a usage error
+    saying what is accepted, before anything tries to send to it."""
+    if not isinstance(url, str):
+        return  # named_origins() says what it takes
+    try:
+        split_url(url)
+    except ValueError as exc:
+        raise CorsUsageError(
+            f"{hide_userinfo(url)!r} is not a usable base URL: {exc}; a live target needs an "
+            "absolute http(s) URL such as 'http://127.0.0.1:8000' or 'https://api.example.com'"
+        ) from None
 
 
 def _requests_mocked() -> bool:

@@ -2,6 +2,15 @@
 
 Building the environ ourselves means no test client can add cookies, auth or a User-Agent, and
 reading ``start_response`` ourselves keeps every response header line as the app wrote it.
+
+**Bounds.** At most :data:`~pytest_cors.targets.base.MAX_BODY` bytes of body are kept: the
+app's iterable is not iterated further and its ``close()`` is called, so an endless iterable (a
+stream) gives a verdict from its status and headers. ``timeout`` is looked at between the
+iterable's items: an app that has not called ``start_response`` by then is a
+:class:`~pytest_cors.errors.TargetTimeoutError`; one that has is cut off there. A WSGI app runs
+in the caller's thread, and Python cannot safely interrupt a thread: an app that blocks for
+ever *inside* a call (the app callable itself, or one ``next()`` of its iterable) blocks the
+test with it. Give such a call its own time-out, or test the app behind a live server.
 """
 
 from __future__ import annotations
@@ -10,18 +19,27 @@ import functools
 import io
 import sys
 from collections.abc import Callable, Iterable
+from time import monotonic
 from typing import Any
 from urllib.parse import unquote
 
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
-from pytest_cors.targets._wire import UrlParts, app_error, split_url, wire_headers
+from pytest_cors.targets._wire import (
+    DeadlineExceeded,
+    UrlParts,
+    app_error,
+    split_url,
+    wire_headers,
+)
+from pytest_cors.targets.base import DEFAULT_TIMEOUT, MAX_BODY
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 DEFAULT_BASE_URL = "http://testserver"
+_END = object()
 
 
 def build_environ(request: Request, script_name: str = "") -> dict[str, Any]:
@@ -76,10 +94,27 @@ def _environ_key(name: str) -> str:
     return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
 
 
-def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:
-    """Run ``app`` once; exceptions propagate to the caller (who wraps them)."""
+def call_wsgi(
+    app: WsgiApp, environ: dict[str, Any], *, timeout: float = DEFAULT_TIMEOUT
+) -> Response:
+    """Run ``app`` once, keeping at most ``MAX_BODY`` bytes of body and iterating no longer
+    than ``timeout`` seconds (see above); exceptions propagate to the caller (who wraps them).
+    """
+    deadline = monotonic() + timeout
     started: list[tuple[str, list[tuple[str, str]]]] = []
     written: list[bytes] = []
+    size = 0
+    truncated = False
+
+    def write(data: bytes) -> None:
+        """Keep ``data`` up to the bound (the ``write`` callable too, as PEP 3333 has it)."""
+        nonlocal size, truncated
+        room = MAX_BODY - size
+        if len(data) > room:
+            data, truncated = data[:room], True
+        if data:
+            written.append(data)
+            size += len(data)
 
     def start_response(
         status: str, headers: list[tuple[str, str]], exc_info: Any = None
@@ -87,12 +122,23 @@ def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:
         if exc_info is not None and started:
             raise exc_info[1].with_traceback(exc_info[2])
         started[:] = [(_checked_status(status), _checked_headers(headers))]
-        return written.append
+        return write
 
     result = app(environ, start_response)
     try:
-        for chunk in result:
-            written.append(bytes(chunk))
+        chunks = iter(result)
+        while not truncated:
+            if monotonic() >= deadline:
+                if not started:
+                    raise DeadlineExceeded(
+                        "the WSGI app had not called start_response by the deadline", timeout
+                    )
+                truncated = True  # a body still coming: cut off, as a live one would be
+                break
+            chunk: Any = next(chunks, _END)
+            if chunk is _END:
+                break
+            write(bytes(chunk))
     finally:
         close = getattr(result, "close", None)
         if close is not None:
@@ -101,7 +147,8 @@ def call_wsgi(app: WsgiApp, environ: dict[str, Any]) -> Response:
         raise RuntimeError("the WSGI app returned without calling start_response")
     status, headers = started[0]
     code, _, reason = status.partition(" ")
-    return Response(int(code), Headers(headers), b"".join(written), reason)
+    body = written[0] if len(written) == 1 and type(written[0]) is bytes else b"".join(written)
+    return Response(int(code), Headers(headers), body, reason, truncated=truncated)
 
 
 def _checked_status(status: object) -> str:
@@ -143,11 +190,17 @@ def _text(name: object) -> str:
 
 
 class WsgiTarget:
-    """A WSGI app behind ``base_url``; a path in ``base_url`` becomes ``SCRIPT_NAME``."""
+    """A WSGI app behind ``base_url``; a path in ``base_url`` becomes ``SCRIPT_NAME``.
 
-    def __init__(self, app: WsgiApp, base_url: str = DEFAULT_BASE_URL) -> None:
+    ``timeout`` (seconds) bounds the iteration of the app's response (see above).
+    """
+
+    def __init__(
+        self, app: WsgiApp, base_url: str = DEFAULT_BASE_URL, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.app = app
         self.base_url = base_url
+        self.timeout = timeout
         self._script_name = split_url(base_url).path.rstrip("/")
 
     def __repr__(self) -> str:
@@ -156,6 +209,6 @@ class WsgiTarget:
     def send(self, request: Request) -> Response:
         environ = build_environ(request, self._script_name)
         try:
-            return call_wsgi(self.app, environ)
+            return call_wsgi(self.app, environ, timeout=self.timeout)
         except Exception as exc:
             raise app_error(request, exc, repr(self)) from exc

@@ -23,6 +23,7 @@ from pytest_cors import (
     async_simulate_fetch,
     simulate_fetch,
 )
+from pytest_cors.targets import adapt
 from tests.reliability.faults import APP, GOOD_ACTUAL, refused_url
 from tests.servers import scripted, serve_raw
 
@@ -51,8 +52,11 @@ URL = "url must be a path such as '/items' or an absolute URL string"
 # (id, keyword arguments on top of origin=APP, url "/x"; the message must contain the text)
 BAD_ARGUMENTS = [
     ("origin-without-scheme", {"origin": "app.example.com"}, "e.g. 'https://app.example.com'"),
-    ("origin-empty", {"origin": ""}, "has no scheme"),
-    ("origin-star", {"origin": "*"}, "has no scheme"),
+    ("origin-empty", {"origin": ""}, "origin '' is empty, and an origin cannot be"),
+    ("origin-star", {"origin": "*"}, "'*' belongs in the Access-Control-Allow-Origin response"),
+    ("origin-null-upper", {"origin": "NULL"}, "it is written 'null', in lower case"),
+    ("origin-one-slash", {"origin": "https:/app.example.com"}, "mean 'https://app.example.com'?"),
+    ("origin-wide-port", {"origin": APP + ":８０８０"}, "the port must be ASCII digits (0-9)"),
     ("origin-with-path", {"origin": APP + "/path"}, "did you mean 'https://app.example.com'"),
     ("origin-trailing-slash", {"origin": APP + "/"}, "did you mean 'https://app.example.com'"),
     ("origin-upper-case", {"origin": "https://App.Example.com"}, "did you mean"),
@@ -201,11 +205,31 @@ def test_an_unsupported_target_is_a_type_error_listing_what_works(entry, target,
         ("ftp://files.example.com", "needs an absolute http(s) URL"),
         ("/api", "needs an absolute http(s) URL"),
         ("http://127.0.0.1:99999", "Port out of range"),
+        ("http://[::1", "'http://[::1' is not a usable base URL: it has a '[' without its ']'"),
+        ("http://[::1/api", "an IPv6 host is written in brackets, as in 'http://[::1]:8000'"),
+        ("http://::1]:8000", "is not a usable base URL"),
     ],
 )
 def test_a_bad_base_url_string_is_a_usage_error(target, message):
     with pytest.raises(CorsUsageError, match=re.escape(message)):
         simulate_fetch(target, "/x", origin=APP)
+    with pytest.raises(CorsUsageError, match=re.escape(message)):
+        adapt(target)
+
+
+def test_an_unclosed_ipv6_bracket_is_a_usage_error_wherever_a_base_url_goes():
+    import requests
+
+    message = "is not a usable base URL: it has a '[' without its ']' (or the reverse)"
+    with pytest.raises(CorsUsageError, match=re.escape(message)):
+        adapt(app, base_url="http://[::1")
+    with requests.Session() as session, pytest.raises(CorsUsageError, match=re.escape(message)):
+        adapt(session, base_url="http://[::1")
+    with pytest.raises(CorsUsageError, match=re.escape(message)):
+        adapt("http://127.0.0.1:9", allow_origins=["https://[::1"])
+    with pytest.raises(CorsUsageError) as info:  # the password is never echoed
+        adapt("http://user:s3cret@[::1")
+    assert "s3cret" not in str(info.value)
 
 
 def test_a_client_without_an_address_says_how_to_give_one():
