@@ -40,7 +40,7 @@ __all__ = [
     "run_sync",
 ]
 
-DEFAULT_TIMEOUT = 10.0
+from pytest_cors.targets.base import DEFAULT_TIMEOUT as DEFAULT_TIMEOUT
 
 SUPPORTED = (
     "a base URL string (a live server); a requests.Session with base_url=; an httpx.Client or "
@@ -83,7 +83,7 @@ def adapt(
         if base_url is None:
             return obj
         return _AsyncRebased(obj, base_url) if is_async(obj) else _Rebased(obj, base_url)
-    return _app(obj, base_url or "http://testserver")
+    return _app(obj, base_url or "http://testserver", timeout)
 
 
 _Build = Callable[[Any, "str | None", float, Iterable[str]], "Target | AsyncTarget"]
@@ -245,7 +245,7 @@ def _httpx_base(client: Any, base_url: str | None) -> str:
     return base[:-1] if base.endswith("/") else base
 
 
-def _app(obj: object, base_url: str) -> Target | AsyncTarget:
+def _app(obj: object, base_url: str, timeout: float) -> Target | AsyncTarget:
     """A bare WSGI or ASGI callable, told apart by ``async`` or by its number of parameters."""
     kind = _callable_kind(obj)
     if kind == "asgi" and _instance_of(obj, "sanic.app", "Sanic"):
@@ -254,11 +254,11 @@ def _app(obj: object, base_url: str) -> Target | AsyncTarget:
     if kind == "asgi":
         from pytest_cors.targets.asgi import AsgiTarget
 
-        return AsgiTarget(obj, base_url)  # type: ignore[arg-type]
+        return AsgiTarget(obj, base_url, timeout=timeout)  # type: ignore[arg-type]
     if kind == "wsgi":
         from pytest_cors.targets.wsgi import WsgiTarget
 
-        return WsgiTarget(obj, base_url)  # type: ignore[arg-type]
+        return WsgiTarget(obj, base_url, timeout=timeout)  # type: ignore[arg-type]
     hint = ""
     if type(obj).__module__.startswith("aiohttp"):
         hint = (

@@ -284,6 +284,14 @@ def test_an_asgi_app_that_never_answers_is_a_timeout_and_is_cancelled():
     assert app.cancelled
 
 
+def test_adapt_hands_its_timeout_to_an_in_process_app():
+    """``adapt(app, timeout=...)`` (and the contract runner, which calls it) reaches the app."""
+    app = Silent()
+    error = failure(lambda: simulate_fetch(adapt(app, timeout=DEADLINE), "/items", **FETCH))
+    assert isinstance(error, TargetTimeoutError), repr(error)
+    assert "timed out after 1 s" in str(error)
+
+
 async def test_an_asgi_app_that_never_answers_is_a_timeout_in_an_async_test_too():
     app = Silent()
     fetch = async_simulate_fetch(AsgiTarget(app, timeout=DEADLINE), "/items", origin=APP)
