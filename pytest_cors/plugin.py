@@ -118,8 +118,14 @@ class CorsSession:
         }
         self.runs: dict[str, ContractRun] = {}
         self.records: dict[str, dict[str, Any]] = {}
-        self._selected: list[Any] = []
+        self.selected: list[Any] = []
+        """The contract check items selected in this session, in run order."""
         self._started: set[int] = set()
+
+    @property
+    def command(self) -> bool:
+        """Whether the ``pytest-cors`` command runs this session (no fixtures of a project)."""
+        return bool(self.config.getoption("cors_command", False))
 
     def flag(self, name: str) -> str:
         """How the user spells option ``name`` in this run: ``--app`` under the ``pytest-cors``
@@ -133,7 +139,7 @@ class CorsSession:
         self._started.add(id(run))
         if hasattr(self.config, "workerinput"):
             return  # under xdist each worker runs only its share: run on demand
-        run.prefetch(item.cors_check for item in self._selected if item.run is run)
+        run.prefetch(item.cors_check for item in self.selected if item.run is run)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -156,7 +162,7 @@ class CorsSession:
         return report
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self._selected = [i for i in session.items if hasattr(i, "cors_check")]
+        self.selected = [i for i in session.items if hasattr(i, "cors_check")]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -315,8 +321,19 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 @pytest.fixture
-def cors_target() -> object:
-    """The target the ``cors`` fixture checks. Override it in your ``conftest.py``."""
+def cors_target(request: pytest.FixtureRequest) -> object:
+    """The target the ``cors`` fixture, and contracts without a target, check. Override it in
+    your ``conftest.py``."""
+    if hasattr(request.node, "cors_check"):
+        from pytest_cors.contract.items import NoTarget
+
+        state = session_state(request.config)
+        raise NoTarget(
+            f"{request.node.nodeid.split('::', 1)[0]}: no target to check. Add 'target: {{app: "
+            "module:attr}' or 'target: {base_url: https://...}' to the contract, pass "
+            f"{state.flag('app')} or {state.flag('base-url')}, or define a `cors_target` "
+            "fixture in your conftest.py returning your app, its test client, or a base URL."
+        )
     pytest.fail(
         "the cors fixture needs a target: define a `cors_target` fixture in your conftest.py "
         "returning your app, its test client, or a base URL, e.g.\n\n"

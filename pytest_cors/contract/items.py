@@ -9,9 +9,13 @@ browser profile than Chromium ends in ``[firefox]``, as a parametrized test woul
 
 Items run through pytest's own run-test protocol and public hooks only. The check runs in the
 item's *setup* (so an unreachable target makes the item an error, never a failure or a pass)
-and is judged in its *call*. Each item leaves a plain-data record in its ``user_properties``;
-the plugin gathers them (also from xdist workers) for the terminal summary and
-``--cors-report``.
+and is judged in its *call*. A contract with no target of its own (and none on the command
+line) is checked against the project's ``cors_target`` fixture: its checks are then
+:class:`FixtureCheckItem`, ``pytest.Function`` items that request the fixture like any test
+(every scope works: the file is a ``pytest.Module`` with no Python module behind it, as
+pytest's own doctest text files are). Each item leaves a plain-data record in its
+``user_properties``; the plugin gathers them (also from xdist workers) for the terminal
+summary and ``--cors-report``.
 """
 
 from __future__ import annotations
@@ -52,8 +56,14 @@ class CheckFailed(Exception):
     """The server broke the contract; the message is the whole explanation."""
 
 
-class ContractFile(pytest.File):
-    """A contract file: loads it and yields one :class:`PolicyNode` per policy."""
+class ContractFile(pytest.Module):
+    """A contract file: loads it and yields one :class:`PolicyNode` per policy.
+
+    A ``pytest.Module`` so that the checks of a contract without a target can request a
+    module-scoped ``cors_target`` fixture; there is no Python module to import.
+    """
+
+    obj = None
 
     def collect(self) -> Iterator[pytest.Collector]:
         from pytest_cors.contract import load_contract
@@ -69,7 +79,9 @@ class ContractFile(pytest.File):
         seed = resolved_seed(contract, state.seed)
         spec = TargetSpec.resolve(contract, app=state.app, base_url=state.base_url)
         # A missing or unimportable target is one error for the file, not one per check.
-        if spec.app is None and spec.base_url is None:
+        # Under pytest, a contract with no target uses the cors_target fixture instead.
+        fixture = spec.app is None and spec.base_url is None
+        if fixture and state.command:
             raise self.CollectError(
                 f"{_shown_path(self.path)}: no target to check. Add 'target: {{app: "
                 "module:attr}' or 'target: {base_url: https://...}' to the contract, or pass "
@@ -79,7 +91,9 @@ class ContractFile(pytest.File):
             app = None if spec.app is None else import_app(spec.app, spec.contract_file)
         except CorsUsageError as exc:
             raise self.CollectError(f"{_shown_path(self.path)}: {exc}") from None
-        run = ContractRun(contract, spec, concurrency=state.concurrency, target=app)
+        run = ContractRun(
+            contract, spec, concurrency=state.concurrency, target=app, fixture=fixture
+        )
         state.runs[str(self.path)] = run
         try:
             checks = build_checks(contract, seed=seed, browser=state.browser)
@@ -90,6 +104,9 @@ class ContractFile(pytest.File):
             by_policy.setdefault(check.policy.name, []).append(check)
         for name, policy_checks in by_policy.items():
             yield PolicyNode.from_parent(self, name=name, checks=policy_checks, run=run, seed=seed)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, self.name
 
 
 class PolicyNode(pytest.Collector):
@@ -106,15 +123,15 @@ class PolicyNode(pytest.Collector):
     def collect(self) -> Iterator[pytest.Item]:
         for check in self.checks:
             name = check.name.split("::", 1)[1]
+            if self.run.fixture:
+                yield FixtureCheckItem.from_parent(
+                    self, name=name, callobj=_cors_contract_check, check=check, seed=self.seed
+                )
+                continue
             # The id spelled out: pytest 9 parses a trailing ``[...]`` of an id as parameters
             # (the browser variant here), and an id it parses must equal the one it builds.
             yield CheckItem.from_parent(
-                self,
-                name=name,
-                nodeid=f"{self.nodeid}::{name}",
-                check=check,
-                run=self.run,
-                seed=self.seed,
+                self, name=name, nodeid=f"{self.nodeid}::{name}", check=check, seed=self.seed
             )
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -129,13 +146,22 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-class CheckItem(pytest.Item):
-    """One check of a contract: a simulated ``fetch()`` and the verdict the contract expects."""
+class _Check(pytest.Item):
+    """What every contract check item does: run the check in setup, judge it in the call.
 
-    def __init__(self, *, check: Check, run: ContractRun, seed: int | str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    Not collected itself: :class:`CheckItem` is the plain item, :class:`FixtureCheckItem` the
+    one that gets its target from the ``cors_target`` fixture.
+    """
+
+    cors_check: Check
+    run: ContractRun
+    seed: int | str
+
+    def _init_check(self, check: Check, seed: int | str) -> None:
+        policy = self.parent
+        assert isinstance(policy, PolicyNode)
         self.cors_check = check
-        self.run = run
+        self.run = policy.run
         self.seed = seed
         self.evidence: Evidence | None = None
         self.findings: list[Finding] = []
@@ -151,10 +177,13 @@ class CheckItem(pytest.Item):
         )
 
     def setup(self) -> None:
+        self._run_check(None)
+
+    def _run_check(self, target: object) -> None:
         state = cors_session(self.config)
         state.start(self.run)
         try:
-            self.evidence = self.run.result(self.cors_check)
+            self.evidence = self.run.result(self.cors_check, target=target)
         except SameOriginProbe as exc:
             self._record("skipped", error=str(exc))
             pytest.skip(str(exc))
@@ -179,6 +208,8 @@ class CheckItem(pytest.Item):
             return str(exc)
         if isinstance(exc, CorsError):
             return self.error_text(exc)
+        if style is None:  # pytest.Function's repr_failure takes no style
+            return super().repr_failure(excinfo)
         return super().repr_failure(excinfo, style)
 
     def error_text(self, exc: CorsError) -> str:
@@ -269,11 +300,65 @@ class CheckItem(pytest.Item):
             ],
             "error": error,
             "seed": self.seed,
-            "target": redact(self.run.spec.describe()),
+            "target": redact(self.run.describe()),
             "transcript": transcript(evidence) if status == "failed" and evidence else None,
         }
         self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
         self.user_properties.append((RECORD_KEY, record))
+
+
+class CheckItem(_Check):
+    """One check of a contract: a simulated ``fetch()`` and the verdict the contract expects."""
+
+    def __init__(self, *, check: Check, seed: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._init_check(check, seed)
+
+
+def _cors_contract_check(cors_target: object) -> None:
+    """Stands for a contract check that needs the ``cors_target`` fixture: pytest reads the
+    fixtures a :class:`FixtureCheckItem` needs from this signature (it is never called)."""
+
+
+class _IdAsText(pytest.Item):
+    """Hands pytest the node id as text, so that pytest parses it.
+
+    ``pytest.Function`` builds a structured id in which a check's whole name is one segment,
+    but pytest 9 parses the ids it stores (``--lf``, ``--ff``, ``--nf``) and takes a ``[`` in
+    the last segment (``[firefox]``, or an origin ``http://[::1]``) as the start of parameters:
+    the two forms would differ and ``--lf`` would not find the item. Placed after
+    ``pytest.Function`` in the class order, it sees the id ``Function`` passes on.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("nodeid") is not None:
+            kwargs["nodeid"] = str(kwargs["nodeid"])
+        super().__init__(*args, **kwargs)
+
+
+class FixtureCheckItem(_Check, pytest.Function, _IdAsText):
+    """A check of a contract without a target: checked against the ``cors_target`` fixture,
+    requested as any test requests a fixture (its scope, overrides and teardown apply)."""
+
+    def __init__(self, *, check: Check, seed: int | str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._init_check(check, seed)
+
+    def setup(self) -> None:
+        try:
+            pytest.Function.setup(self)  # the fixtures, cors_target among them
+        except NoTarget as exc:
+            # One error for the contract: its other checks are skipped, saying where to look.
+            skip = pytest.mark.skip(reason=f"no target to check: see the error of {self.nodeid}")
+            for item in cors_session(self.config).selected:
+                if item.run is self.run and item is not self:
+                    item.add_marker(skip)
+            raise CorsUsageError(str(exc)) from None
+        self._run_check(self.funcargs["cors_target"])
+
+
+class NoTarget(Exception):
+    """Raised by the default ``cors_target`` fixture: the project defines none."""
 
 
 def transcript(evidence: Evidence) -> str:

@@ -482,6 +482,7 @@ class ContractRun:
         concurrency: int = DEFAULT_CONCURRENCY,
         timeout: float | None = None,
         target: object = None,
+        fixture: bool = False,
     ) -> None:
         if concurrency < 1:
             raise CorsUsageError(f"--cors-concurrency must be at least 1, got {concurrency}")
@@ -491,6 +492,10 @@ class ContractRun:
         self.timeout = timeout
         self._given = target
         self.live = spec.live if target is None else isinstance(target, str)
+        self.fixture = fixture
+        """Whether each check gets its target from the ``cors_target`` fixture: given to
+        :meth:`result`, checks run one at a time, in the pytest item."""
+
         self._lock = threading.Lock()
         self._memo: _Memo | None = None
         self._target_error: BaseException | None = None
@@ -522,7 +527,12 @@ class ContractRun:
         spec = self.spec
         timeout = self.timeout if self.timeout is not None else DEFAULT_TIMEOUT
         if self._given is not None:
-            return as_sync(adapt(self._given, spec.base_url, timeout=timeout))
+            built = adapt(self._given, spec.base_url, timeout=timeout)
+            if isinstance(self._given, str):  # a pool of the kit's own: closed with the run
+                close = getattr(built, "close", None)
+                if close is not None:
+                    self._closers.append(close)
+            return as_sync(built)
         if spec.app is None and spec.base_url is None:
             raise CorsUsageError(
                 f"{self.contract.file}: no target to check. Add 'target: {{app: module:attr}}' "
@@ -538,6 +548,14 @@ class ContractRun:
         self._closers.append(live.close)
         return live
 
+    def describe(self) -> str:
+        """The target in words, for reports: the contract's, or the fixture's value."""
+        if not self.fixture:
+            return self.spec.describe()
+        given = self._given
+        shown = given if isinstance(given, str) else type(given).__name__
+        return "the cors_target fixture" + ("" if given is None else f" ({shown})")
+
     # -- running ---------------------------------------------------------------------------
 
     def run(self, check: Check) -> Evidence:
@@ -546,7 +564,7 @@ class ContractRun:
         if self._down is not None:
             raise TargetError(
                 f"not attempted: an earlier request could not reach the target ({self._down})",
-                target=self.spec.describe(),
+                target=self.describe(),
             )
         try:
             return execute(check, memo)
@@ -564,8 +582,27 @@ class ContractRun:
                 self._ahead = _Ahead(self.run, self.concurrency)
         self._ahead.add(checks)
 
-    def result(self, check: Check) -> Evidence:
-        """The evidence for ``check``: its prefetched result, or a run now."""
+    def use(self, target: object) -> None:
+        """Check against ``target`` from now on (a ``cors_target`` fixture's value): the same
+        object, or an equal URL, keeps the pooled connections and cached preflights."""
+        given = self._given
+        if target is given or (isinstance(target, str) and target == given):
+            return
+        with self._lock:
+            self._given = target
+            self._memo = None
+            self._target_error = None
+            self._down = None
+            for close in self._closers:
+                close()
+            self._closers.clear()
+
+    def result(self, check: Check, target: object = None) -> Evidence:
+        """The evidence for ``check``: its prefetched result, or a run now (against ``target``,
+        a ``cors_target`` fixture's value, when the contract has no target of its own)."""
+        if target is not None:
+            self.use(target)
+            return self.run(check)
         ahead = self._ahead
         if ahead is not None:
             found = ahead.take(check.name)

@@ -227,12 +227,6 @@ def test_an_unreachable_live_target_errors_every_item_and_passes_none(project):
     assert "def " not in out  # no source lines of the kit
 
 
-def test_no_target_is_one_error_naming_the_options(project):
-    result = project.runpytest("-p", "no:cacheprovider", "-rfE")
-    result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*cors.yaml: no target to check*--cors-app or --cors-base-url*"])
-
-
 def test_an_app_that_cannot_be_imported_is_one_error_up_front(project):
     result = project.runpytest("-p", "no:cacheprovider", "--cors-app", "no_such_module:app")
     result.assert_outcomes(errors=1)

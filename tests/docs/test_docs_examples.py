@@ -36,6 +36,19 @@ def test_the_cors_fixture_example_passes(example_project):
     result.assert_outcomes(passed=1)
 
 
+def test_the_contract_without_target_runs_against_the_fixture(example_project):
+    project = example_project(
+        "getting-started", ["app.py", "conftest.py", "cors-from-fixture.yaml"]
+    )
+    result = project.runpytest("cors-from-fixture.yaml")
+    with_target = example_project("getting-started", ["app.py", "cors.yaml"]).runpytest("cors.yaml")
+    outcomes = result.parseoutcomes()
+    # the same checks; the test client's own origin (http://localhost) is same-origin: skipped
+    assert set(outcomes) <= {"passed", "skipped"} and outcomes["passed"] > 40
+    assert outcomes["passed"] + outcomes.get("skipped", 0) == with_target.parseoutcomes()["passed"]
+    result.stdout.fnmatch_lines(["*target the cors_target fixture (FlaskClient)*"])
+
+
 def test_the_failing_example_prints_what_the_page_shows(example_project):
     project = example_project("getting-started", ["app.py", "test_request_id.py"])
     result = project.runpytest("test_request_id.py")
@@ -54,7 +67,7 @@ def test_the_how_cors_works_examples_pass(example_project):
 
 def test_the_getting_started_commands_run_as_shown(tmp_path):
     """Every ``$`` command of the page, in order, in a folder holding the page's files."""
-    for name in ("app.py", "test_first.py", "cors.yaml"):
+    for name in ("app.py", "test_first.py", "cors.yaml", "conftest.py", "cors-from-fixture.yaml"):
         shutil.copy(GETTING_STARTED / name, tmp_path / name)
     page = read(DOCS / "getting-started.md")
     commands, shown = [], []

@@ -1,0 +1,80 @@
+"""Sites, as browsers draw them: the public suffix list decides where one site ends.
+
+A *site* is an origin's scheme plus its registrable domain (``https://example.co.uk`` for
+``https://shop.example.co.uk``); browsers compute it with the public suffix list, private
+section included (``github.io`` is a public suffix, so ``a.github.io`` and ``b.github.io`` are
+different sites). ``Sec-Fetch-Site``, ``SameSite`` cookies and the contract loader's wildcard
+guard all need it. The list is the one the ``publicsuffixlist`` package ships (dated in its
+version); it is read once, on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from typing import TYPE_CHECKING
+
+from pytest_cors.origin import Origin
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
+
+
+@functools.cache
+def _psl() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
+
+    # Unknown TLDs count as public suffixes: a browser's rule '*' treats them so.
+    return PublicSuffixList(accept_unknown=True)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def public_suffix(host: str) -> str | None:
+    """The public suffix of ``host`` (``co.uk`` for ``shop.example.co.uk``); ``None`` for an IP
+    address or an empty host."""
+    host = host.lower().rstrip(".")
+    if not host or _is_ip(host):
+        return None
+    suffix: str | None = _psl().publicsuffix(host)
+    return suffix
+
+
+def is_public_suffix(host: str) -> bool:
+    """Whether ``host`` is itself a public suffix (``com``, ``co.uk``, ``github.io``)."""
+    host = host.lower().rstrip(".")
+    if not host or _is_ip(host):
+        return False
+    return bool(_psl().is_public(host))
+
+
+def registrable_domain(host: str) -> str | None:
+    """The registrable domain of ``host`` (public suffix plus one label); ``None`` for an IP
+    address or a host that is a public suffix itself (it has none)."""
+    host = host.lower().rstrip(".")
+    if not host or _is_ip(host):
+        return None
+    domain: str | None = _psl().privatesuffix(host)
+    return domain
+
+
+def site_of(origin: Origin) -> tuple[str, str] | None:
+    """The (scheme, host) pair that names ``origin``'s site: its registrable domain, or its
+    whole host when it has none (an IP address, ``localhost``, a public suffix); ``None`` for
+    an opaque origin, which is same-site with nothing."""
+    if origin.opaque:
+        return None
+    return origin.scheme, registrable_domain(origin.host) or origin.host
+
+
+def same_site(a: Origin, b: Origin) -> bool:
+    """Schemeful same-site, as browsers decide ``Sec-Fetch-Site`` and ``SameSite``:
+    ``http://example.com`` and ``https://example.com`` are different sites."""
+    site = site_of(a)
+    return site is not None and site == site_of(b)
