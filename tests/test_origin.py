@@ -199,3 +199,71 @@ def test_a_port_of_non_ascii_digits_is_not_a_url_port(port):
     with pytest.raises(ValueError, match="the port must be ASCII digits"):
         origin_of_url(f"https://a.example:{port}/")
     assert not is_valid_url_value(f"https://a.example:{port}")
+
+
+# UTS #46 as the URL Standard and browsers apply it (measured in Chromium and Firefox: see
+# tests/conformance/test_idna.py): no transitional mapping of ß and ς, symbols allowed, the
+# joiner and bidi rules checked, hyphens and label lengths not.
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://straße.de/", "xn--strae-oqa.de"),
+        ("https://faß.de/", "xn--fa-hia.de"),
+        ("https://ẞ.com/", "xn--zca.com"),
+        ("https://ς.com/", "xn--3xa.com"),
+        ("https://ΣΑΣ.com/", "xn--mxa9ab.com"),
+        ("https://☃.net/", "xn--n3h.net"),
+        ("https://a\u00b7b.com/", "xn--ab-0ea.com"),
+        ("https://ＡＢＣ.com/", "abc.com"),
+        ("https://a\u3002b.com/", "a.b.com"),
+        ("https://ex\u00adample.com/", "example.com"),
+        ("https://\u0915\u094d\u200d\u0937.com/", "xn--11b2ezcw70k.com"),
+        ("https://\u0628\u200c\u0628.com/", "xn--ngba799q.com"),
+        ("https://\u05d0\u05d1\u05d2123.com/", "xn--123-ppefg.com"),
+        ("https://XN--STRAE-OQA.de/", "xn--strae-oqa.de"),
+        ("https://-leading.com/", "-leading.com"),
+        ("https://ab--c.com/", "ab--c.com"),
+        ("https://a..b.com/", "a..b.com"),
+        ("https://%c3%a9.com/", "xn--9ca.com"),
+        ("https://%41.com/", "a.com"),
+        (f"https://{'x' * 300}/", "x" * 300),
+    ],
+)
+def test_international_hosts_are_mapped_as_browsers_map_them(url, host):
+    assert origin_of_url(url).host == host
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("a\u200db.com", "U+200D ZERO WIDTH JOINER in label 'a\\u200db' is only allowed after"),
+        ("a\u200cb.com", "U+200C ZERO WIDTH NON-JOINER in label 'a\\u200cb' is only allowed"),
+        ("\u0301a.com", "starts with the combining mark U+0301 COMBINING ACUTE ACCENT"),
+        ("\u2488.com", "browsers refuse U+2488 DIGIT ONE FULL STOP in a host"),
+        ("123\u05d0\u05d1.com", "label '123אב' breaks the bidi rule of RFC 5893"),
+        ("\u05d0\u05d1.1com", "label '1com' breaks the bidi rule"),
+        ("xn--abc.com", "label 'xn--abc' decodes to '\\x82\\x81\\x80', which a browser would"),
+        ("xn--ab-.com", "label 'xn--ab-' encodes no non-ASCII character"),
+        ("a\u00a0b.com", "contains a character a URL host cannot have"),
+        ("a%2541.com", "contains a character a URL host cannot have"),
+        ("%e9.com", "is not UTF-8 once its %XX escapes are decoded"),
+        ("\u00ad", "is empty once the characters browsers ignore are dropped"),
+    ],
+)
+def test_a_host_a_browser_refuses_is_a_usage_error_saying_why(host, message):
+    with pytest.raises(CorsUsageError) as info:
+        parse_origin(f"https://{host}")
+    said = str(info.value)
+    assert said.startswith(f"origin {f'https://{host}'!r} is not valid: host ")
+    assert message in said
+    assert "did you mean" not in said
+
+
+def test_an_international_origin_is_refused_with_the_spelling_a_browser_sends():
+    with pytest.raises(CorsUsageError) as info:
+        parse_origin("https://straße.de")
+    assert "did you mean 'https://xn--strae-oqa.de'?" in str(info.value)
+    assert parse_origin("https://xn--strae-oqa.de").host == "xn--strae-oqa.de"
+    with pytest.raises(CorsUsageError) as info:
+        parse_origin("ς.com")
+    assert "has no scheme; a browser sends e.g. 'https://xn--3xa.com'" in str(info.value)
