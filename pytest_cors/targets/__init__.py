@@ -138,13 +138,15 @@ def _django_async(
     obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
 ) -> AsyncTarget:
     target: AsyncTarget = _adapters("clients").AsyncDjangoTarget(
-        obj, base_url or "http://testserver"
+        obj, base_url or "http://testserver", timeout=timeout
     )
     return target
 
 
 def _django(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
-    target: Target = _adapters("clients").DjangoTarget(obj, base_url or "http://testserver")
+    target: Target = _adapters("clients").DjangoTarget(
+        obj, base_url or "http://testserver", timeout=timeout
+    )
     return target
 
 
@@ -166,14 +168,14 @@ def _httpx_client(asynchronous: bool) -> _Build:
     def build(
         obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
     ) -> Target | AsyncTarget:
-        return _httpx(obj, base_url, asynchronous, allow)
+        return _httpx(obj, base_url, asynchronous, allow, timeout)
 
     return build
 
 
 def _starlette(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
     target: Target = _adapters("httpx_").TestClientTarget(
-        obj, _httpx_base(obj, base_url), allow_origins=allow
+        obj, _httpx_base(obj, base_url), allow_origins=allow, timeout=timeout
     )
     return target
 
@@ -224,12 +226,16 @@ def _instance_of(obj: object, module: str, name: str) -> bool:
 
 
 def _httpx(
-    client: Any, base_url: str | None, asynchronous: bool, allow_origins: Iterable[str]
+    client: Any,
+    base_url: str | None,
+    asynchronous: bool,
+    allow_origins: Iterable[str],
+    timeout: float,
 ) -> Target | AsyncTarget:
     module = _adapters("httpx_")
     adapter = module.AsyncHttpxTarget if asynchronous else module.HttpxTarget
     target: Target | AsyncTarget = adapter(
-        client, _httpx_base(client, base_url), allow_origins=allow_origins
+        client, _httpx_base(client, base_url), allow_origins=allow_origins, timeout=timeout
     )
     return target
 

@@ -10,6 +10,8 @@ hop, the actual request), whatever the target: :data:`DEFAULT_TIMEOUT` and :data
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, Iterable
+from time import monotonic
 from typing import Protocol, runtime_checkable
 
 from pytest_cors.errors import hide_user_error
@@ -47,3 +49,34 @@ class AsyncTarget(Protocol):
     base_url: str
 
     async def send(self, request: Request) -> Response: ...
+
+
+def bounded_read(
+    chunks: Iterable[bytes], deadline: float, out: bytearray | None = None
+) -> tuple[bytes, bool]:
+    """At most :data:`MAX_BODY` bytes of ``chunks``, taken until ``deadline`` (a
+    ``time.monotonic()`` value), and whether the body was cut off (over the bound, or still
+    coming at the deadline). The rest is never asked for: the caller closes the source. The
+    deadline is looked at between chunks, so a source that blocks inside one read is not cut
+    off by it. The bytes go to ``out`` as they come, so that a caller whose source fails
+    half-way still has what came before."""
+    out = bytearray() if out is None else out
+    for chunk in chunks:
+        room = MAX_BODY - len(out)
+        out += chunk[:room]
+        if len(chunk) > room or monotonic() >= deadline:
+            return bytes(out), True
+    return bytes(out), False
+
+
+async def async_bounded_read(
+    chunks: AsyncIterable[bytes], deadline: float, out: bytearray | None = None
+) -> tuple[bytes, bool]:
+    """:func:`bounded_read` for an asynchronous source."""
+    out = bytearray() if out is None else out
+    async for chunk in chunks:
+        room = MAX_BODY - len(out)
+        out += chunk[:room]
+        if len(chunk) > room or monotonic() >= deadline:
+            return bytes(out), True
+    return bytes(out), False

@@ -5,6 +5,13 @@ Quart's and Falcon's clients are bypassed for their app (driven as raw WSGI/ASGI
 request handler (which keeps the test client's relaxed CSRF checks) is fed an environ or scope
 that we built. A Django response holds one value per header name (plus one ``Set-Cookie`` line
 per cookie), so Django apps cannot produce duplicate lines of other headers in the first place.
+
+A Django ``StreamingHttpResponse`` is read as a server reads it, bounded as every target is: at
+most :data:`~pytest_cors.targets.base.MAX_BODY` bytes, and nothing once the request's
+``timeout`` (:data:`~pytest_cors.targets.base.DEFAULT_TIMEOUT`) has passed; then its iterator is
+closed (as a server closes it when the client goes away) and the response says ``truncated``.
+The deadline is looked at between the stream's items: one item that never comes blocks, as in
+any WSGI app.
 """
 
 from __future__ import annotations
@@ -13,12 +20,14 @@ import functools
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
+from time import monotonic
 from typing import Any
 
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import app_error
 from pytest_cors.targets.asgi import AsgiTarget, build_scope
+from pytest_cors.targets.base import DEFAULT_TIMEOUT, async_bounded_read, bounded_read
 from pytest_cors.targets.wsgi import WsgiTarget, build_environ
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -88,8 +97,52 @@ def _django_items(response: Any) -> list[tuple[str, str]]:
     return [*response.items()]
 
 
-def _django_response(response: Any, body: bytes) -> Response:
-    return Response(response.status_code, _django_lines(response), body, response.reason_phrase)
+def _django_response(response: Any, body: bytes, truncated: bool) -> Response:
+    return Response(
+        response.status_code,
+        _django_lines(response),
+        body,
+        response.reason_phrase,
+        truncated=truncated,
+    )
+
+
+def _django_body(response: Any, deadline: float) -> tuple[bytes, bool]:
+    """A response's body, a stream's bounded (see above); an asynchronous stream is read on an
+    event loop of asgiref's, as Django's own sync iteration would (which reads it to the end)."""
+    if not response.streaming:
+        return response.content, False
+    if response.is_async:
+        from asgiref.sync import async_to_sync
+
+        result: tuple[bytes, bool] = async_to_sync(_django_abody)(response, deadline)
+        return result
+    try:
+        return bounded_read(response.streaming_content, deadline)
+    finally:
+        # the test client's wrapper around the stream: closing it closes the response, as a
+        # WSGI server calls close() (a no-op once the stream ended)
+        close = getattr(getattr(response, "_iterator", None), "close", None)
+        if close is not None:
+            close()
+
+
+async def _django_abody(response: Any, deadline: float) -> tuple[bytes, bool]:
+    """:func:`_django_body` from async code (the sync stream of an async view is read here,
+    item by item, on the loop: it is bounded, never read whole)."""
+    if not response.streaming:
+        return response.content, False
+    if not response.is_async:
+        return _django_body(response, deadline)
+    chunks = response.streaming_content  # a generator of Django's over the stream
+    try:
+        return await async_bounded_read(chunks, deadline)
+    finally:
+        # it, then the test client's wrapper (which closes the response, as ASGI servers do)
+        for source in (chunks, getattr(response, "_iterator", None)):
+            aclose = getattr(source, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
 
 #: The list a send in progress collects its view's exceptions in (``None``: no send running).
@@ -150,30 +203,34 @@ class _ViewExceptions:
 class DjangoTarget:
     """``django.test.Client``: the environ goes straight to the client's request handler."""
 
-    def __init__(self, client: Any, base_url: str = "http://testserver") -> None:
+    def __init__(
+        self, client: Any, base_url: str = "http://testserver", *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.client = client
         self.base_url = base_url
+        self.timeout = timeout
 
     def __repr__(self) -> str:
         return f"DjangoTarget(base_url={self.base_url!r})"
 
     def send(self, request: Request) -> Response:
         handler: Callable[[dict[str, Any]], Any] = self.client.handler
+        deadline = monotonic() + self.timeout
         with _ViewExceptions(self.client, request, self):
             response = handler(build_environ(request))
-            if response.streaming:
-                body = b"".join(bytes(chunk) for chunk in response.streaming_content)
-            else:
-                body = response.content
-        return _django_response(response, body)
+            body, truncated = _django_body(response, deadline)
+        return _django_response(response, body, truncated)
 
 
 class AsyncDjangoTarget:
     """``django.test.AsyncClient``: the scope goes straight to the client's async handler."""
 
-    def __init__(self, client: Any, base_url: str = "http://testserver") -> None:
+    def __init__(
+        self, client: Any, base_url: str = "http://testserver", *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.client = client
         self.base_url = base_url
+        self.timeout = timeout
 
     def __repr__(self) -> str:
         return f"AsyncDjangoTarget(base_url={self.base_url!r})"
@@ -183,12 +240,8 @@ class AsyncDjangoTarget:
 
         scope = build_scope(request)
         scope["_body_file"] = FakePayload(request.body or b"")
+        deadline = monotonic() + self.timeout
         with _ViewExceptions(self.client, request, self):
             response = await self.client.handler(scope)
-            if not response.streaming:
-                body = response.content
-            elif response.is_async:
-                body = b"".join([bytes(chunk) async for chunk in response.streaming_content])
-            else:
-                body = b"".join(bytes(chunk) for chunk in response.streaming_content)
-        return _django_response(response, body)
+            body, truncated = await _django_abody(response, deadline)
+        return _django_response(response, body, truncated)

@@ -7,12 +7,23 @@ the client's default headers and cookie jar. ``send`` runs with ``auth=None`` an
 ``follow_redirects=False``, and the client's cookie jar is restored afterwards so a simulated
 ``Set-Cookie`` does not leak into the user's later requests. Response lines come from
 ``response.headers.raw`` (order, case and duplicates as the transport delivered them).
+
+**Bounds.** The response is streamed: at most :data:`~pytest_cors.targets.base.MAX_BODY` bytes
+of its body are read, and none once ``timeout`` seconds
+(:data:`~pytest_cors.targets.base.DEFAULT_TIMEOUT`) have passed since the request went; then the
+response is closed (its connection dropped, an in-process app cancelled) and says
+``truncated``, so an endless stream gives a verdict from its head. A read that times out once
+the head is here cuts the body off the same way. The client's own timeouts still bound the
+connect and each read. ``httpx.ASGITransport`` collects a whole body before it answers, so an
+``AsyncClient`` over it (raising the app's exceptions, its default) has its app driven by the
+kit's own ASGI transport instead, which streams, as an entered ``TestClient`` has.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from time import monotonic
 from types import ModuleType
 from typing import Any
 
@@ -28,6 +39,11 @@ from pytest_cors.targets._wire import (
     without_userinfo,
 )
 from pytest_cors.targets.asgi import build_scope, call_asgi
+from pytest_cors.targets.base import (
+    DEFAULT_TIMEOUT,
+    async_bounded_read,
+    bounded_read,
+)
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -48,13 +64,34 @@ def _build(client: Any, request: Request) -> Any:
     )
 
 
-def _response(resp: Any) -> Response:
+def _response(resp: Any, body: bytes, truncated: bool) -> Response:
     headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw)
-    return Response(resp.status_code, headers, resp.content, resp.reason_phrase)
+    return Response(resp.status_code, headers, body, resp.reason_phrase, truncated=truncated)
 
 
-# No auth (not even the client's own), no redirect following.
-_SEND: dict[str, Any] = {"auth": None, "follow_redirects": False}
+def _read(client: Any, resp: Any, deadline: float) -> tuple[bytes, bool]:
+    """The streamed response's body, bounded (see above); the response is closed after."""
+    out = bytearray()
+    try:
+        return bounded_read(resp.iter_bytes(), deadline, out)
+    except library(client).TimeoutException:
+        return bytes(out), True  # the head is here and the body is late: cut off there
+    finally:
+        resp.close()
+
+
+async def _aread(client: Any, resp: Any, deadline: float) -> tuple[bytes, bool]:
+    out = bytearray()
+    try:
+        return await async_bounded_read(resp.aiter_bytes(), deadline, out)
+    except library(client).TimeoutException:
+        return bytes(out), True
+    finally:
+        await resp.aclose()
+
+
+# No auth (not even the client's own), no redirect following; the body streamed.
+_SEND: dict[str, Any] = {"auth": None, "follow_redirects": False, "stream": True}
 
 
 def _retry(client: Any, exc: Exception) -> bool:
@@ -85,11 +122,20 @@ def _failure(request: Request, exc: Exception, target: str, client: Any) -> Exce
 
 
 class HttpxTarget:
-    """A synchronous ``httpx.Client``; ``base_url`` defaults to the client's own."""
+    """A synchronous ``httpx.Client``; ``base_url`` defaults to the client's own. ``timeout``
+    (seconds) bounds the reading of each response's body (see above)."""
 
-    def __init__(self, client: Any, base_url: str, *, allow_origins: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        client: Any,
+        base_url: str,
+        *,
+        allow_origins: Iterable[str] = (),
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self.client = client
         self.base_url = base_url
+        self.timeout = timeout
         self.named_origins = _guard(client, base_url, allow_origins)
 
     def __repr__(self) -> str:
@@ -99,6 +145,7 @@ class HttpxTarget:
         if self.named_origins is not None:
             refuse_unnamed(request, self.named_origins, repr(self))
         saved = list(self.client.cookies.jar)
+        deadline = monotonic() + self.timeout
         try:
             try:
                 resp = self.client.send(_build(self.client, request), **_SEND)
@@ -106,11 +153,12 @@ class HttpxTarget:
                 if not _retry(self.client, exc):
                     raise
                 resp = self.client.send(_build(self.client, request), **_SEND)
+            body, truncated = _read(self.client, resp, deadline)
         except Exception as exc:
             raise _failure(request, exc, repr(self), self.client) from exc
         finally:
             _restore(self.client, saved)
-        return _response(resp)
+        return _response(resp, body, truncated)
 
 
 class TestClientTarget(HttpxTarget):
@@ -137,18 +185,49 @@ class TestClientTarget(HttpxTarget):
         scope["client"] = getattr(transport, "client", scope["client"])
         scope["state"] = dict(getattr(self.client, "app_state", {}))
         try:
-            response: Response = portal.call(call_asgi, self.client.app, scope, request.body or b"")
+            response: Response = portal.call(
+                _call_asgi, self.client.app, scope, request.body or b"", self.timeout
+            )
         except Exception as exc:
             raise app_error(request, exc, repr(self)) from exc
         return response
 
 
-class AsyncHttpxTarget:
-    """An ``httpx.AsyncClient``; an async target (see ``run_sync`` for sync callers)."""
+async def _call_asgi(app: Any, scope: Any, body: bytes, timeout: float) -> Response:
+    """``call_asgi`` with its timeout passed positionally (a portal passes no keywords)."""
+    return await call_asgi(app, scope, body, timeout=timeout)
 
-    def __init__(self, client: Any, base_url: str, *, allow_origins: Iterable[str] = ()) -> None:
+
+def _asgi_transport(client: Any, url: str) -> Any:
+    """The client's ``ASGITransport`` for ``url`` when it raises the app's exceptions (then the
+    kit drives the app itself, see above), else ``None``."""
+    lib = library(client)
+    find = getattr(client, "_transport_for_url", None)
+    try:
+        transport = find(lib.URL(url)) if find is not None else client._transport
+    except Exception:  # a private API that moved: httpx sends as it always can
+        return None
+    if type(transport) is lib.ASGITransport and getattr(transport, "raise_app_exceptions", False):
+        return transport
+    return None
+
+
+class AsyncHttpxTarget:
+    """An ``httpx.AsyncClient``; an async target (see ``run_sync`` for sync callers).
+    ``timeout`` (seconds) bounds each response's body, or the whole of an in-process
+    ``ASGITransport`` app's answer (see above)."""
+
+    def __init__(
+        self,
+        client: Any,
+        base_url: str,
+        *,
+        allow_origins: Iterable[str] = (),
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
         self.client = client
         self.base_url = base_url
+        self.timeout = timeout
         self.named_origins = _guard(client, base_url, allow_origins)
 
     def __repr__(self) -> str:
@@ -157,7 +236,13 @@ class AsyncHttpxTarget:
     async def send(self, request: Request) -> Response:
         if self.named_origins is not None:
             refuse_unnamed(request, self.named_origins, repr(self))
+        transport = (
+            None if self.named_origins is not None else _asgi_transport(self.client, request.url)
+        )
+        if transport is not None:
+            return await self._send_asgi(transport, request)
         saved = list(self.client.cookies.jar)
+        deadline = monotonic() + self.timeout
         try:
             try:
                 resp = await self.client.send(_build(self.client, request), **_SEND)
@@ -165,11 +250,22 @@ class AsyncHttpxTarget:
                 if not _retry(self.client, exc):
                     raise
                 resp = await self.client.send(_build(self.client, request), **_SEND)
+            body, truncated = await _aread(self.client, resp, deadline)
         except Exception as exc:
             raise _failure(request, exc, repr(self), self.client) from exc
         finally:
             _restore(self.client, saved)
-        return _response(resp)
+        return _response(resp, body, truncated)
+
+    async def _send_asgi(self, transport: Any, request: Request) -> Response:
+        """The transport's app, driven as an ``AsgiTarget`` drives one: bounded, streamed."""
+        scope = build_scope(request)
+        scope["root_path"] = getattr(transport, "root_path", "")
+        scope["client"] = getattr(transport, "client", scope["client"])
+        try:
+            return await call_asgi(transport.app, scope, request.body or b"", timeout=self.timeout)
+        except Exception as exc:
+            raise app_error(request, exc, repr(self)) from exc
 
 
 def _restore(client: Any, saved: list[Any]) -> None:
