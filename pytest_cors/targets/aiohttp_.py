@@ -13,12 +13,14 @@ sync test whose async fixture started the client) each request runs on it
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._async import on_loop
+from pytest_cors.targets.base import async_bounded_read
 from pytest_cors.targets._wire import wire_error, wire_headers
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -54,6 +56,7 @@ class AiohttpTarget:
         from multidict import CIMultiDict  # type: ignore[import-not-found,unused-ignore]
         from yarl import URL  # type: ignore[import-not-found,unused-ignore]
 
+        deadline = monotonic() + self.timeout
         parts = urlsplit(request.url)
         path = parts.path or "/"
         url = f"{self.server}{path}?{parts.query}" if parts.query else f"{self.server}{path}"
@@ -72,8 +75,18 @@ class AiohttpTarget:
                     skip_auto_headers=_SKIP,
                 ) as resp,
             ):
-                body = await resp.read()
                 lines = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.raw_headers]
-                return Response(resp.status, Headers(lines), body, resp.reason or "")
+                # fetch() settles with the head: a body is read to MAX_BODY or the deadline,
+                # and one still coming then is cut off (the session's total timeout ends it)
+                out = bytearray()
+                try:
+                    body, truncated = await async_bounded_read(
+                        resp.content.iter_any(), deadline, out
+                    )
+                except asyncio.TimeoutError:
+                    body, truncated = bytes(out), True
+                return Response(
+                    resp.status, Headers(lines), body, resp.reason or "", truncated=truncated
+                )
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
             raise wire_error(request, exc, repr(self), self.timeout) from exc

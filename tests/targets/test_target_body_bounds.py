@@ -437,3 +437,43 @@ def test_a_finite_django_stream_is_read_whole(django_settings):
 
 
 urlpatterns: list[Any] = []
+
+
+# -- aiohttp ------------------------------------------------------------------------------------
+
+
+def _endless_aiohttp_app(delay: float) -> Any:
+    """An aiohttp app whose /events streams without end (``delay`` seconds between chunks),
+    and raises once CAP bytes are out, so unbounded reading fails instead of eating memory."""
+    from aiohttp import web
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Access-Control-Allow-Origin": "*"})
+        await response.prepare(request)
+        sent = 0
+        while sent < 32 * 2**20:
+            await response.write(b"x" * 65536)
+            sent += 65536
+            if delay:
+                await asyncio.sleep(delay)
+        raise AssertionError("the whole endless body was read")
+
+    app = web.Application()
+    app.router.add_get("/events", events)
+    return app
+
+
+@pytest.mark.parametrize(("delay", "timeout"), [(0.0, 10.0), (0.05, 0.5)], ids=["fast", "slow"])
+async def test_aiohttp_client_cuts_an_endless_stream_off(delay, timeout):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from pytest_cors.targets.aiohttp_ import AiohttpTarget
+    from pytest_cors.targets.base import MAX_BODY
+
+    async with TestClient(TestServer(_endless_aiohttp_app(delay))) as client:
+        target = AiohttpTarget(client, None, timeout=timeout)
+        outcome = await async_simulate_fetch(target, "/events", origin="https://a.example")
+    assert outcome.allowed
+    response = outcome.actual.response
+    assert response.truncated
+    assert 0 < len(response.body) <= MAX_BODY
