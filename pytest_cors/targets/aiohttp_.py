@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._async import on_loop
-from pytest_cors.targets.base import async_bounded_read
 from pytest_cors.targets._wire import wire_error, wire_headers
+from pytest_cors.targets.base import async_bounded_read
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
