@@ -23,7 +23,8 @@ import difflib
 import functools
 import os
 import re
-from collections.abc import Callable, Collection, Hashable
+import sys
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -51,13 +52,15 @@ from pytest_cors.origin import (
     parse_origin,
     split_url,
 )
+from pytest_cors.site import is_public_suffix, public_suffix, registrable_domain
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 SUPPORTED_VERSIONS = (1,)
 MAX_CONTRACT_BYTES = 1024 * 1024
 """Contracts larger than this (1 MiB) are refused before parsing: pure-Python PyYAML reads
-about 0.2 MiB a second, so the bound keeps the worst case to a few seconds."""
+about 0.25 MiB a second and everything after it is linear in the size too, so the bound keeps
+the worst case to about 4 s."""
 MAX_ALIAS_NODES = 10_000
 """How many values aliases may produce in one contract, in total."""
 MAX_DEPTH = 32
@@ -550,6 +553,53 @@ class _Level:
     values: dict[str, Any] = field(default_factory=dict)
     present: set[str] = field(default_factory=set)
     marks: dict[str, Mark] = field(default_factory=dict)
+    _groups: dict[str, dict[str, Mark]] | None = None
+
+    def groups(self) -> dict[str, dict[str, Mark]]:
+        """The marks under each key written, computed once (``defaults`` is merged into every
+        policy)."""
+        if self._groups is None:
+            by_key: dict[str, dict[str, Mark]] = {key: {} for key in self.present}
+            for path, mark in self.marks.items():
+                base = path.partition("[")[0]
+                for key in dict.fromkeys((path, base, base.partition(".")[0])):
+                    if key in by_key:
+                        by_key[key][path] = mark
+            self._groups = by_key
+        return self._groups
+
+
+class _MergedMarks(Mapping[str, Mark]):
+    """A policy's marks: its own, and those of the ``defaults`` settings it inherits.
+
+    The inherited marks are not copied: each inherited key brings the dict of ``defaults``
+    marks under it (``origins.allow``, ``origins.allow[0]``, ...), shared by every policy, so
+    that merging costs the same whether ``defaults`` lists three origins or three thousand.
+    """
+
+    def __init__(self, own: dict[str, Mark], inherited: dict[str, dict[str, Mark]]) -> None:
+        self.own = own
+        self.inherited = inherited
+
+    def __getitem__(self, path: str) -> Mark:
+        base = path.partition("[")[0]
+        for key in (base, base.partition(".")[0]):
+            group = self.inherited.get(key)
+            if group is not None and path in group:
+                return group[path]
+        return self.own[path]
+
+    def __iter__(self) -> Iterator[str]:
+        seen = set(self.own)
+        yield from self.own
+        for group in self.inherited.values():
+            for path in group:
+                if path not in seen:
+                    seen.add(path)
+                    yield path
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 @dataclass
@@ -557,25 +607,25 @@ class _Merged:
     """A policy's effective settings: its own, else those of ``defaults``."""
 
     values: dict[str, Any]
-    marks: dict[str, Mark]
+    marks: _MergedMarks
     present: set[str]
     inherited: set[str]
     undecided: set[str]
 
     @classmethod
     def of(cls, own: _Level, defaults: _Level) -> _Merged:
-        marks = dict(own.marks)
+        own_marks = dict(own.marks)
         inherited = defaults.present - own.present
         values = {k: defaults.values[k] for k in inherited if k in defaults.values}
-        for key in inherited:
-            marks.update(_marks_under(defaults.marks, key))
+        groups = defaults.groups()
         for parent in ("origins", "max_age"):
-            if parent not in marks and parent in defaults.marks:
-                marks[parent] = defaults.marks[parent]
+            if parent not in own_marks and parent in defaults.marks:
+                own_marks[parent] = defaults.marks[parent]
         values.update(own.values)
         present = own.present | defaults.present
         # A flag written but invalid: the checks that depend on it would only guess.
         undecided = {"public", "cors"} & present - values.keys()
+        marks = _MergedMarks(own_marks, {key: groups[key] for key in inherited})
         return cls(values, marks, present, inherited, undecided)
 
     def drop(self, key: str) -> None:
@@ -583,11 +633,15 @@ class _Merged:
         self.values.pop(key, None)
         self.inherited.discard(key)
         self.present.discard(key)
-        for path in list(_marks_under(self.marks, key)):
-            del self.marks[path]
+        self.marks.inherited.pop(key, None)
         parent = key.partition(".")[0]
-        if parent != key and not any(p.startswith(parent + ".") for p in self.marks):
-            self.marks.pop(parent, None)  # nothing of it is left
+        if parent != key:
+            under = parent + "."
+            left = any(p.startswith(under) for p in self.marks.own) or any(
+                k.startswith(under) for k in self.marks.inherited
+            )
+            if not left:
+                self.marks.own.pop(parent, None)  # nothing of it is left
 
 
 def _flow(parts: list[str]) -> str:
@@ -601,11 +655,52 @@ def _flow(parts: list[str]) -> str:
     return "[" + ", ".join(one(p) for p in parts) + "]"
 
 
+class _RuleIndex:
+    """``origins.allow`` rules arranged for look-up: which rule, first in list order, admits an
+    origin, in time independent of the number of exact and subdomain rules."""
+
+    def __init__(self, rules: Sequence[OriginRule]) -> None:
+        self.exact: dict[str, tuple[int, OriginRule]] = {}
+        self.subdomain: dict[tuple[str, str, int | None], tuple[int, OriginRule]] = {}
+        self.regexes: list[tuple[int, OriginRule]] = []
+        for position, rule in enumerate(rules):
+            if rule.kind == "exact" and rule.origin is not None:
+                self.exact.setdefault(rule.origin.serialize(), (position, rule))
+            elif rule.kind == "subdomain":
+                key = (rule.scheme, rule.suffix, rule.port)
+                self.subdomain.setdefault(key, (position, rule))
+            else:
+                self.regexes.append((position, rule))
+
+    def first_match(self, origin: Origin) -> OriginRule | None:
+        text = origin.serialize()
+        found = [self.exact[text]] if text in self.exact else []
+        scheme, sep, authority = text.partition("://")
+        if sep and self.subdomain and not authority.endswith("]"):
+            host, colon, port_text = authority.rpartition(":")
+            if not colon or not port_text.isdigit():
+                host, port_text = authority, ""
+            port = int(port_text) if port_text else None
+            for at, char in enumerate(host):
+                if char == ".":
+                    candidate = self.subdomain.get((scheme, host[at + 1 :], port))
+                    if candidate is not None and candidate[1].matches(text):
+                        found.append(candidate)
+        for position, rule in self.regexes:
+            if found and position > min(found, key=lambda f: f[0])[0]:
+                break
+            if rule.matches(text):
+                found.append((position, rule))
+                break
+        return min(found, key=lambda f: f[0])[1] if found else None
+
+
 class _Validator:
     def __init__(self, file: str, known_findings: Collection[str] | None) -> None:
         self.file = file
         self.known_findings = known_findings
         self.diagnostics: list[Diagnostic] = []
+        self.cache: dict[tuple[Any, ...], tuple[Any, Any]] = {}  # kept values pin the ids
 
     def error(self, mark: Mark, message: str) -> None:
         self.diagnostics.append(_diagnostic(mark, message))
@@ -693,8 +788,10 @@ class _Validator:
         path: str,
         identity: Callable[[_T], Hashable] | None = None,
         at_least_one: bool = False,
-    ) -> list[_T] | _Bad:
-        """A list whose items are checked by ``item``; duplicates and emptiness reported."""
+    ) -> tuple[_T, ...] | _Bad:
+        """A list whose items are checked by ``item``; duplicates and emptiness reported.
+
+        A tuple, so that a policy shares the very value it inherits from ``defaults``."""
         if not isinstance(node, _Seq):
             if node.bad:
                 return _BAD
@@ -731,7 +828,7 @@ class _Validator:
                     continue
                 seen[key] = child.mark
             result.append(value)
-        return result if clean else _BAD
+        return tuple(result) if clean else _BAD
 
     # -- single values -------------------------------------------------------------------
 
@@ -888,13 +985,16 @@ class _Validator:
                 problem = problem.replace("origin ", "origin pattern ", 1)
             else:
                 suffix = origin.host[len(_WILDCARD_LABEL) + 1 :]
-                labels = suffix.removesuffix(".").split(".")
-                if not all(labels):
+                domain = suffix.removesuffix(".")
+                if not all(domain.split(".")):
                     problem = f"origin pattern {text!r} has an empty label"
-                elif len(labels) < 2 and suffix.removesuffix(".") != "localhost":
+                elif domain != "localhost" and is_public_suffix(domain):
+                    # The public suffix list decides, as browsers do for cookies and sites:
+                    # 'co.uk', 'github.io' and 'com' alike are shared by unrelated owners.
                     problem = (
-                        f"origin pattern {text!r} would allow every site under '.{suffix}'; "
-                        f"name a domain, as in '{origin.scheme}://*.example.{suffix}'"
+                        f"origin pattern {text!r} would allow every site under '.{suffix}', a "
+                        "public suffix whose names belong to unrelated owners; name a domain, "
+                        f"as in '{origin.scheme}://*.example.{suffix}'"
                     )
                 else:
                     canonical = origin.serialize().replace(_WILDCARD_LABEL, "*")
@@ -946,6 +1046,10 @@ class _Validator:
                 f"regex '{pattern}' must start with '^' and end with '$': unanchored, it also "
                 f"matches longer origins such as 'https://app.example.com.evil.net'{hint}",
             )
+            return _BAD
+        problem = _regex_admits_too_much(pattern, compiled)
+        if problem is not None:
+            self.error(mark, problem)
             return _BAD
         return OriginRule("regex", pattern, mark, regex=compiled)
 
@@ -1269,30 +1373,64 @@ class _Validator:
                     f"{label} allows no origin: add 'origins.allow', or set 'public: true' "
                     "(every origin) or 'cors: false' (none)",
                 )
-            elif values.get("origins.allow") == []:
+            elif values.get("origins.allow") == ():
                 self.error(
                     marks["origins.allow"],
                     "'origins.allow' is empty: list the origins that may read, or set "
                     "'public: true' (every origin) or 'cors: false' (none)",
                 )
-        rules: list[OriginRule] = values.get("origins.allow", [])
+        rules: tuple[OriginRule, ...] = values.get("origins.allow", ())
         for key in ("origins.deny", "probes"):
-            for index, origin in enumerate(values.get(key, [])):
-                rule = next((r for r in rules if r.matches(origin)), None)
-                if rule is not None:
-                    self.error(
-                        marks.get(f"{key}[{index}]", policy_mark),
-                        f"origin {origin.serialize()!r} is in '{key}', which lists origins to "
-                        f"refuse, but 'origins.allow' admits it through '{rule.text}' "
-                        f"(line {rule.mark.line})",
-                    )
-        paths = set(values.get("paths", []))
-        for index, path in enumerate(values.get("error_paths", [])):
-            if path in paths:
+            for index, origin, rule in self.admitted(rules, values.get(key, ())):
                 self.error(
-                    marks.get(f"error_paths[{index}]", policy_mark),
-                    f"path {path!r} is listed in both 'paths' and 'error_paths'",
+                    marks.get(f"{key}[{index}]", policy_mark),
+                    f"origin {origin.serialize()!r} is in '{key}', which lists origins to "
+                    f"refuse, but 'origins.allow' admits it through '{rule.text}' "
+                    f"(line {rule.mark.line})",
                 )
+        paths: tuple[str, ...] = values.get("paths", ())
+        error_paths: tuple[str, ...] = values.get("error_paths", ())
+        # Walk the shorter list: 'error_paths' may come from defaults, shared by every policy.
+        if len(paths) < len(error_paths):
+            where = self.positions(error_paths)
+            both = sorted(where[path] for path in paths if path in where)
+        else:
+            listed = set(paths)
+            both = [index for index, path in enumerate(error_paths) if path in listed]
+        for index in both:
+            self.error(
+                marks.get(f"error_paths[{index}]", policy_mark),
+                f"path {error_paths[index]!r} is listed in both 'paths' and 'error_paths'",
+            )
+
+    def positions(self, items: tuple[str, ...]) -> dict[str, int]:
+        """Where each item of ``items`` is, computed once per list (lists inherited from
+        ``defaults`` are the same tuple in every policy)."""
+        key = ("positions", id(items))
+        if key not in self.cache:
+            self.cache[key] = (items, {item: index for index, item in enumerate(items)})
+        return self.cache[key][1]  # type: ignore[no-any-return]
+
+    def admitted(
+        self, rules: tuple[OriginRule, ...], origins: tuple[Origin, ...]
+    ) -> list[tuple[int, Origin, OriginRule]]:
+        """Each of ``origins`` that ``rules`` admit, with the first rule admitting it.
+
+        Exact origins and subdomain patterns are looked up, not scanned, and the answer is kept
+        per pair of lists, so that lists inherited from ``defaults`` are compared once, not once
+        per policy. Only regexes are tried one by one (a regex is a program, not a key)."""
+        if not rules or not origins:
+            return []
+        key = ("admitted", id(rules), id(origins))
+        if key not in self.cache:
+            index = _RuleIndex(rules)
+            found = []
+            for position, origin in enumerate(origins):
+                rule = index.first_match(origin)
+                if rule is not None:
+                    found.append((position, origin, rule))
+            self.cache[key] = ((rules, origins), found)
+        return self.cache[key][1]  # type: ignore[no-any-return]
 
     # -- the whole file ------------------------------------------------------------------
 
@@ -1458,14 +1596,6 @@ class _Validator:
         return tuple(result)
 
 
-def _marks_under(marks: dict[str, Mark], key: str) -> dict[str, Mark]:
-    return {
-        path: mark
-        for path, mark in marks.items()
-        if path == key or path.startswith((key + "[", key + "."))
-    }
-
-
 def _prefixed(marks: dict[str, Mark], prefix: str) -> dict[str, Mark]:
     return {f"{prefix}.{path}": mark for path, mark in marks.items()}
 
@@ -1554,6 +1684,335 @@ def _anchored(pattern: str, *, starts: bool, ends: bool) -> str | None:
     except (re.error, RecursionError, OverflowError):
         return None
     return fixed
+
+
+# -- judging a regex by what it admits --------------------------------------------------------
+#
+# Anchors in the right places say little: '^a|b$' is anchored at both ends and still admits
+# 'a' followed by anything, '^.*$' admits every origin. So the loader tries the compiled regex
+# on origins built to expose the usual mistakes: an attacker's domains, 'null', and, from
+# sample strings the regex itself admits, the allowed host with text after it or before it, a
+# dot replaced, the scheme swapped. A regex is tried with ``search`` (a match anywhere), the
+# loosest of the ways servers apply one (JavaScript's ``test``, Python's ``re.search``), so
+# that the contract does not bless a pattern that is only safe under ``fullmatch``.
+#
+# Python's ``re`` cannot be interrupted, so the work is bounded instead of timed: at most
+# _MAX_SAMPLES samples, each probe at most _PROBE_CHARS characters, and a fixed handful of
+# probes per sample (about a hundred matches per regex, all on short strings). A pattern that
+# backtracks catastrophically on strings this short is contrived; nothing here raises on one
+# that cannot be sampled (look-arounds, back-references): only the fixed probes judge it.
+
+_PROBE_CHARS = 100
+_MAX_SAMPLES = 12
+_EVIL_DOMAIN = "evil.net"
+_IP_LIKE = re.compile(r"[0-9.]+|\[.*\]")
+_ANY_OWNER_PROBES = ("https://evil.net", "https://evil.co.uk", "https://evil.github.io")
+
+
+class _Unsampled(Exception):
+    """A regex construct the sampler does not follow."""
+
+
+def _regex_tree(pattern: str) -> Any:
+    if sys.version_info >= (3, 11):
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    else:  # pragma: no cover - Python 3.10
+        import sre_parse
+    return sre_parse.parse(pattern)
+
+
+_MAXREPEAT = 2**32 - 1  # sre's MAXREPEAT: the upper bound of '*', '+' and '{n,}'
+
+
+_CATEGORY_SAMPLES = {
+    "CATEGORY_DIGIT": "1",
+    "CATEGORY_NOT_DIGIT": "a",
+    "CATEGORY_WORD": "a",
+    "CATEGORY_NOT_WORD": "-",
+    "CATEGORY_SPACE": " ",
+    "CATEGORY_NOT_SPACE": "a",
+}
+
+
+def _in_class(items: Any, char: str) -> bool:
+    """Whether ``char`` is in a (non-negated) character class; unknown parts count as in."""
+    code = ord(char)
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL" and arg == code:
+            return True
+        if name == "RANGE" and arg[0] <= code <= arg[1]:
+            return True
+        if name == "CATEGORY" and re.fullmatch(
+            {"CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D", "CATEGORY_WORD": r"\w"}.get(
+                str(arg), r"\W" if str(arg) == "CATEGORY_NOT_WORD" else "."
+            ),
+            char,
+        ):
+            return True
+        if name not in ("LITERAL", "RANGE", "CATEGORY"):
+            return True
+    return False
+
+
+def _class_sample(items: Any) -> str:
+    if items and str(items[0][0]) == "NEGATE":
+        for char in "a0-._x":
+            if not _in_class(items[1:], char):
+                return char
+        raise _Unsampled("negated class")
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            return chr(arg)
+        if name == "RANGE":  # '1' for [0-9]: a port is never 0
+            return "1" if arg[0] == ord("0") < ord("1") <= arg[1] else chr(arg[0])
+        if name == "CATEGORY" and str(arg) in _CATEGORY_SAMPLES:
+            return _CATEGORY_SAMPLES[str(arg)]
+    raise _Unsampled("class")
+
+
+def _samples(items: Any) -> list[str]:
+    """Short strings the parsed regex ``items`` may match: each alternative, each repeat taken
+    its fewest times and once more, the first character of each class (at most _MAX_SAMPLES,
+    shortest choices first)."""
+    out = [""]
+    for op, arg in items:
+        name = str(op)
+        options: list[str]
+        if name == "LITERAL":
+            options = [chr(arg)]
+        elif name == "NOT_LITERAL":
+            options = ["b" if arg == ord("a") else "a"]
+        elif name == "ANY":
+            options = ["."]  # a lone '.' in an origin regex is most often meant as a dot
+        elif name == "IN":
+            options = [_class_sample(arg)]
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, sub = arg
+            wildcard = len(sub) == 1 and str(sub[0][0]) == "ANY"  # '.*', '.+': any text
+            inner = ["a"] if wildcard else _samples(sub)
+            counts = (low, low + 1) if high > low else (low,)
+            options = [s * n for n in counts for s in inner if len(s) * n <= _PROBE_CHARS]
+        elif name == "SUBPATTERN":
+            options = _samples(arg[-1])
+        elif name == "ATOMIC_GROUP":
+            options = _samples(arg)
+        elif name == "BRANCH":
+            each = [_samples(alternative) for alternative in arg[1]]
+            # round robin, so that every alternative is sampled before any is sampled twice
+            options = [s[i] for i in range(_MAX_SAMPLES) for s in each if i < len(s)]
+        elif name == "AT":
+            continue
+        else:
+            raise _Unsampled(name)
+        joined = (a + b for a in out for b in options if len(a) + len(b) <= _PROBE_CHARS)
+        out = list(dict.fromkeys(joined))[:_MAX_SAMPLES]
+    return out
+
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+_MAX_UNBOUNDED = 3
+
+
+def _can_match(item: tuple[Any, Any], char: str) -> bool:
+    """Whether one parsed item (a repeat's whole body when it is one item) may match ``char``;
+    anything but a character, a class or '.' counts as yes."""
+    name, arg = str(item[0]), item[1]
+    if name == "LITERAL":
+        return bool(arg == ord(char))
+    if name == "NOT_LITERAL":
+        return bool(arg != ord(char))
+    if name == "IN":
+        if arg and str(arg[0][0]) == "NEGATE":
+            return not _in_class(arg[1:], char)
+        return _in_class(arg, char)
+    return True
+
+
+def _repeat_risk(items: Any) -> str | None:
+    """Why matching the parsed regex may backtrack without bound, if it may.
+
+    Exponential: a repeat inside a repeat, unless each turn of the outer one ends at a literal
+    character the inner ones cannot match (``([a-z0-9-]+\\.)+`` is fine, ``(a+)+`` is not).
+    Polynomial: more than _MAX_UNBOUNDED unbounded repeats in all; the probes are short enough
+    for three.
+    """
+    unbounded = 0
+
+    def inner_repeats(sub: Any) -> list[Any]:
+        found = []
+        for op, arg in sub:
+            name = str(op)
+            if name in _REPEATS and arg[1] > 1:
+                found.append(arg[2])
+                found += inner_repeats(arg[2])
+            elif name == "SUBPATTERN":
+                found += inner_repeats(arg[-1])
+            elif name == "ATOMIC_GROUP":
+                found += inner_repeats(arg)
+            elif name == "BRANCH":
+                for alternative in arg[1]:
+                    found += inner_repeats(alternative)
+        return found
+
+    def walk(sub: Any) -> str | None:
+        nonlocal unbounded
+        for op, arg in sub:
+            name = str(op)
+            if name in _REPEATS:
+                _, high, body = arg
+                unbounded += high >= _MAXREPEAT
+                nested = inner_repeats(body)
+                if high > 1 and nested:
+                    turn = body
+                    while len(turn) == 1 and str(turn[0][0]) == "SUBPATTERN":
+                        turn = turn[0][1][-1]
+                    literals = [chr(a) for o, a in turn if str(o) == "LITERAL"]
+                    if not any(
+                        not any(len(r) != 1 or _can_match(r[0], c) for r in nested)
+                        for c in literals
+                    ):
+                        return "a repeat inside a repeat"
+                found = walk(body)
+            elif name == "SUBPATTERN":
+                found = walk(arg[-1])
+            elif name == "ATOMIC_GROUP":
+                found = walk(arg)
+            elif name == "BRANCH":
+                found = next((f for f in map(walk, arg[1]) if f), None)
+            else:
+                found = None
+            if found:
+                return found
+        return None
+
+    found = walk(items)
+    if found is None and unbounded > _MAX_UNBOUNDED:
+        return f"more than {_MAX_UNBOUNDED} unbounded repeats ('*', '+', '{{n,}}')"
+    return found
+
+
+def _origin_parts(text: str) -> tuple[str, str, str] | None:
+    """``(scheme, host, ":port" or "")`` when ``text`` is an http(s) origin as browsers write
+    it."""
+    if len(text) > _PROBE_CHARS or not text.startswith(("http://", "https://")):
+        return None
+    try:
+        origin = parse_origin(text)
+    except ValueError:
+        return None
+    authority = text.partition("://")[2]
+    if origin.opaque or origin.serialize() != text or not authority.startswith(origin.host):
+        return None
+    if not all(origin.host.removesuffix(".").split(".")):
+        return None  # '.example.com', from a '.*' taken zero times: no browser sends it
+    return origin.scheme, origin.host, authority[len(origin.host) :]
+
+
+def _site(host: str) -> str:
+    """Who owns ``host``: its registrable domain (every ``*.localhost`` is this machine)."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return "localhost"
+    return registrable_domain(host) or host
+
+
+def _regex_admits_too_much(pattern: str, regex: re.Pattern[str]) -> str | None:
+    """Why the (anchored, compiled) ``pattern`` admits more than an ``origins.allow`` entry
+    should, judged by probing it; ``None`` when no probe gets through."""
+
+    def admits(text: str) -> bool:
+        return len(text) <= _PROBE_CHARS and regex.search(text) is not None
+
+    shown = f"regex '{pattern}'"
+    try:
+        tree = _regex_tree(pattern)
+        risk = _repeat_risk(tree)
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+        return f"{shown} is nested too deeply to be judged; write it more simply"
+    if risk is not None:
+        # Not run at all: one match could take hours, in the loader and in the server.
+        return (
+            f"{shown} holds {risk}, so a failing match can backtrack for minutes or more (a "
+            "server using it can be stalled by one request); write it with fewer repeats, as in "
+            "'^https://([a-z0-9-]+\\.)*example\\.com$'"
+        )
+    anyone = next((o for o in _ANY_OWNER_PROBES if admits(o)), None)
+    if anyone is not None:
+        also = " and 'null'" if admits("null") else ""
+        return (
+            f"{shown} admits origins of any owner, such as '{anyone}'{also}; set 'public: true' "
+            "for a policy open to every origin, or spell out the hosts it may admit"
+        )
+    if admits("null"):
+        return (
+            f"{shown} admits 'null', the origin of every sandboxed iframe and data: page; list "
+            '"null" as an entry of its own if that is meant'
+        )
+    try:
+        samples = [s for s in _samples(tree) if regex.fullmatch(s)]
+    except (_Unsampled, re.error, RecursionError, OverflowError, ValueError, TypeError):
+        return None  # only the fixed probes above judge a regex the sampler cannot follow
+    split = any(str(op) == "BRANCH" for op, _ in tree)
+    grouped: str | None = None
+    if split:
+        grouped = "^(?:" + pattern[1:-1] + ")$"
+        try:
+            re.compile(grouped)
+        except (re.error, RecursionError, OverflowError):
+            grouped = None
+    split_why = (
+        "'^' and '$' bind tighter than '|', so each anchors only the alternative beside it"
+        + (f"; did you mean '{grouped}'?" if grouped else "")
+    )
+    if split:
+        for sample in samples:
+            for probe in (f"{sample}.{_EVIL_DOMAIN}", f"{_EVIL_DOMAIN}/{sample}"):
+                if admits(probe):
+                    return f"{shown} admits '{probe}': {split_why}"
+    named: list[tuple[str, str, str]] = []  # origins with the scheme the regex spells out
+    unpinned: list[tuple[str, str, str]] = []  # origins it admits under a scheme it leaves open
+    for sample in samples:
+        for text in dict.fromkeys((sample, sample.lower())):
+            parts = _origin_parts(text)
+            if parts is not None and admits(text):
+                named.append(parts)
+                break
+        else:
+            rest = sample.lower().split("://", 1)[-1]
+            for scheme in ("https", "http"):
+                parts = _origin_parts(f"{scheme}://{rest}")
+                if parts is not None and admits(f"{scheme}://{rest}"):
+                    unpinned.append(parts)
+    for scheme, host, port in dict.fromkeys([*named, *unpinned]):
+        site = _site(host)
+        suffix = public_suffix(host)
+        tricks: list[tuple[str, str]] = []
+        if suffix is not None and host.endswith("." + suffix) and not _IP_LIKE.fullmatch(host):
+            shared = f"'{suffix}' is a public suffix, whose names belong to unrelated owners"
+            tricks.append((f"evil.{suffix}", shared))
+        tricks += [
+            (f"{host}.{_EVIL_DOMAIN}", split_why if split else f"it lets anything follow '{host}'"),
+            (f"evil{host}", split_why if split else f"it lets anything come before '{host}'"),
+        ]
+        tricks += [
+            (f"{host[:i]}x{host[i + 1 :]}", "an unescaped '.' matches any character; write '\\.'")
+            for i, char in enumerate(host)
+            if char == "."
+        ]
+        for trick, why in tricks:
+            probe = f"{scheme}://{trick}{port}"
+            if _origin_parts(probe) is not None and admits(probe) and _site(trick) != site:
+                return f"{shown} admits '{probe}', a site of another owner: {why}"
+    both = {(host, port) for _, host, port in unpinned if ("https", host, port) in unpinned}
+    for scheme, host, port in unpinned:
+        if scheme == "http" and (host, port) in both:
+            return (
+                f"{shown} admits both 'https://{host}{port}' and 'http://{host}{port}': it leaves "
+                "the scheme open, and anyone on the network can put script into an http:// "
+                "page; start it with '^https://'"
+            )
+    return None
 
 
 def _path_problem(text: str, label: str) -> str:

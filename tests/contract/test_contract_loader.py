@@ -526,6 +526,92 @@ def test_regex_rules_must_compile_and_be_anchored(pattern, ok):
         assert len(policy_errors(body)) == 1
 
 
+@pytest.mark.parametrize(
+    ("entry", "ok"),
+    [
+        ("https://*.example.co.uk", True),
+        ("https://*.octocat.github.io", True),
+        ("http://*.localhost:3000", True),
+        ("https://*.co.uk", False),  # two labels, but a public suffix
+        ("https://*.github.io", False),  # the list's private section counts too
+        ("https://*.herokuapp.com", False),
+        ("https://*.s3.amazonaws.com", False),
+        ("https://*.com", False),
+        ("https://*.test", False),  # unknown top-level names count as public suffixes
+    ],
+)
+def test_subdomain_patterns_must_name_a_domain_not_a_public_suffix(entry, ok):
+    body = f"paths: [/a]\norigins: {{allow: ['{entry}']}}\n"
+    if ok:
+        assert policy(body).allow[0].kind == "subdomain"
+    else:
+        (message,) = policy_errors(body)
+        suffix = entry.split("*.", 1)[1]
+        assert message.startswith(
+            f"origin pattern '{entry}' would allow every site under '.{suffix}', a public "
+            "suffix whose names belong to unrelated owners"
+        )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"^https://([a-z0-9-]+\.)?example\.com$",
+        r"^https://([a-z0-9-]+\.)*example\.com$",
+        r"^https://pr-[0-9]+\.preview\.example\.dev$",
+        r"^https://.*\.example\.com$",
+        r"^https?://app\.example\.com$",
+        r"^https://(app|admin)\.example\.com$",
+        r"^https://app\.example\.com$|^https://admin\.example\.com$",
+        r"^http://localhost:[0-9]+$",
+        r"^http://127\.0\.0\.1:\d+$",
+        r"^https://[a-z]+\.myapp\.co\.uk$",
+        r"^(?i:https://APP\.example\.com)$",
+        r"^https://(?=app)[a-z]+\.example\.com$",  # a look-ahead: not sampled, still probed
+        "^(?:" + "|".join(f"https://a{i}\\.example\\.com" for i in range(2000)) + ")$",
+    ],
+    ids=lambda p: p[:48],
+)
+def test_regexes_that_admit_only_the_intended_sites_are_accepted(pattern):
+    body = f"paths: [/a]\norigins:\n  allow:\n    - regex: '{pattern}'\n"
+    assert policy(body).allow[0].text == pattern
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needle"),
+    [
+        (r"^.*$", "admits origins of any owner, such as 'https://evil.net' and 'null'"),
+        (r"^https://.+$", "admits origins of any owner, such as 'https://evil.net';"),
+        (r"^\S+$", "admits origins of any owner"),
+        (r"^https://[a-z]+\.github\.io$", "such as 'https://evil.github.io'"),
+        (r"^https://[a-z]+\.co\.uk$", "such as 'https://evil.co.uk'"),
+        (r"^(null|https://app\.example\.com)$", "admits 'null'"),
+        (r"^a|b$", "admits 'a.evil.net': '^' and '$' bind tighter than '|'"),
+        (r"^a|b$", "did you mean '^(?:a|b)$'?"),
+        (r"^https://a\.example\.com|https://b\.example\.com$", "'https://a.example.com.evil.net'"),
+        (r"^https://a\.example\.com|^https://b\.example\.com$", "'https://a.example.com.evil.net'"),
+        (r"^https://a\.example\.com$|https://b\.example\.com$", "admits 'evil.net/https://b"),
+        (r"^https://.*example\.com$", "admits 'https://evilexample.com', a site of another owner"),
+        (r"^https://.+example\.com$", "a site of another owner"),
+        (r"^https://app.example.com$", "admits 'https://appxexample.com'"),
+        (r"^https://example\.com(\..*)?$", "admits 'https://example.com.evil.net'"),
+        (r"^https://[a-z]+\.herokuapp\.com$", "'herokuapp.com' is a public suffix"),
+        (r"^.*app\.example\.com$", "admits both 'https://app.example.com' and 'http://app"),
+        (r"^[a-z]+://app\.example\.com$", "it leaves the scheme open"),
+        (r"^(a+)+$", "holds a repeat inside a repeat"),
+        (r"^(\w+\s?)*$", "holds a repeat inside a repeat"),
+        (r"^(?:a{1,2}){1,40}x$", "holds a repeat inside a repeat"),
+        (r"^(.*.*.*.*.*.*.*.*.*.*)*\.example\.com$", "holds a repeat inside a repeat"),
+        (r"^(.*)(.*)(.*)(.*)(.*)(.*)(.*)(.*)x$", "holds more than 3 unbounded repeats"),
+    ],
+)
+def test_regexes_are_judged_by_what_they_admit_not_by_their_anchors(pattern, needle):
+    body = f"paths: [/a]\norigins:\n  allow:\n    - regex: '{pattern}'\n"
+    (message,) = policy_errors(body)
+    assert message.startswith(f"regex '{pattern}' ")
+    assert needle in message
+
+
 def test_deny_and_probes_take_concrete_origins_including_null():
     p = policy(
         """\
@@ -678,6 +764,38 @@ def test_where_falls_back_to_the_nearest_known_field_then_the_object():
     assert contract.where("version") == Mark("c.yaml", 1, 1)
     assert str(p.where("methods[1]")) == "c.yaml:7:9"
     assert str(p.where("methods[1]").diagnostic("m")) == "c.yaml:7:9: m"
+
+
+def test_inherited_marks_point_into_defaults_and_iterate_like_a_dict():
+    contract = load(
+        """\
+        version: 1
+        defaults:
+          origins:
+            allow: [https://a.example.com, https://b.example.com]
+            deny: [https://evil.example.net]
+          methods: [GET, PUT]
+        policies:
+          - name: api
+            paths: [/items]
+          - name: fonts
+            paths: [/fonts]
+            public: true
+        """
+    )
+    api, fonts = contract.policies
+    assert api.where("origins.allow[1]") == Mark("c.yaml", 4, 36)
+    assert api.where("origins.deny[0]") == Mark("c.yaml", 5, 12)
+    assert api.where("methods[1]") == Mark("c.yaml", 6, 18)
+    assert api.where("origins") == Mark("c.yaml", 3, 3)
+    assert api.where("paths[0]") == Mark("c.yaml", 9, 13)
+    assert dict(api.marks)["origins.allow[0]"] == Mark("c.yaml", 4, 13)
+    assert len(api.marks) == len(dict(api.marks)) == 12
+    # 'public: true' drops the inherited 'origins.deny' and its marks; 'origins' stays, for
+    # the inherited 'origins.allow'
+    assert fonts.deny == () and "origins.deny[0]" not in fonts.marks
+    assert fonts.where("origins.deny[0]") == Mark("c.yaml", 3, 3)
+    assert fonts.where("methods") == Mark("c.yaml", 6, 3)
 
 
 def test_marks_count_characters_not_bytes():

@@ -45,6 +45,13 @@ SCHEMA_CANNOT_SEE = {
     "duplicate-policy-name": "uniqueness of one field across items",
     "error-path-also-path": "compares two lists",
     "regex-does-not-compile": "JSON Schema cannot compile a Python regular expression",
+    "pattern-public-suffix-list": "needs the public suffix list",
+    "regex-admits-every-origin": "judges a regex by the origins it admits",
+    "regex-admits-null": "judges a regex by the origins it admits",
+    "regex-split-alternation": "judges a regex by the origins it admits",
+    "regex-other-owner": "judges a regex by the origins it admits",
+    "regex-scheme-open": "judges a regex by the origins it admits",
+    "regex-backtracking": "judges the structure of a regex",
 }
 
 
