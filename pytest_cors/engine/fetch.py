@@ -13,6 +13,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from pytest_cors.engine.added import added_headers
 from pytest_cors.engine.cache import PreflightCache
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import (
@@ -217,6 +218,8 @@ def run_fetch(
     removed_by_redirect: set[str] = set()
     needed_preflight = False
     unread: tuple[Request, bool, Response] | None = None
+    # Every URL the request has been at (Sec-Fetch-Site looks at the whole redirect chain).
+    hops: list[Origin] = []
 
     def fail(
         kind: str,
@@ -267,6 +270,7 @@ def run_fetch(
 
     while True:
         current = origin_of_url(url)
+        hops.append(current)
         serialized = "null" if (req.origin.opaque or tainted) else page_origin
         # The Origin a preflight here carries, which is also its cache key.
         key_origin = serialized
@@ -274,7 +278,20 @@ def run_fetch(
             key_origin = page_origin
         if not cors_tainting and req.origin.same_origin(current):
             sent = _actual_request(
-                method, url, headers, body, None if method in ("GET", "HEAD") else serialized
+                method,
+                url,
+                headers,
+                body,
+                None if method in ("GET", "HEAD") else serialized,
+                added_headers(
+                    profile,
+                    req.origin,
+                    current,
+                    hops,
+                    preflight=False,
+                    credentials=req.credentials,
+                    script=headers,
+                ),
             )
             out.notes.append(Note("actual", f"same-origin request to {url}: no CORS check", True))
         else:
@@ -304,7 +321,10 @@ def run_fetch(
                     )
                 else:
                     out.notes.append(Note("preflight", f"preflight needed: {reason}"))
-                    preflight = _preflight_request(url, key_origin, method, unsafe)
+                    # A new request of its own: its URL list is just this URL, its
+                    # credentials mode same-origin, and no script header rides along.
+                    added = added_headers(profile, req.origin, current, (current,), preflight=True)
+                    preflight = _preflight_request(url, key_origin, method, unsafe, added)
                     response = yield preflight
                     out.exchanges.append(Exchange(preflight, response, "preflight"))
                     verdict = _check_preflight(
@@ -329,7 +349,16 @@ def run_fetch(
                     )
                     if cache is not None and cacheable:
                         cache.store(key_origin, url, include, methods, names, max_age.seconds, now)
-            sent = _actual_request(method, url, headers, body, serialized)
+            added = added_headers(
+                profile,
+                req.origin,
+                current,
+                hops,
+                preflight=False,
+                credentials=req.credentials,
+                script=headers,
+            )
+            sent = _actual_request(method, url, headers, body, serialized, added)
         # The HTTP cache: a fresh stored response answers without a request; what was sent
         # (and the page never read, after a failed check) is kept as the browser keeps it.
         credentialed = include or (req.credentials == "same-origin" and not cors_tainting)
@@ -437,21 +466,34 @@ def _preflight_reason(method: str, unsafe: list[str]) -> str:
     return " and ".join(parts)
 
 
-def _preflight_request(url: str, origin: str, method: str, unsafe: list[str]) -> Request:
+def _preflight_request(
+    url: str,
+    origin: str,
+    method: str,
+    unsafe: list[str],
+    added: tuple[tuple[str, str], ...] = (),
+) -> Request:
     headers = [("Accept", "*/*"), ("Origin", origin), ("Access-Control-Request-Method", method)]
     if unsafe:
         headers.append(("Access-Control-Request-Headers", ",".join(unsafe)))
+    headers += added  # the browser's own lines, after the decision: they never change it
     return Request("OPTIONS", url, trusted_headers(tuple(headers)))  # all text, ours or checked
 
 
 def _actual_request(
-    method: str, url: str, headers: list[tuple[str, str]], body: bytes | None, origin: str | None
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    origin: str | None,
+    added: tuple[tuple[str, str], ...] = (),
 ) -> Request:
     pairs = list(headers)
     if not any(n.lower() == "accept" for n, _ in pairs):
         pairs.insert(0, ("Accept", "*/*"))
     if origin is not None:
         pairs.append(("Origin", origin))
+    pairs += added
     # the script's lines were checked and made plain text by prepare_request; ours are text
     return Request(method, url, trusted_headers(tuple(pairs)), body)
 

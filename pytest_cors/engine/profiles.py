@@ -14,6 +14,21 @@ from pytest_cors.errors import CorsUsageError, hide_user_error
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
+#: Chromium 156's User-Agent on Linux as a user's browser sends it. A headless Chromium (the
+#: conformance suite's) says ``HeadlessChrome/156.0.0.0`` instead; servers that sniff for
+#: headless browsers would treat the kit as a bot, which a user's browser is not.
+CHROMIUM_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0.0.0 Safari/537.36"
+)
+#: Firefox 153 ESR's User-Agent on Linux (measured; headless Firefox sends the same).
+FIREFOX_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
+#: Safari 26's User-Agent on macOS (WebKit's documented form; not measured here).
+SAFARI_USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/26.0 Safari/605.1.15"
+)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -85,6 +100,25 @@ class Profile:
     script_error: str = "TypeError: Failed to fetch"
     max_redirects: int = 20
     default_max_age: int = 5
+    #: The ``User-Agent`` the browser adds (a script-set one wins where the profile keeps it).
+    user_agent: str = CHROMIUM_USER_AGENT
+    #: The ``Accept-Language`` the browser adds (an English-language install; a script-set one
+    #: wins on the request, never on the preflight).
+    accept_language: str = "en-US,en;q=0.9"
+    #: ``Accept-Encoding`` to a potentially trustworthy URL (https, localhost, 127.0.0.1).
+    accept_encoding: str = "gzip, deflate, br, zstd"
+    #: ``Accept-Encoding`` to any other URL (plain http).
+    accept_encoding_http: str = "gzip, deflate"
+    #: A preflight to a plain-http URL still carries ``Sec-Fetch-Mode: cors`` (Fetch Metadata
+    #: otherwise goes only to potentially trustworthy URLs).
+    preflight_fetch_mode_everywhere: bool = False
+    #: User-agent client hints on requests (not preflights) to potentially trustworthy URLs.
+    ua_client_hints: tuple[tuple[str, str], ...] = ()
+    #: ``Sec-Fetch-Storage-Access: none`` on credentialed cross-site requests to potentially
+    #: trustworthy URLs.
+    sends_storage_access: bool = False
+    #: The ``Priority`` header on every request, preflights included (empty: none).
+    priority: str = ""
 
 
 CHROMIUM = Profile(
@@ -103,8 +137,17 @@ CHROMIUM = Profile(
     tainted_preflight_sends_null=True,
     failed_fetch_clears_cache=False,
     http_cache=CHROMIUM_HTTP_CACHE,
+    preflight_fetch_mode_everywhere=True,
+    ua_client_hints=(
+        ("sec-ch-ua", '"Not:A-Brand";v="8", "Chromium";v="156"'),
+        ("sec-ch-ua-mobile", "?0"),
+        ("sec-ch-ua-platform", '"Linux"'),
+    ),
+    sends_storage_access=True,
 )
 
+# The Standard leaves User-Agent, Accept-Language and Accept-Encoding to the implementation:
+# the spec profile sends Chromium's values, and Fetch Metadata exactly as Fetch says.
 SPEC = Profile(
     name="spec",
     wildcard_covers_authorization=False,
@@ -151,6 +194,8 @@ FIREFOX = Profile(
     redirect_keeps_preflight=True,
     cache_exempts_head=False,
     http_cache=FIREFOX_HTTP_CACHE,
+    user_agent=FIREFOX_USER_AGENT,
+    priority="u=4",
 )
 
 # WebKit: only the cache cap is documented as differing (600 s); the rest follows the
@@ -171,6 +216,9 @@ SAFARI = Profile(
     cached_wildcard_method_covers=True,
     credentialed_entry_serves_omit=True,
     tainted_preflight_sends_null=True,
+    user_agent=SAFARI_USER_AGENT,
+    accept_encoding="gzip, deflate, br",
+    accept_encoding_http="gzip, deflate, br",
 )
 
 PROFILES = {p.name: p for p in (CHROMIUM, SPEC, FIREFOX, SAFARI)}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .scenarios import Scenario
-from .server import APP_HOST, EVIL_HOST, HOSTS, Received, ScenarioServer
+from .server import APP_HOST, EVIL_HOST, HOSTS, LOCAL_HOST, Received, ScenarioServer
 
 CHROMIUM_ENV = "PYTEST_CORS_CHROMIUM"  # another binary; a path that does not exist = none
 
@@ -164,13 +164,17 @@ def page_url(server: ScenarioServer, page: str) -> str:
         "evil": f"{server.origin(EVIL_HOST)}/page",
         "null": f"{server.origin(APP_HOST)}/opaque",
         "app80": f"http://{APP_HOST}/page",  # port 80, mapped by resolver_rules()
+        # potentially trustworthy pages (Fetch Metadata needs no TLS on loopback names)
+        "local": f"{server.origin(LOCAL_HOST)}/page",
+        "local-root": f"{server.origin(LOCAL_HOST)}/",  # the page at /, as the engine models it
     }[page]
 
 
 def page_origin(server: ScenarioServer, page: str) -> str:
     if page == "null":
         return "null"
-    return page_url(server, page).rsplit("/", 1)[0]
+    scheme, _, rest = page_url(server, page).partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def register(server: ScenarioServer, scenarios: Iterable[Scenario]) -> None:

@@ -15,8 +15,9 @@ from collections.abc import Iterator
 import pytest
 
 from .chromium import BrowserRun, Chromium, find_chromium
+from .firefox import Firefox, FirefoxRun, find_firefox, firefox_version
 from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
-from .scenarios import DEFAULT_PORT_SCENARIOS, SCENARIOS
+from .scenarios import ADDED_HEADER_SCENARIOS, DEFAULT_PORT_SCENARIOS, SCENARIOS
 from .server import ScenarioServer
 
 _stats: dict[str, object] = {}
@@ -89,6 +90,36 @@ def chromium_runs(scenario_server: ScenarioServer) -> dict[str, BrowserRun]:
         raise
     try:
         _stats["version"] = browser.version
-        return browser.run(scenario_server, SCENARIOS + DEFAULT_PORT_SCENARIOS + RANDOM_SCENARIOS)
+        return browser.run(
+            scenario_server,
+            SCENARIOS + DEFAULT_PORT_SCENARIOS + RANDOM_SCENARIOS + ADDED_HEADER_SCENARIOS,
+        )
+    finally:
+        browser.close()
+
+
+#: The Firefox that ran (``firefox-esr --version``), once ``firefox_runs`` has run.
+FIREFOX_VERSION: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def firefox_runs(scenario_server: ScenarioServer) -> dict[str, FirefoxRun]:
+    """Every scenario run once in Firefox; the server's record of each is taken with it (here,
+    not in test_firefox.py, so that every module shares the one session's Firefox)."""
+    exe = find_firefox()
+    if exe is None:
+        _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        _unavailable("the 'websockets' package is not installed (pip install -e '.[test]')")
+    FIREFOX_VERSION["firefox"] = firefox_version(exe)  # type: ignore[arg-type]
+    try:
+        browser = Firefox(exe)  # type: ignore[arg-type]
+    except Exception as exc:
+        _unavailable(f"Firefox at {exe} did not start: {exc}")
+        raise
+    try:
+        return browser.run(scenario_server, SCENARIOS + RANDOM_SCENARIOS + ADDED_HEADER_SCENARIOS)
     finally:
         browser.close()

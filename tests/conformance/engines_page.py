@@ -61,7 +61,27 @@ SECTIONS = {
     "max_redirects": "§8",
     "default_max_age": "§5.5",
     "http_cache": "RFC 9111 (not in the reference: measured by the conformance suite)",
+    "user_agent": "§3.3, §3.4",
+    "accept_language": "§3.3, §5.1",
+    "accept_encoding": "§3.3, §5.1",
+    "accept_encoding_http": "§3.3, §5.1",
+    "preflight_fetch_mode_everywhere": "§5.1",
+    "ua_client_hints": "§5.1",
 }
+#: Fields about the headers the browser adds: they never change what CORS decides, so no
+#: scenario of the table shows them; ``test_added_headers.py`` compares them line by line.
+ADDED_HEADER_FIELDS = frozenset(
+    {
+        "user_agent",
+        "accept_language",
+        "accept_encoding",
+        "accept_encoding_http",
+        "preflight_fetch_mode_everywhere",
+        "ua_client_hints",
+        "sends_storage_access",
+        "priority",
+    }
+)
 _FALLBACK_TEXT = {
     "max_redirects": "Redirects followed before the fetch fails.",
     "default_max_age": (
@@ -94,8 +114,10 @@ def _value(value: object) -> str:
         return "yes"
     if value is False:
         return "no"
-    if value is None:
+    if value is None or value == "" or value == ():
         return "none"
+    if isinstance(value, tuple) and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        return "; ".join(f"`{name}: {text}`" for name, text in value)
     if isinstance(value, str):
         return f"`{value}`" if value.strip() == value else f"`{value!r}`"
     return str(value)
@@ -247,6 +269,10 @@ def render(scenarios: list[Scenario] | None = None) -> str:
             out.append(f"Scenarios that show it ({len(items)}):")
             out.append("")
             out += [f"* {s.family}: {_cell(s.title)}" for s in sorted(items, key=_key)]
+        elif name in ADDED_HEADER_FIELDS:
+            out.append("A header the browser adds: it never changes what CORS decides, so no")
+            out.append("scenario of the table shows it; `test_added_headers.py` compares the")
+            out.append("headers each browser sent with the profile's, line by line.")
         else:
             out.append("No scenario of the table shows it on its own (it changes wording or")
             out.append("limits the scenarios do not reach).")

@@ -1482,3 +1482,64 @@ def _default_port() -> list[Scenario]:
 SCENARIOS = all_scenarios()
 # Kept apart from SCENARIOS: only Chromium's resolver rules can map port 80 to the test server.
 DEFAULT_PORT_SCENARIOS = _default_port()
+
+
+def _added_headers() -> list[Scenario]:
+    """The headers the browser adds (User-Agent, Referer, Sec-Fetch-* ...), compared line by
+    line in test_added_headers.py. Kept out of SCENARIOS: they are about what is sent, which
+    the main comparison does not look at, and need the loopback pages ``local`` (Fetch Metadata
+    goes only to potentially trustworthy URLs, ``localhost`` and ``127.0.0.1`` among them)."""
+    fam = _Family("added")
+    custom = (("X-Custom", "1"),)
+    credentialed = one_step(
+        ok_actual(credentialed=True),
+        preflight(ACAO_ORIGIN, ACAC_TRUE, "Access-Control-Allow-Methods: PUT",
+                  "Access-Control-Allow-Headers: X-Custom"),
+    )  # fmt: skip
+    targets = [
+        ("app", "{API}", "plain http, cross-site"),
+        ("local", "{LOCAL2}", "localhost, another port: same-site"),
+        ("local", "{LOOP}", "localhost to 127.0.0.1: cross-site"),
+    ]
+    for page, api, where in targets:
+        url = api + "/s/{SID}/a"
+        fam.add(f"{where}: simple GET", Fetch(credentials="omit"), one_step(ok_actual()),
+                page=page, url=url)  # fmt: skip
+        fam.add(
+            f"{where}: PUT with a custom header",
+            Fetch("PUT", custom, body="x", credentials="omit"),
+            one_step(ok_actual(), permissive_preflight()),
+            page=page,
+            url=url,
+        )
+        fam.add(f"{where}: credentials include", Fetch("PUT", custom, body="x",
+                credentials="include"), credentialed, page=page, url=url)  # fmt: skip
+    fam.add(
+        "same origin, the page at /: PUT with a custom header",
+        Fetch("PUT", custom, body="x"),
+        one_step(resp(200, TEXT)),
+        page="local-root",
+        url="{LOCAL}/s/{SID}/a",
+    )
+    fam.add(
+        "same-site redirect to a cross-site URL",
+        Fetch("PUT", body="x", credentials="omit"),
+        {
+            "a": Step(_redirect(307, "{LOOP}/s/{SID}/b", ACAO_ORIGIN), permissive_preflight()),
+            # the Origin is null here (tainted) in Chromium, the page's in Firefox: * fits both
+            "b": Step(resp(200, "Access-Control-Allow-Origin: *", TEXT), _ANY_PREFLIGHT),
+        },
+        page="local",
+        url="{LOCAL2}/s/{SID}/a",
+    )
+    fam.add(
+        "Range: Accept-Encoding identity",
+        Fetch(headers=(("Range", "bytes=0-1"),), credentials="omit"),
+        one_step(resp(206, ACAO_ORIGIN, TEXT)),
+        page="local",
+        url="{LOOP}/s/{SID}/a",
+    )
+    return fam.items
+
+
+ADDED_HEADER_SCENARIOS = _added_headers()

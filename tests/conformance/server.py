@@ -41,6 +41,9 @@ EVIL_HOST = "evil.example.net"
 API_HOST = "api.example.org"
 OTHER_HOST = "other.example.com"
 HOSTS = (APP_HOST, EVIL_HOST, API_HOST, OTHER_HOST)
+# Loopback names every resolver knows: potentially trustworthy URLs over plain http.
+LOCAL_HOST = "localhost"
+LOOP_HOST = "127.0.0.1"
 
 _SCENARIO_PATH = re.compile(r"^/s/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)")
 
@@ -172,6 +175,10 @@ class ScenarioServer:
             "{APP80}": f"http://{APP_HOST}",
             "{API80}": f"http://{API_HOST}",
             "{OTHER}": self.origin(OTHER_HOST),
+            # potentially trustworthy without TLS: the browser sends Fetch Metadata there
+            "{LOCAL}": self.origin(LOCAL_HOST),
+            "{LOCAL2}": self.origin(LOCAL_HOST, second_port=True),
+            "{LOOP}": self.origin(LOOP_HOST),
             "{ORIGIN}": page_origin,
             "{PORT}": str(self.port),
             "{PORT2}": str(self.port2),

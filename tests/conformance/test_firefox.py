@@ -25,15 +25,12 @@ from . import engines_page
 from .bidi import BidiClient, BidiError
 from .chromium import BrowserRun, page_origin, scenario_url
 from .compare import Side, chromium_side, differences, engine_side, wire_from_received
-from .conftest import _unavailable
+from .conftest import FIREFOX_VERSION as _version
 from .firefox import (
     PREFS,
     ConsoleLine,
-    Firefox,
     FirefoxRun,
     attribute,
-    find_firefox,
-    firefox_version,
     plain,
     reason_code,
     run_engine_as,
@@ -43,30 +40,6 @@ from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
 from .scenarios import SCENARIOS, Scenario
 from .server import ScenarioServer
 from .test_chromium import TARGETS, engine_targets  # noqa: F401  (the same two engine targets)
-
-_version: dict[str, str] = {}
-
-
-@pytest.fixture(scope="session")
-def firefox_runs(scenario_server: ScenarioServer) -> dict[str, FirefoxRun]:
-    """Every scenario run once in Firefox; the server's record of each is taken with it."""
-    exe = find_firefox()
-    if exe is None:
-        _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
-    try:
-        import websockets  # noqa: F401
-    except ImportError:
-        _unavailable("the 'websockets' package is not installed (pip install -e '.[test]')")
-    _version["firefox"] = firefox_version(exe)  # type: ignore[arg-type]
-    try:
-        browser = Firefox(exe)  # type: ignore[arg-type]
-    except Exception as exc:
-        _unavailable(f"Firefox at {exe} did not start: {exc}")
-        raise
-    try:
-        return browser.run(scenario_server, SCENARIOS + RANDOM_SCENARIOS)
-    finally:
-        browser.close()
 
 
 def firefox_side(run: FirefoxRun) -> Side:

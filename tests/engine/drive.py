@@ -99,6 +99,30 @@ def fetch(
             return outcome
 
 
+#: Lower-case names of the lines the browser adds on its own (engine/added.py).
+BROWSER_ADDED = frozenset(
+    {
+        "referer",
+        "sec-fetch-site",
+        "sec-fetch-mode",
+        "sec-fetch-dest",
+        "sec-fetch-storage-access",
+        "user-agent",
+        "accept-language",
+        "accept-encoding",
+        "priority",
+        "sec-ch-ua",
+        "sec-ch-ua-mobile",
+        "sec-ch-ua-platform",
+    }
+)
+
+
+def without_added(request: Request) -> list[tuple[str, str]]:
+    """``request``'s lines less the browser's own (those this module's tests are not about)."""
+    return [(n, v) for n, v in request.headers if n.lower() not in BROWSER_ADDED]
+
+
 def code(outcome: Outcome) -> str | None:
     """Chromium's ``corsError`` of a blocked fetch, ``None`` when allowed."""
     assert (outcome.failure is None) == outcome.allowed

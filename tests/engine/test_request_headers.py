@@ -371,13 +371,16 @@ def test_user_agent_is_dropped_by_chromium_and_preflighted_by_the_spec():
         assert unsafe({"User-Agent": "bot"}, browser) == ["user-agent"]
     outcome = fetch(server(resp(200, ACAO_ANY)), headers={"User-Agent": "bot"})
     assert outcome.preflight is None
-    assert "User-Agent" not in outcome.actual.request.headers
+    # the browser's own User-Agent goes instead of the script's
+    agent = get_profile("chromium").user_agent
+    assert outcome.actual.request.headers.get_all("User-Agent") == [agent]
     preflight = resp(200, ACAO_ANY, "Access-Control-Allow-Headers: user-agent")
     spec = fetch(
         server(resp(200, ACAO_ANY), preflight), headers={"User-Agent": "bot"}, browser="spec"
     )
     assert spec.preflight.request.headers.get("Access-Control-Request-Headers") == "user-agent"
-    assert spec.actual.request.headers.get("User-Agent") == "bot"
+    assert spec.actual.request.headers.get_all("User-Agent") == ["bot"]  # the script's wins
+    assert spec.preflight.request.headers.get("User-Agent") == get_profile("spec").user_agent
 
 
 def test_a_string_body_implies_a_safelisted_content_type():
