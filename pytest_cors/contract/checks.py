@@ -23,7 +23,6 @@ Nothing here sends a request: :mod:`pytest_cors.contract.runner` does.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -189,12 +188,10 @@ def sample_origin(rule: OriginRule) -> str | None:
 def _regex_sample(pattern: str) -> str | None:
     """A short string the regex matches: the first branch, fewest repeats, a plain character
     for each class. ``None`` for constructs it cannot follow (look-arounds, back-references)."""
-    if sys.version_info >= (3, 11):
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    else:  # pragma: no cover - Python 3.10
-        import sre_parse
+    from pytest_cors._compat import sre_parse
+
     try:
-        tree = sre_parse.parse(pattern)
+        tree = sre_parse(pattern)
         return _emit(tree, sre_parse)
     except (re.error, ValueError, TypeError, IndexError, OverflowError, RecursionError):
         return None

@@ -23,7 +23,6 @@ import difflib
 import functools
 import os
 import re
-import sys
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -1714,11 +1713,9 @@ class _Unsampled(Exception):
 
 
 def _regex_tree(pattern: str) -> Any:
-    if sys.version_info >= (3, 11):
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    else:  # pragma: no cover - Python 3.10
-        import sre_parse
-    return sre_parse.parse(pattern)
+    from pytest_cors._compat import sre_parse
+
+    return sre_parse(pattern)
 
 
 _MAXREPEAT = 2**32 - 1  # sre's MAXREPEAT: the upper bound of '*', '+' and '{n,}'

@@ -111,7 +111,9 @@ async def on_loop(coro: Coroutine[Any, Any, T], home: asyncio.AbstractEventLoop 
         return await coro
     if not home.is_running():
         return await asyncio.to_thread(home.run_until_complete, coro)
-    if getattr(home, "_thread_id", None) in _WAITING:
+    from pytest_cors._compat import loop_thread_id
+
+    if loop_thread_id(home) in _WAITING:
         coro.close()
         raise CorsUsageError(
             "this async client is served by the event loop of the test that is waiting "

@@ -17,6 +17,7 @@ from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
+from pytest_cors._compat import aiohttp_server_loop
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._async import on_loop
@@ -43,8 +44,7 @@ class AiohttpTarget:
     @property
     def home_loop(self) -> Any:
         """The loop serving the test server (its low-level server keeps it), else ``None``."""
-        runner = getattr(self.client.server, "runner", None)
-        return getattr(getattr(runner, "server", None), "_loop", None)
+        return aiohttp_server_loop(self.client)
 
     async def send(self, request: Request) -> Response:
         return await on_loop(self._send(request), self.home_loop)

@@ -23,6 +23,13 @@ from contextvars import ContextVar
 from time import monotonic
 from typing import Any
 
+from pytest_cors._compat import (
+    django_check_body_read,
+    django_handler,
+    django_header_store,
+    django_set_body,
+    django_stream_closer,
+)
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import app_error
@@ -90,10 +97,10 @@ def _django_items(response: Any) -> list[tuple[str, str]]:
     base, mapping = _django_response_classes()
     headers = getattr(response, "headers", None)
     if type(headers) is mapping and type(response).items is base.items:
-        store = vars(headers).get("_store")
-        if type(store) is dict:
-            # the (name as written, value) pairs items() yields, in the same order
-            return list(store.values())
+        # the (name as written, value) pairs items() yields, in the same order
+        store = django_header_store(headers)
+        if store is not None:
+            return store
     return [*response.items()]
 
 
@@ -122,7 +129,7 @@ def _django_body(response: Any, deadline: float) -> tuple[bytes, bool]:
     finally:
         # the test client's wrapper around the stream: closing it closes the response, as a
         # WSGI server calls close() (a no-op once the stream ended)
-        close = getattr(getattr(response, "_iterator", None), "close", None)
+        close = getattr(django_stream_closer(response), "close", None)
         if close is not None:
             close()
 
@@ -139,7 +146,7 @@ async def _django_abody(response: Any, deadline: float) -> tuple[bytes, bool]:
         return await async_bounded_read(chunks, deadline)
     finally:
         # it, then the test client's wrapper (which closes the response, as ASGI servers do)
-        for source in (chunks, getattr(response, "_iterator", None)):
+        for source in (chunks, django_stream_closer(response)):
             aclose = getattr(source, "aclose", None)
             if aclose is not None:
                 await aclose()
@@ -214,7 +221,7 @@ class DjangoTarget:
         return f"DjangoTarget(base_url={self.base_url!r})"
 
     def send(self, request: Request) -> Response:
-        handler: Callable[[dict[str, Any]], Any] = self.client.handler
+        handler: Callable[[dict[str, Any]], Any] = django_handler(self.client)
         deadline = monotonic() + self.timeout
         with _ViewExceptions(self.client, request, self):
             response = handler(build_environ(request))
@@ -239,9 +246,11 @@ class AsyncDjangoTarget:
         from django.test.client import FakePayload  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         scope = build_scope(request)
-        scope["_body_file"] = FakePayload(request.body or b"")
+        django_set_body(scope, FakePayload(request.body or b""))
+        handler = django_handler(self.client)
         deadline = monotonic() + self.timeout
         with _ViewExceptions(self.client, request, self):
-            response = await self.client.handler(scope)
+            response = await handler(scope)
             body, truncated = await _django_abody(response, deadline)
+        django_check_body_read(scope, request.body)
         return _django_response(response, body, truncated)

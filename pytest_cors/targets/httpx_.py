@@ -27,6 +27,13 @@ from time import monotonic
 from types import ModuleType
 from typing import Any
 
+from pytest_cors._compat import (
+    httpx_transport_for_url,
+    httpx_transports,
+    starlette_portal,
+    starlette_raises_server_exceptions,
+    starlette_scope,
+)
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import (
@@ -104,8 +111,7 @@ def networked(client: Any) -> bool:
     not) rather than an in-process app (ASGI/WSGI transports, Starlette's ``TestClient``)."""
     lib = library(client)
     kinds = (lib.HTTPTransport, lib.AsyncHTTPTransport)
-    transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
-    return any(isinstance(t, kinds) for t in transports)
+    return any(isinstance(t, kinds) for t in httpx_transports(client))
 
 
 def _guard(client: Any, base_url: str, allow_origins: Iterable[str]) -> frozenset[str] | None:
@@ -176,14 +182,14 @@ class TestClientTarget(HttpxTarget):
     __test__ = False  # not a test class, whatever its name says
 
     def send(self, request: Request) -> Response:
-        portal = getattr(self.client, "portal", None)
-        transport = getattr(self.client, "_transport", None)
-        if portal is None or not getattr(transport, "raise_server_exceptions", False):
+        portal = starlette_portal(self.client)
+        if portal is None or not starlette_raises_server_exceptions(self.client):
+            return super().send(request)
+        extra = starlette_scope(self.client)
+        if extra is None:  # Starlette's internals moved: through httpx, as any client
             return super().send(request)
         scope = build_scope(request)
-        scope["root_path"] = getattr(transport, "root_path", "")
-        scope["client"] = getattr(transport, "client", scope["client"])
-        scope["state"] = dict(getattr(self.client, "app_state", {}))
+        scope.update(extra)  # root path, client address, lifespan state
         try:
             response: Response = portal.call(
                 _call_asgi, self.client.app, scope, request.body or b"", self.timeout
@@ -202,11 +208,7 @@ def _asgi_transport(client: Any, url: str) -> Any:
     """The client's ``ASGITransport`` for ``url`` when it raises the app's exceptions (then the
     kit drives the app itself, see above), else ``None``."""
     lib = library(client)
-    find = getattr(client, "_transport_for_url", None)
-    try:
-        transport = find(lib.URL(url)) if find is not None else client._transport
-    except Exception:  # a private API that moved: httpx sends as it always can
-        return None
+    transport = httpx_transport_for_url(client, url, lib.URL)  # None: httpx sends as it can
     if type(transport) is lib.ASGITransport and getattr(transport, "raise_app_exceptions", False):
         return transport
     return None

@@ -152,10 +152,11 @@ class LiveTarget:
 
     def _send_requests(self, session: Any, request: Request) -> Response:
         import requests
-        from urllib3._collections import HTTPHeaderDict
         from urllib3.util import SKIP_HEADER
 
-        headers = HTTPHeaderDict()
+        from pytest_cors._compat import urllib3_header_dict
+
+        headers = urllib3_header_dict()()
         for name, value in wire_headers(request):
             headers.add(name, value)
         for name in ("User-Agent", "Accept-Encoding"):
@@ -164,7 +165,7 @@ class LiveTarget:
         prepared = requests.PreparedRequest()
         prepared.method = request.method
         prepared.url = without_userinfo(request.url)
-        prepared.headers = headers  # type: ignore[assignment]  # a multi-dict keeps duplicates
+        prepared.headers = headers  # a multi-dict keeps duplicates
         prepared.body = request.body
         from urllib3.exceptions import HTTPError
 
@@ -209,7 +210,9 @@ def _bounded_body(resp: Any, deadline: float) -> tuple[bytes, bool]:
     out once the head is here cuts the body off as the deadline does; any other failure
     (a reset mid-body) is raised as before.
     """
-    if resp._content_consumed:  # read already (``responses`` reads a mocked body up front)
+    from pytest_cors._compat import requests_content_consumed
+
+    if requests_content_consumed(resp):  # read already (``responses`` reads a body up front)
         content: bytes = resp.content or b""
         return content[:MAX_BODY], len(content) > MAX_BODY
     out = bytearray()
@@ -301,10 +304,10 @@ def _raw_headers(resp: Any) -> Headers:
     before the colon, which Chromium accepts) and keeps the rest of the head as the message's
     "payload"; those lines are parsed here so that none is lost.
     """
-    import http.client
+    from pytest_cors._compat import urllib3_original_response
 
-    original = getattr(resp.raw, "_original_response", None)
-    if not isinstance(original, http.client.HTTPResponse):
+    original = urllib3_original_response(resp.raw)
+    if original is None:
         # no socket behind it (``responses`` hands over a urllib3 response with empty lines)
         return Headers(resp.raw.headers.items())
     lines = list(original.getheaders())
