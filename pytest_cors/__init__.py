@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "Browser": "pytest_cors.flow",
     "ContractError": "pytest_cors.errors",
+    "Cookie": "pytest_cors.cookies",
     "CorsAssertionError": "pytest_cors.errors",
     "CorsError": "pytest_cors.errors",
     "CorsUsageError": "pytest_cors.errors",
@@ -43,6 +44,7 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:
     from pytest_cors.asserts import assert_cors_allows as assert_cors_allows
     from pytest_cors.asserts import assert_cors_denies as assert_cors_denies
+    from pytest_cors.cookies import Cookie as Cookie
     from pytest_cors.engine import Outcome as Outcome
     from pytest_cors.engine import Profile as Profile
     from pytest_cors.errors import ContractError as ContractError

@@ -14,6 +14,7 @@ from types import FunctionType, MethodType
 from typing import Any
 from urllib.parse import urlsplit
 
+from pytest_cors.cookies import PROBE_COOKIES, CookieFlow, CookiesArg, jar_for
 from pytest_cors.engine import (
     Outcome,
     PreflightCache,
@@ -163,12 +164,28 @@ def _is_async_function(function: object) -> bool:
     return inspect.iscoroutinefunction(function)
 
 
-def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
+def _in_process(adapter: object) -> bool:
+    """Whether ``adapter`` drives an app in this process rather than a server over the network
+    (a networked target names the origins it may reach; a wrapper keeps its inner ``target``).
+    A target may say so itself with an ``in_process`` attribute."""
+    said = getattr(adapter, "in_process", None)
+    if isinstance(said, bool):
+        return said
+    for _ in range(4):
+        if getattr(adapter, "named_origins", None) is not None:
+            return False
+        adapter = getattr(adapter, "target", None)
+        if adapter is None:
+            return True
+    return True
+
+
+def _drive_sync(flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None) -> Outcome:
     send = adapter.send
     if _is_async(send):
         from pytest_cors.targets import run_sync
 
-        return run_sync(_drive_async(flow, adapter))
+        return run_sync(_drive_async(flow, adapter, cookies))
     try:
         request = first = next(flow)
     except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
@@ -177,7 +194,8 @@ def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
     while True:
         try:
             _may_send(request, first, adapter)
-            response = _received(send(request), request)
+            sent = cookies.attach(request) if cookies is not None else request
+            response = _received(send(sent), request)
         except CorsError as exc:
             if isinstance(exc, TargetError):
                 raise _target_error(exc, request, adapter) from exc
@@ -188,10 +206,10 @@ def _drive_sync(flow: FetchFlow, adapter: Any) -> Outcome:
             request = flow.send(response)
         except StopIteration as stop:
             outcome: Outcome = stop.value
-            return outcome
+            return cookies.finish(outcome) if cookies is not None else outcome
 
 
-async def _drive_async(flow: FetchFlow, adapter: Any) -> Outcome:
+async def _drive_async(flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None) -> Outcome:
     try:
         request = first = next(flow)
     except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
@@ -200,7 +218,8 @@ async def _drive_async(flow: FetchFlow, adapter: Any) -> Outcome:
     while True:
         try:
             _may_send(request, first, adapter)
-            result = adapter.send(request)
+            sent = cookies.attach(request) if cookies is not None else request
+            result = adapter.send(sent)
             response = _received(await result if inspect.isawaitable(result) else result, request)
         except TargetError as exc:
             raise _target_error(exc, request, adapter) from exc
@@ -212,13 +231,19 @@ async def _drive_async(flow: FetchFlow, adapter: Any) -> Outcome:
             request = flow.send(response)
         except StopIteration as stop:
             outcome: Outcome = stop.value
-            return outcome
+            return cookies.finish(outcome) if cookies is not None else outcome
 
 
 class Browser:
     """A browser session: keeps the preflight cache across ``fetch`` calls, as the browser does.
 
     ``clock`` returns seconds; pass a fake one to test Max-Age windows without sleeping.
+
+    Each ``fetch`` is made by a signed-in browser unless ``cookies=`` says otherwise: the
+    browser holds :data:`~pytest_cors.cookies.PROBE_COOKIES` (a session cookie for the target)
+    and attaches it where the credentials mode, ``SameSite`` and this browser's third-party
+    cookie policy let it go (see the API page, "Cookies"). ``cookies=None`` is a signed-out
+    browser.
     """
 
     def __init__(
@@ -240,7 +265,8 @@ class Browser:
         headers: HeadersArg,
         credentials: object,
         body: str | bytes | None,
-    ) -> tuple[FetchFlow, Any]:
+        cookies: CookiesArg,
+    ) -> tuple[FetchFlow, Any, CookieFlow | None]:
         adapter = _resolve(target, url)
         request = prepare_request(
             _absolute(adapter.base_url, url),
@@ -251,7 +277,22 @@ class Browser:
             body=body,
             profile=self.profile,
         )
-        return run_fetch(request, self.profile, self.cache, self._clock()), adapter
+        if request.credentials == "omit" and cookies is PROBE_COOKIES:
+            # no cookie ever goes (the common case): nothing to decide
+            return run_fetch(request, self.profile, self.cache, self._clock()), adapter, None
+        in_process = _in_process(adapter)
+        jar = jar_for(cookies, request.url, in_process=in_process)  # checked even if unused
+        flow = run_fetch(request, self.profile, self.cache, self._clock())
+        if not jar or request.credentials == "omit":
+            return flow, adapter, None
+        attach = CookieFlow(
+            jar,
+            page=request.origin,
+            credentials=request.credentials,
+            profile=self.profile.name,
+            in_process=in_process,
+        )
+        return flow, adapter, attach
 
     def fetch(
         self,
@@ -263,10 +304,14 @@ class Browser:
         headers: HeadersArg = None,
         credentials: object = "omit",
         body: str | bytes | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
     ) -> Outcome:
-        """Simulate ``fetch(url, {method, headers, credentials, body})`` from ``origin``."""
-        flow, adapter = self._flow(target, url, origin, method, headers, credentials, body)
-        return _drive_sync(flow, adapter)
+        """Simulate ``fetch(url, {method, headers, credentials, body})`` from ``origin``, in a
+        browser holding ``cookies`` (``None``: signed out)."""
+        flow, adapter, attach = self._flow(
+            target, url, origin, method, headers, credentials, body, cookies
+        )
+        return _drive_sync(flow, adapter, attach)
 
     async def afetch(
         self,
@@ -278,10 +323,13 @@ class Browser:
         headers: HeadersArg = None,
         credentials: object = "omit",
         body: str | bytes | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
     ) -> Outcome:
         """``fetch`` for async tests: awaits async targets on the running loop."""
-        flow, adapter = self._flow(target, url, origin, method, headers, credentials, body)
-        return await _drive_async(flow, adapter)
+        flow, adapter, attach = self._flow(
+            target, url, origin, method, headers, credentials, body, cookies
+        )
+        return await _drive_async(flow, adapter, attach)
 
     def clear_cache(self) -> None:
         self.cache = PreflightCache(self.profile)
@@ -297,10 +345,15 @@ def simulate_fetch(
     credentials: object = "omit",
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
 ) -> Outcome:
     """What a browser at ``origin`` would do with ``fetch(url, ...)`` against ``target``.
 
     Uses a fresh browser session (empty preflight cache); see :class:`Browser` to keep one.
+    The browser holds ``cookies`` for the target: by default a probe session cookie (a
+    signed-in user), sent where the credentials mode and the browser's cookie rules let it go;
+    ``{"name": "value"}``, a list of :class:`~pytest_cors.Cookie`, a client's cookie jar, or
+    ``None`` for a signed-out browser.
     """
     return Browser(browser).fetch(
         target,
@@ -310,6 +363,7 @@ def simulate_fetch(
         headers=headers,
         credentials=credentials,
         body=body,
+        cookies=cookies,
     )
 
 
@@ -323,6 +377,7 @@ async def async_simulate_fetch(
     credentials: object = "omit",
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
 ) -> Outcome:
     """``simulate_fetch`` for async tests (pytest-asyncio or anyio)."""
     return await Browser(browser).afetch(
@@ -333,4 +388,5 @@ async def async_simulate_fetch(
         headers=headers,
         credentials=credentials,
         body=body,
+        cookies=cookies,
     )

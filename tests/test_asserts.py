@@ -143,3 +143,28 @@ def test_assertion_messages_escape_control_bytes_and_redact_url_secrets():
         assert_cors_denies(granting, "/items?api_key=abcdef123456", origin=APP)
     assert "\x1b" not in str(info.value)
     assert "abcdef123456" not in str(info.value)
+
+
+def test_the_fixture_helpers_are_signed_in_unless_told_otherwise():
+    from pytest_cors.asserts import CorsHelpers
+    from tests.test_cookies import signed_in_only_app
+
+    cors = CorsHelpers(signed_in_only_app())
+    with pytest.raises(CorsAssertionError, match="but fetch\\(\\) would resolve"):
+        cors.denies("/me", origin="https://evil.example", credentials="include")
+    cors.denies("/me", origin="https://evil.example", credentials="include", cookies=None)
+    cors.denies("/me", origin="https://evil.example", credentials="include", browser="safari")
+    outcome = cors.allows(
+        "/me", origin="https://evil.example", credentials=True, cookies={"session": "s3cr3t!"}
+    )
+    assert outcome.actual.request.headers.get("Cookie") == "session=s3cr3t!"
+    assert "s3cr3t!" not in outcome.explain()
+
+
+def test_allows_with_credentials_needs_the_session_a_signed_in_browser_sends():
+    from tests.test_cookies import signed_in_only_app
+
+    app = signed_in_only_app()
+    assert_cors_allows(app, "/me", origin=APP, credentials="include")
+    with pytest.raises(CorsAssertionError, match="No 'Access-Control-Allow-Origin' header"):
+        assert_cors_allows(app, "/me", origin=APP, credentials="include", cookies={})

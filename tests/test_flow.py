@@ -487,3 +487,56 @@ def test_an_absolute_url_with_an_unclosed_ipv6_bracket_is_a_usage_error():
 
     with pytest.raises(CorsUsageError, match=r"cannot fetch 'http://\[::1/x'"):
         simulate_fetch(app, "http://[::1/x", origin="https://app.example.com")
+
+
+async def test_async_simulate_fetch_sends_the_session_cookie_on_the_actual_request_only():
+    seen = []
+
+    async def asgi(scope, receive, send):
+        headers = dict(scope["headers"])
+        seen.append((scope["method"], headers.get(b"cookie")))
+        lines = [
+            (b"access-control-allow-origin", headers[b"origin"]),
+            (b"access-control-allow-credentials", b"true"),
+            (b"access-control-allow-methods", b"PUT"),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": lines})
+        await send({"type": "http.response.body", "body": b""})
+
+    outcome = await async_simulate_fetch(
+        asgi, "/a", origin=APP, method="PUT", credentials="include", cookies={"sid": "abc"}
+    )
+    assert outcome.allowed
+    assert seen == [("OPTIONS", None), ("PUT", b"sid=abc")]
+    assert outcome.actual.request.headers.get("Cookie") == "sid=abc"
+    assert "Cookie" not in outcome.preflight.request.headers
+
+
+def test_a_browser_session_sends_the_cookie_after_a_cached_preflight_and_per_fetch_jars():
+    calls = []
+
+    def app(environ, start_response):
+        calls.append((environ["REQUEST_METHOD"], environ.get("HTTP_COOKIE")))
+        start_response(
+            "200 OK",
+            [
+                ("Access-Control-Allow-Origin", APP),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Methods", "PUT"),
+                ("Access-Control-Max-Age", "600"),
+            ],
+        )
+        return [b""]
+
+    browser = Browser()
+    args = {"origin": APP, "method": "PUT", "credentials": "include"}
+    browser.fetch(app, "/a", **args)
+    second = browser.fetch(app, "/a", **args)
+    browser.fetch(app, "/a", cookies=None, **args)
+    assert second.preflight_cached
+    assert calls == [
+        ("OPTIONS", None),
+        ("PUT", "pytest_cors_session=probe"),
+        ("PUT", "pytest_cors_session=probe"),
+        ("PUT", None),
+    ]

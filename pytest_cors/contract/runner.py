@@ -10,8 +10,10 @@
   connections sized to the concurrency; each item then waits for its own result.
 * A successful preflight that a browser would cache (``Max-Age`` not 0 or negative) is sent
   once per contract run: an identical preflight (same URL and header lines) reuses its answer.
-* Credentialed checks carry a session cookie to the target's own origin, as a signed-in user's
-  browser would; it is never sent anywhere else.
+* Credentialed checks are made by a signed-in browser: it holds a session cookie for the
+  target's host (:data:`~pytest_cors.cookies.PROBE_COOKIES`) and sends it where that browser
+  would (:mod:`pytest_cors.cookies`: SameSite, and the profile's third-party cookie policy);
+  it is never sent to any other host.
 
 No verdict without a response: any failure to get one raises :class:`TargetError`, which makes
 the pytest item an error, never a pass. One exception: an ``error_paths`` check against an
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from pytest_cors.contract.checks import Check, Evidence, Finding, build_checks, evaluate
+from pytest_cors.cookies import PROBE_COOKIES, CookieFlow, jar_for
 from pytest_cors.errors import (
     CorsError,
     CorsUsageError,
@@ -62,8 +65,9 @@ five browser tabs open to one HTTP/1.1 host (6 each). Against a real deployment 
 100 ms that is at most 320 requests/s from one CI job, a load any production server carries;
 lower it with ``--cors-concurrency`` for a fragile or rate-limited one.
 """
-PROBE_COOKIE = "pytest_cors_session=probe"
-"""The cookie credentialed checks send to the target: a stand-in for a signed-in user's."""
+PROBE_COOKIE = "; ".join(f"{name}={value}" for name, value in PROBE_COOKIES.items())
+"""The cookie credentialed checks send to the target (where the browser would send it): a
+stand-in for a signed-in user's. The jar itself is :data:`~pytest_cors.cookies.PROBE_COOKIES`."""
 
 _LISTS = ("method", "header")  # checks about the preflight's lists: the actual adds nothing
 # the failures that say the target is down (nothing answers at that address): a live run stops
@@ -287,18 +291,17 @@ class _Memo:
 
 
 class _CheckTarget:
-    """The target as one check sees it: cached preflights, and a cookie when credentialed.
+    """The target as one check sees it: cached preflights (the simulated browser adds the
+    probe cookie where it would send it).
 
     With ``error_path``, an in-process app that raises answers :func:`bare_500`, and what it
     raised is kept in ``app_errors``.
     """
 
-    def __init__(self, memo: _Memo, credentials: bool, *, error_path: bool = False) -> None:
+    def __init__(self, memo: _Memo, *, error_path: bool = False) -> None:
         self.memo = memo
         self.base_url = memo.base_url
-        self.credentials = credentials
-        self.home = origin_of_url(memo.base_url)
-        self.rewritten: dict[int, Request] = {}
+        self.in_process = memo.in_process  # read by the flow: an app's URL stands for https
         self.error_path = error_path and memo.in_process
         self.app_errors: list[str] = []
 
@@ -319,23 +322,7 @@ class _CheckTarget:
     def _send(self, request: Request) -> Response:
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             return self.memo.preflight(request)
-        if self.credentials and origin_of_url(request.url).same_origin(self.home):
-            sent = Request(
-                request.method,
-                request.url,
-                request.headers.with_header("Cookie", PROBE_COOKIE),
-                request.body,
-            )
-            self.rewritten[id(request)] = sent
-            return self.memo.send(sent)
         return self.memo.send(request)
-
-    def as_sent(self, exchanges: list[Exchange]) -> list[Exchange]:
-        """The exchanges with each request as it went out (with the cookie, if one was added)."""
-        return [
-            Exchange(self.rewritten.get(id(e.request), e.request), e.response, e.kind)
-            for e in exchanges
-        ]
 
 
 def execute(check: Check, memo: _Memo) -> Evidence:
@@ -349,7 +336,7 @@ def execute(check: Check, memo: _Memo) -> Evidence:
         raise SameOriginProbe(
             f"{check.origin} is the target's own origin: a browser sends no CORS request"
         )
-    target = _CheckTarget(memo, check.credentials, error_path=check.kind == "error-path")
+    target = _CheckTarget(memo, error_path=check.kind == "error-path")
     if check.kind == "pna":
         request = Request(
             "OPTIONS",
@@ -372,13 +359,22 @@ def execute(check: Check, memo: _Memo) -> Evidence:
         method=check.method,
         headers=list(check.headers),
         credentials="include" if check.credentials else "omit",
+        cookies=PROBE_COOKIES,
     )
-    outcome.exchanges = target.as_sent(outcome.exchanges)
     evidence = Evidence(outcome)
     failure = outcome.failure
     if failure is not None and failure.step == "preflight" and check.kind not in _LISTS:
         pairs = [("Accept", "*/*"), *outcome.request.headers, ("Origin", check.origin)]
         actual = Request(check.method, outcome.request.url, Headers(pairs))
+        if check.credentials:  # with the cookie the browser would have sent with it
+            cookies = CookieFlow(
+                jar_for(PROBE_COOKIES, actual.url, in_process=memo.in_process),
+                page=outcome.request.origin,
+                credentials="include",
+                profile=check.browser,
+                in_process=memo.in_process,
+            )
+            actual = cookies.attach(actual)
         evidence.extra.append(Exchange(actual, _send_raw(target, actual, "actual")))
     evidence.app_errors = target.app_errors
     return evidence

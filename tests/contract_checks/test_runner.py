@@ -53,6 +53,7 @@ class Watch:
         self.inflight = 0
         self.most = 0
         self.methods = []
+        self.preflights = []  # (path, header lines) of each OPTIONS request that arrived
         self.peers = set()
 
     def __call__(self, environ, start_response):
@@ -60,6 +61,13 @@ class Watch:
             self.inflight += 1
             self.most = max(self.most, self.inflight)
             self.methods.append(environ["REQUEST_METHOD"])
+            if environ["REQUEST_METHOD"] == "OPTIONS":
+                self.preflights.append(
+                    (
+                        environ.get("PATH_INFO"),
+                        tuple(sorted((k, v) for k, v in environ.items() if k.startswith("HTTP_"))),
+                    )
+                )
             self.peers.add(environ.get("REMOTE_PORT"))
         try:
             if self.pause:
@@ -147,9 +155,14 @@ def test_identical_preflights_are_sent_once_when_a_browser_would_cache_them():
         per_browser[check.browser] += _preflights(run.result(check))
     sent = watch.methods.count("OPTIONS")
     assert per_browser["firefox"] > 0
-    # each firefox flow sends the very preflight its chromium twin sent: it is reused
-    assert run.stats["reused"] == per_browser["firefox"]
-    assert sent == per_browser["chromium"] + per_browser["safari"]
+    # every preflight a flow needed was sent once, or reused: never sent twice
+    assert sent + run.stats["reused"] == sum(per_browser.values())
+    assert run.stats["reused"] > 0
+    assert len(set(watch.preflights)) == sent
+    # a browser's preflight carries its own lines (User-Agent, ...): Firefox's twin of a
+    # Chromium preflight is another request, sent, not answered with Chromium's answer
+    agents = {dict(headers).get("HTTP_USER_AGENT", "") for _, headers in watch.preflights}
+    assert any("Firefox/" in a for a in agents) and any("Chrome/" in a for a in agents)
 
 
 def test_preflights_with_max_age_zero_are_never_reused():
@@ -365,3 +378,33 @@ def test_live_checks_raise_their_own_errors_and_close_every_connection():
     # every connection the run opened was closed by it (one more for each garbage answer)
     assert len(ended) == len(started) >= 1
     assert run._ahead is None
+
+
+def test_credentialed_checks_carry_the_cookie_where_each_browser_would_send_it():
+    """The probe cookie follows the profile's cookie rules: Chromium sends the SameSite=None
+    session cookie from any site (a page on another site is what an attack comes from),
+    Safari blocks third-party cookies; no preflight ever carries it."""
+    seen = []
+    target = scripted(*good_headers(), record=seen)
+    c = contract("browsers: [chromium, safari]\n")
+    run = ContractRun(c, TargetSpec.resolve(c), target=target)
+    cookies = {"chromium": set(), "safari": set()}
+    checks = [check for check in build_checks(c) if check.credentials and check.kind != "pna"]
+    assert {check.browser for check in checks} == {"chromium", "safari"}
+    for check in checks:
+        seen.clear()
+        evidence = run.result(check)
+        for environ in seen:
+            if environ["REQUEST_METHOD"] == "OPTIONS":
+                assert "HTTP_COOKIE" not in environ
+            else:
+                cookies[check.browser].add(environ.get("HTTP_COOKIE"))
+        for exchange in evidence.exchanges:
+            sent = exchange.request.headers.get("Cookie")
+            assert sent == (
+                "pytest_cors_session=probe"
+                if check.browser == "chromium" and exchange.kind == "actual"
+                else None
+            )
+    # the target is http://testserver, another site than every probe origin
+    assert cookies == {"chromium": {"pytest_cors_session=probe"}, "safari": {None}}
