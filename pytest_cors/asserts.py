@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from pytest_cors.cookies import PROBE_COOKIES, CookiesArg
 from pytest_cors.engine import Outcome, Profile
 from pytest_cors.engine.request import HeadersArg
+from pytest_cors.engine.story import explain
 from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_error
-from pytest_cors.explain import explain
 from pytest_cors.flow import Browser, simulate_fetch
 from pytest_cors.http import redact_params, visible
 
@@ -32,8 +33,13 @@ def assert_cors_allows(
     expose: Iterable[str] | None = None,
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
 ) -> Outcome:
-    """Assert the browser lets the page read the response (and the ``expose`` headers)."""
+    """Assert the browser lets the page read the response (and the ``expose`` headers).
+
+    ``cookies`` is what the browser holds for the target (see :func:`simulate_fetch`): by
+    default a probe session cookie, so a credentialed fetch is a signed-in user's.
+    """
     __tracebackhide__ = True
     names = _header_names(expose)
     outcome = simulate_fetch(
@@ -45,6 +51,7 @@ def assert_cors_allows(
         credentials=credentials,
         body=body,
         browser=browser,
+        cookies=cookies,
     )
     return _judge_allowed(outcome, names)
 
@@ -111,8 +118,15 @@ def assert_cors_denies(
     credentials: object = "omit",
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
 ) -> Outcome:
-    """Assert the browser blocks the page from reading the response."""
+    """Assert the browser blocks the page from reading the response.
+
+    With ``credentials="include"`` the browser is signed in (``cookies``, by default a probe
+    session cookie): a server that lets an origin in only when a session cookie arrives is
+    caught wherever the browser would send that cookie. ``cookies=None`` checks a signed-out
+    browser.
+    """
     __tracebackhide__ = True
     outcome = simulate_fetch(
         target,
@@ -123,6 +137,7 @@ def assert_cors_denies(
         credentials=credentials,
         body=body,
         browser=browser,
+        cookies=cookies,
     )
     return _judge_denied(outcome)
 
@@ -181,6 +196,7 @@ class CorsHelpers:
         credentials: object = "omit",
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
     ) -> Outcome:
         """``simulate_fetch`` against the bound target, sharing this test's preflight cache
         (one per browser; ``browser`` defaults to the fixture's, ``--cors-browser``)."""
@@ -192,6 +208,7 @@ class CorsHelpers:
             headers=headers,
             credentials=credentials,
             body=body,
+            cookies=cookies,
         )
 
     def allows(
@@ -205,6 +222,7 @@ class CorsHelpers:
         expose: Iterable[str] | None = None,
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
     ) -> Outcome:
         """``assert_cors_allows`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
@@ -217,6 +235,7 @@ class CorsHelpers:
             credentials=credentials,
             body=body,
             browser=browser,
+            cookies=cookies,
         )
         return _judge_allowed(outcome, names)
 
@@ -230,6 +249,7 @@ class CorsHelpers:
         credentials: object = "omit",
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
     ) -> Outcome:
         """``assert_cors_denies`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
@@ -241,5 +261,6 @@ class CorsHelpers:
             credentials=credentials,
             body=body,
             browser=browser,
+            cookies=cookies,
         )
         return _judge_denied(outcome)

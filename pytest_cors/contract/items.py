@@ -23,7 +23,7 @@ from __future__ import annotations
 import linecache
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
@@ -43,9 +43,7 @@ from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec
 from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
 from pytest_cors.http import visible
 from pytest_cors.report import redact
-
-if TYPE_CHECKING:
-    from pytest_cors.plugin import CorsSession
+from pytest_cors.session import session_state
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -68,7 +66,7 @@ class ContractFile(pytest.Module):
     def collect(self) -> Iterator[pytest.Collector]:
         from pytest_cors.contract import load_contract
 
-        state = cors_session(self.config)
+        state = session_state(self.config)
         try:
             contract = load_contract(_shown_path(self.path), known_findings=FINDINGS)
         except ContractError as exc:
@@ -180,7 +178,7 @@ class _Check(pytest.Item):
         self._run_check(None)
 
     def _run_check(self, target: object) -> None:
-        state = cors_session(self.config)
+        state = session_state(self.config)
         state.start(self.run)
         try:
             self.evidence = self.run.result(self.cors_check, target=target)
@@ -350,7 +348,7 @@ class FixtureCheckItem(_Check, pytest.Function, _IdAsText):
         except NoTarget as exc:
             # One error for the contract: its other checks are skipped, saying where to look.
             skip = pytest.mark.skip(reason=f"no target to check: see the error of {self.nodeid}")
-            for item in cors_session(self.config).selected:
+            for item in session_state(self.config).selected:
                 if item.run is self.run and item is not self:
                     item.add_marker(skip)
             raise CorsUsageError(str(exc)) from None
@@ -364,7 +362,7 @@ class NoTarget(Exception):
 def transcript(evidence: Evidence) -> str:
     """The engine's explanation plus any raw exchange, secrets redacted and control characters
     escaped (the text goes to the terminal and into reports)."""
-    from pytest_cors.explain import render_exchange
+    from pytest_cors.engine.story import render_exchange
 
     parts = []
     if evidence.outcome is not None:
@@ -377,9 +375,3 @@ def transcript(evidence: Evidence) -> str:
         )
         parts.append("\n".join([title, *render_exchange(exchange)]))
     return visible("\n\n".join(parts))
-
-
-def cors_session(config: pytest.Config) -> CorsSession:
-    from pytest_cors.plugin import session_state
-
-    return session_state(config)

@@ -179,7 +179,7 @@ class Outcome:
 
     def explain(self) -> str:
         """The whole story as text: requests, responses, each check and its result."""
-        from pytest_cors.explain import explain
+        from pytest_cors.engine.story import explain
 
         return explain(self)
 

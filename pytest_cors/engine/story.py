@@ -1,6 +1,7 @@
-"""Text rendering of an outcome: the verdict, what was sent and received, each check, a curl line.
+"""An outcome told in text: the verdict, what was sent and received, each check, a curl line.
 
-Pure: standard library only. Secret values, by the one rule of :mod:`pytest_cors.http`
+Part of the engine, so that ``Outcome.explain()`` needs nothing above it; pure: standard
+library only. Secret values, by the one rule of :mod:`pytest_cors.http`
 (``Authorization``, ``Cookie``, ``X-Api-Key``, ``*-Token`` headers, ``?token=`` and other secret
 URL parameters, ...), are shown as present, never as what they were; a response body is shown
 only when it is short text (often the server's reason for a refusal, such as Starlette's

@@ -19,7 +19,6 @@ ALLOWED_OWN = {
     "pytest_cors.http",
     "pytest_cors.failures",
     "pytest_cors.errors",
-    "pytest_cors.explain",  # imported lazily by Outcome.explain(); pure itself
     # Sec-Fetch-Site needs sites (engine/added.py): site.py does no I/O beyond reading, once,
     # the public suffix list packaged with the publicsuffixlist dependency.
     "pytest_cors.site",

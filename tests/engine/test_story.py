@@ -3,7 +3,7 @@
 import pytest
 
 from pytest_cors import Headers, Request, simulate_fetch
-from pytest_cors.explain import curl_line
+from pytest_cors.engine.story import curl_line
 
 APP = "https://app.example.com"
 
@@ -97,7 +97,7 @@ def test_starlettes_refusal_body_names_the_cause_of_a_400_preflight():
 
 
 def _shown(body, content_type=None, **request_headers):
-    from pytest_cors.explain import render_exchange
+    from pytest_cors.engine.story import render_exchange
     from pytest_cors.http import Exchange, Response
 
     lines = [("Content-Length", str(len(body)))]
@@ -217,7 +217,7 @@ def test_a_script_set_constant_header_is_shown_as_a_line_on_the_request_only():
 
 
 def _encoded(body, coding, content_type="text/plain"):
-    from pytest_cors.explain import render_exchange
+    from pytest_cors.engine.story import render_exchange
     from pytest_cors.http import Exchange, Response
 
     lines = [("Content-Type", content_type), ("Content-Encoding", coding)]

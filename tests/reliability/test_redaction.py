@@ -15,7 +15,7 @@ import pytest
 
 from pytest_cors import Headers, Request, simulate_fetch
 from pytest_cors import http as kit_http
-from pytest_cors.explain import curl_line
+from pytest_cors.engine.story import curl_line
 from pytest_cors.http import (
     add_secret_names,
     is_secret_header,
