@@ -224,6 +224,70 @@ _FIREFOX_REASONS = {
 _FIREFOX_WITH_STATUS = frozenset({"CORSMissingAllowOrigin", "CORSPreflightDidNotSucceed"})
 
 
+# WebKit's console reason for each failure kind (measured, WebKitGTK 2.50.6, reference §11.6).
+# ``{o}`` is the Origin the request carried, ``{v}`` the failed parameter, ``{s}`` the status.
+_WEBKIT_REASONS = {
+    "MissingAllowOriginHeader": "Origin {o} is not allowed by Access-Control-Allow-Origin. "
+    "Status code: {s}",
+    "AllowOriginMismatch": "Origin {o} is not allowed by Access-Control-Allow-Origin. "
+    "Status code: {s}",
+    "InvalidAllowOriginValue": "Origin {o} is not allowed by Access-Control-Allow-Origin. "
+    "Status code: {s}",
+    "MultipleAllowOriginValues": "Access-Control-Allow-Origin cannot contain more than one origin.",
+    "WildcardOriginNotAllowed": (
+        "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true."
+    ),
+    "InvalidAllowCredentials": (
+        'Credentials flag is true, but Access-Control-Allow-Credentials is not "true".'
+    ),
+    "PreflightInvalidStatus": "Preflight response is not successful. Status code: {s}",
+    "PreflightDisallowedRedirect": "Preflight response is not successful. Status code: {s}",
+    "InvalidAllowMethodsPreflightResponse": (
+        "Header Access-Control-Allow-Methods has an invalid value: {v}"
+    ),
+    "InvalidAllowHeadersPreflightResponse": (
+        "Header Access-Control-Allow-Headers has an invalid value: {v}"
+    ),
+    "MethodDisallowedByPreflightResponse": (
+        "Method {v} is not allowed by Access-Control-Allow-Methods."
+    ),
+    "HeaderDisallowedByPreflightResponse": (
+        "Request header field {v} is not allowed by Access-Control-Allow-Headers."
+    ),
+}
+
+
+def webkit_message(
+    kind: str,
+    *,
+    url: str,
+    origin: str,
+    parameter: str = "",
+    status: int | None = None,
+    redirect_to: str | None = None,
+    initial_url: str | None = None,
+) -> str:
+    """WebKit's console lines for a failure: its reason, then the ``Fetch API`` line.
+
+    A CORS check failing on a redirect response is reported as a denied redirection to the
+    ``Location`` (``redirect_to``); the ``Fetch API`` line names the URL the script fetched.
+    """
+    template = _WEBKIT_REASONS.get(kind, "")
+    reason = (
+        template.replace("{o}", origin)
+        .replace("{v}", parameter)
+        .replace("{s}", "" if status is None else str(status))
+    )
+    if reason and redirect_to:
+        reason = (
+            f"Cross-origin redirection to {redirect_to} denied by Cross-Origin Resource Sharing "
+            f"policy: {reason}"
+        )
+    fetched = initial_url or url
+    last = f"Fetch API cannot load {fetched} due to access control checks."
+    return f"{reason}\n{last}" if reason else last
+
+
 def make_failure(
     kind: str,
     *,
@@ -239,6 +303,8 @@ def make_failure(
     initiator: str | None = None,
     requested_method: str = "",
     requested_headers: Sequence[str] = (),
+    webkit: bool = False,
+    redirect_to: str | None = None,
 ) -> Failure:
     """Build the failure for a Chromium failure ``kind`` seen at ``step`` of a fetch to ``url``.
 
@@ -249,7 +315,9 @@ def make_failure(
     console line names even then. ``status`` is the failing response's status: the hint for a
     preflight that is not 2xx depends on it (a 400 is a CORS layer's refusal, a 401 or 403 an
     authentication layer's), and names ``requested_method`` and ``requested_headers`` (the
-    preflight's ``Access-Control-Request-Method`` and ``-Headers``) when given.
+    preflight's ``Access-Control-Request-Method`` and ``-Headers``) when given. ``webkit``
+    words ``message`` as WebKit's console does (:func:`webkit_message`; ``redirect_to`` is the
+    ``Location`` of a redirect response that failed the check).
     """
     code, detail, hint = _KINDS[kind]
     if kind == "PreflightInvalidStatus":
@@ -264,7 +332,17 @@ def make_failure(
         chromium_error = "Preflight" + kind
     detail = detail.replace("{v}", parameter)
     hint = hint.replace("{v}", parameter).replace("{o}", origin)
-    if firefox:
+    if webkit:
+        message = webkit_message(
+            kind,
+            url=url,
+            origin=origin,
+            parameter=token or parameter,
+            status=status,
+            redirect_to=redirect_to,
+            initial_url=initial_url,
+        )
+    elif firefox:
         # Firefox names the URL that failed (the redirect target, not the initial URL), quotes
         # it only in the credentials reason, and reads header bytes as UTF-8 (measured, 153).
         value = (token or parameter).encode("latin-1", "replace").decode("utf-8", "replace")

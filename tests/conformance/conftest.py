@@ -19,6 +19,7 @@ from .firefox import Firefox, FirefoxRun, find_firefox, firefox_version
 from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
 from .scenarios import ADDED_HEADER_SCENARIOS, DEFAULT_PORT_SCENARIOS, SCENARIOS
 from .server import ScenarioServer
+from .webkit import WebKit, WebKitRun, webkit_missing
 
 _stats: dict[str, object] = {}
 
@@ -121,5 +122,28 @@ def firefox_runs(scenario_server: ScenarioServer) -> dict[str, FirefoxRun]:
         raise
     try:
         return browser.run(scenario_server, SCENARIOS + RANDOM_SCENARIOS + ADDED_HEADER_SCENARIOS)
+    finally:
+        browser.close()
+
+
+#: The WebKitGTK that ran (``WebKitGTK 2.50.6``), once ``webkit_runs`` has run.
+WEBKIT_VERSION: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def webkit_runs(scenario_server: ScenarioServer) -> dict[str, WebKitRun]:
+    """Every fixed scenario run once in WebKitGTK (headless under Xvfb, one web view for the
+    session); the server's record of each is taken with it."""
+    reason = webkit_missing()
+    if reason is not None:
+        _unavailable(f"WebKit unavailable: {reason}")
+    try:
+        browser = WebKit()
+    except Exception as exc:
+        _unavailable(f"WebKitGTK did not start: {exc}")
+        raise
+    WEBKIT_VERSION["webkit"] = browser.version
+    try:
+        return browser.run(scenario_server, SCENARIOS)
     finally:
         browser.close()
