@@ -25,7 +25,13 @@ from pytest_cors.engine import (
 )
 from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.request import HeadersArg
-from pytest_cors.errors import CorsError, CorsUsageError, TargetError, hide_user_error
+from pytest_cors.errors import (
+    CorsError,
+    CorsUsageError,
+    TargetError,
+    TargetProtocolError,
+    hide_user_error,
+)
 from pytest_cors.http import Request, Response, head_size
 from pytest_cors.targets import adapt
 
@@ -139,6 +145,16 @@ def _received(response: object, request: Request) -> Response:
         raise TargetError(
             f"{request.method} {request.url}: the target answered status {status!r}, which is "
             "not an HTTP status (an integer from 100 to 999)"
+        )
+    if status < 200:
+        # a 1xx is interim: the HTTP client reads past it to the final answer, unless it asked
+        # to switch protocols, which fetch() never does; a 1xx as the final answer is no
+        # response a page can see (Chromium fails the request)
+        raise TargetProtocolError(
+            f"{request.method} {request.url}: the target's final answer is {status} "
+            f"{response.reason or ''}".rstrip()
+            + ": a 1xx status is never a fetch() response (fetch() asks for no protocol "
+            "switch); a browser fails the request with a network error"
         )
     size = head_size(response)
     if size > MAX_HEADER_BLOCK:

@@ -39,7 +39,7 @@ from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
 from pytest_cors import Outcome, simulate_fetch
-from pytest_cors.errors import TargetError
+from pytest_cors.errors import TargetError, TargetProtocolError
 from pytest_cors.targets import adapt
 from tests.servers import read_request, serve_raw
 
@@ -162,7 +162,7 @@ STATUS_LINES = [
     b"HTTP/1.1",
     b"http/1.1 200 OK",
     b"ICY 200 OK",
-    # no final 101 here: the engine still gives it a verdict (see the xfail test below)
+    b"HTTP/1.1 101 Switching Protocols",  # a final 1xx: no verdict (a browser fails it)
     b"HTTP/1.1 304 Not Modified",
     b"HTTP/1.1 302 Found",
     b"HTTP/1.1 307 Temporary Redirect",
@@ -519,13 +519,6 @@ def test_a_preflighted_put_gets_a_browser_verdict_or_a_target_error(server, pref
     assert cors_check(actual.data, credentials=False)
 
 
-@pytest.mark.xfail(
-    reason="found by this fuzzer: the engine gives a final 101 (unasked: fetch() cannot ask for "
-    "an upgrade) a verdict with status 101, which no page can see; Chromium reads a 1xx as "
-    "interim unless it asked for a WebSocket. The client hands the 101 over as "
-    "tests/targets/test_target_http1.py expects; the engine should make it a network error",
-    strict=True,
-)
 def test_a_final_101_gets_no_verdict(server):
     """Reduced from the fuzzer (seed 22, 1200 examples)."""
     base_url, script = server
@@ -540,7 +533,9 @@ def test_a_final_101_gets_no_verdict(server):
     )
     for kwargs in ({}, {"method": "PUT", "headers": {"X-Token": "t"}}):
         result = fetch(base_url, **kwargs)
-        assert isinstance(result, TargetError) or not result.allowed, result
+        # no page sees a 101: no verdict (a browser fails the request)
+        assert isinstance(result, TargetProtocolError), result
+        assert "final answer is 101" in str(result)
 
 
 def test_the_oracle_can_say_no():
