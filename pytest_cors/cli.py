@@ -6,6 +6,9 @@
                                 [--browser NAME] [--seed SEED] [--concurrency N] [-- PYTEST ARGS]
     pytest-cors record (--base-url URL | --app MODULE:ATTR) --origin ORIGIN... --path PATH...
                        [--method METHOD...] [--header NAME...] [--output FILE]
+    pytest-cors fetch (URL | --curl COMMAND | --console MESSAGE) [--origin ORIGIN]
+                      [--method METHOD] [-H 'NAME: VALUE']... [--body TEXT]
+                      [--credentials MODE] [--browser NAME] [--app MODULE:ATTR] [--json]
 
 ``check`` runs the contract through pytest (its own items, summary and report), isolated from
 the project's pytest configuration, conftest files and other plugins. Exit status: 0 the
@@ -14,6 +17,11 @@ no response).
 
 ``record`` probes a running app and prints the contract that describes what it grants today,
 so that a team can commit it and have ``check`` warn on any drift.
+
+``fetch`` answers one question: what would the browser do with this one ``fetch()``, and why.
+It reads the request from its options, from the command DevTools' "Copy as cURL" gives, or
+from the CORS message of the console, and prints the verdict, the console line, the exchange
+and the fix. Exit status: 0 allowed, 1 blocked, 2 no verdict.
 """
 
 from __future__ import annotations
@@ -28,8 +36,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from pytest_cors.devtools import FetchArgs
     from pytest_cors.engine import Outcome
 
 EXIT_OK, EXIT_FAILED, EXIT_NO_VERDICT = 0, 1, 2
@@ -111,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     record.add_argument("--browser", metavar="NAME", default="chromium", help="browser profile")
     record.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    _fetch_options(sub)
     return parser
 
 
@@ -136,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK if exit_.code in (0, None) else EXIT_NO_VERDICT
     if options.command == "check":
         return check(options, extra)
+    if options.command == "fetch":
+        if extra:
+            return _usage("fetch takes no arguments after '--'")
+        return fetch_command(options)
     return record_command(options)
 
 
@@ -512,6 +527,309 @@ def _policy_lines(
         age = shape["max_age"]
         lines.append(f"    max_age: {{min: {age}, max: {age}}}")
     return lines
+
+
+# -- fetch ---------------------------------------------------------------------------------------
+
+
+def _fetch_options(sub: Any) -> None:
+    fetch = sub.add_parser(
+        "fetch",
+        help="what the browser would do with one fetch(), and why (exit 0 allowed, 1 blocked, "
+        "2 no verdict)",
+        description="Simulate one fetch() and print the verdict, the console line, the "
+        "exchange and the fix. Give the URL and options, or paste what DevTools shows: "
+        "--curl takes the command 'Copy as cURL' gives, --console the red CORS message. "
+        "Options given besides --curl or --console override what they say. Exit status: "
+        "0 allowed, 1 blocked, 2 no verdict (a usage error, or no response).",
+    )
+    fetch.add_argument("url", nargs="?", metavar="URL", help="the absolute URL the page fetches")
+    source = fetch.add_mutually_exclusive_group()
+    source.add_argument(
+        "--curl",
+        metavar="COMMAND",
+        help="the request as DevTools' 'Copy as cURL' (bash or cmd) gives it; - reads stdin",
+    )
+    source.add_argument(
+        "--console",
+        metavar="MESSAGE",
+        help="a CORS console message of Chromium, Firefox or WebKit, to reproduce; - reads stdin",
+    )
+    fetch.add_argument("--origin", metavar="ORIGIN", help="the page's origin")
+    fetch.add_argument("--method", "-X", metavar="METHOD", help="the request method (GET)")
+    fetch.add_argument(
+        "-H",
+        "--header",
+        action="append",
+        dest="headers",
+        metavar="'NAME: VALUE'",
+        help="a header the script sets (repeatable)",
+    )
+    fetch.add_argument("--body", metavar="TEXT", help="the request body")
+    fetch.add_argument(
+        "--credentials",
+        choices=("omit", "same-origin", "include"),
+        help="fetch's credentials mode (omit)",
+    )
+    fetch.add_argument(
+        "--browser", metavar="NAME", help="chromium (default), firefox, safari or spec"
+    )
+    fetch.add_argument(
+        "--app",
+        metavar="MODULE:ATTR",
+        help="ask an importable WSGI/ASGI app instead of the server; it sees the URL's host",
+    )
+    fetch.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
+def fetch_command(options: argparse.Namespace) -> int:
+    """``pytest-cors fetch``: one simulated ``fetch()``; 0 allowed, 1 blocked, 2 no verdict."""
+    from pytest_cors.errors import CorsError, TargetError
+    from pytest_cors.http import redact_params
+
+    try:
+        request = fetch_request(options)
+        outcome = _simulate(request, options.app)
+    except TargetError as exc:
+        return _usage(f"no verdict, the target gave no response: {redact_params(str(exc))}")
+    except CorsError as exc:
+        return _usage(redact_params(str(exc)))
+    if options.json:
+        data = outcome_json(outcome, request)
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(_fetch_story(outcome, request) + "\n")
+    return EXIT_OK if outcome.allowed else EXIT_FAILED
+
+
+def fetch_request(options: argparse.Namespace) -> FetchArgs:
+    """The request ``fetch`` simulates: from ``--curl`` or ``--console`` if given, with the
+    explicit options on top; checked as far as it can be before anything is sent."""
+    from dataclasses import replace
+
+    from pytest_cors.devtools import FetchArgs, parse_console, parse_curl
+    from pytest_cors.engine import get_profile
+    from pytest_cors.errors import CorsUsageError
+
+    if options.curl is not None or options.console is not None:
+        if options.url is not None:
+            raise CorsUsageError(
+                "give the URL or --curl/--console, not both (the pasted text names the URL)"
+            )
+        if options.curl is not None:
+            parsed = parse_curl(_pasted(options.curl))
+        else:
+            parsed = parse_console(_pasted(options.console))
+    elif options.url is None:
+        raise CorsUsageError(
+            "fetch needs a URL, --curl '<Copy as cURL>' or --console '<the console message>'"
+        )
+    else:
+        parsed = FetchArgs(url=options.url)
+    parts = urlsplit(parsed.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise CorsUsageError(f"the URL must be an absolute http(s) URL, got {parsed.url!r}")
+    headers = list(parsed.headers)
+    for line in options.headers or ():
+        name, sep, value = line.partition(":")
+        if not sep or not name.strip():
+            raise CorsUsageError(f"-H takes 'Name: value', got {line.split(':')[0]!r}")
+        headers = [(n, v) for n, v in headers if n.lower() != name.strip().lower()]
+        headers.append((name.strip(), value.strip(" \t")))
+    origin = options.origin or parsed.origin
+    if origin is None:
+        raise CorsUsageError(_origin_missing(parsed))
+    browser = options.browser or parsed.browser or "chromium"
+    get_profile(browser)
+    notes = list(parsed.notes)
+    if options.method and not parsed.method_known:
+        notes = [n for n in notes if "--method" not in n]
+    return replace(
+        parsed,
+        origin=origin,
+        method=(options.method or parsed.method).upper(),
+        headers=tuple(headers),
+        body=parsed.body if options.body is None else options.body,
+        credentials=options.credentials or parsed.credentials,
+        browser=browser,
+        notes=tuple(notes),
+    )
+
+
+def _pasted(value: str) -> str:
+    """The text given to --curl or --console; ``-`` reads it from standard input."""
+    return sys.stdin.read() if value == "-" else value
+
+
+def _origin_missing(parsed: FetchArgs) -> str:
+    console = parsed.console
+    if console is not None:
+        who = {"firefox": "Firefox's", "webkit": "WebKit's"}.get(console.browser, "This")
+        return (
+            f"{who} console message does not name the page's origin: add --origin, the "
+            "origin of the page that called fetch() (e.g. --origin https://app.example.com)"
+        )
+    if parsed.source == "curl":
+        return (
+            "the copied request carries no Origin (nor Referer) header: add --origin, the "
+            "origin of the page that called fetch()"
+        )
+    return "--origin is required: the origin of the page that calls fetch()"
+
+
+def _simulate(request: FetchArgs, app: str | None) -> Outcome:
+    from pytest_cors.flow import simulate_fetch
+    from pytest_cors.targets.live import LiveTarget
+
+    parts = urlsplit(request.url)
+    base = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    assert request.origin is not None and request.browser is not None
+    target: object
+    live: LiveTarget | None = None
+    if app is not None:
+        from pytest_cors.contract.runner import import_app
+        from pytest_cors.targets import adapt
+
+        target = adapt(import_app(app, str(Path.cwd() / "fetch")), base)
+    else:
+        others = []
+        console = request.console
+        if console is not None and console.failed_url:
+            failed = urlsplit(console.failed_url)
+            if failed.scheme in ("http", "https") and failed.netloc:
+                others.append(f"{failed.scheme}://{failed.netloc.rpartition('@')[2]}")
+        target = live = LiveTarget(
+            base, pool_size=1, allow_origins=[o for o in others if o != base]
+        )
+    try:
+        return simulate_fetch(
+            target,
+            request.url,
+            origin=request.origin,
+            method=request.method,
+            headers=list(request.headers),
+            credentials=request.credentials,
+            body=request.body,
+            browser=request.browser,
+        )
+    finally:
+        if live is not None:
+            live.close()
+
+
+_AT = {"preflight": "on the preflight", "actual": "on the request", "redirect": "on a redirect"}
+
+
+def _reproduced(outcome: Outcome, request: FetchArgs) -> str | None:
+    """Whether the simulation failed as the console message says, in one sentence."""
+    console = request.console
+    if console is None:
+        return None
+    failure = outcome.failure
+    said = ", ".join(console.codes) or "a failure pytest-cors does not know"
+    at = f" {_AT.get(console.step, '')}" if console.step else ""
+    if outcome.allowed or failure is None:
+        return (
+            f"Not reproduced: the console says {said}{at}, but this fetch is allowed now (has "
+            "the server changed, or did the page send other headers, credentials or cookies?)"
+        )
+    same_code = not console.codes or failure.code in console.codes
+    same_step = console.step is None or console.step == failure.step
+    done = f"{failure.code} {_AT.get(failure.step, '')}".rstrip()
+    if same_code and same_step:
+        return f"Reproduced: {done}, as the console says."
+    return f"Not reproduced exactly: the console says {said}{at}; the simulation fails with {done}."
+
+
+def _fetch_story(outcome: Outcome, request: FetchArgs) -> str:
+    from pytest_cors.engine.story import explain
+    from pytest_cors.http import redact_params, visible
+
+    lines = [f"note: {visible(redact_params(n))}" for n in request.notes]
+    if lines:
+        lines.append("")
+    story = explain(outcome, with_failure=False).splitlines()
+    lines += story[:2]
+    failure = outcome.failure
+    if failure is not None:
+        lines += ["", f"Console ({outcome.browser}):"]
+        lines += [f"  {line}" for line in visible(redact_params(failure.message)).splitlines()]
+    reproduced = _reproduced(outcome, request)
+    if reproduced:
+        lines += ["", reproduced]
+    lines += story[2:]
+    if failure is not None:
+        lines += ["", f"Fix: {visible(redact_params(failure.hint))}"]
+    return "\n".join(lines)
+
+
+def outcome_json(outcome: Outcome, request: FetchArgs | None = None) -> dict[str, Any]:
+    """The outcome as a JSON object: the verdict, the failure, and every exchange with the
+    values of secret headers redacted (bodies are not included)."""
+    from pytest_cors.http import Headers, redact_params, redact_url, redact_value
+
+    def headers(lines: Headers) -> list[list[str]]:
+        return [[name, value] for name, value in lines.redacted()]
+
+    failure = outcome.failure
+    req = outcome.request
+    data: dict[str, Any] = {
+        "verdict": "allowed" if outcome.allowed else "blocked",
+        "allowed": outcome.allowed,
+        "browser": outcome.browser,
+        "request": {
+            "url": redact_url(req.url),
+            "origin": req.origin.serialize(),
+            "method": req.method,
+            "credentials": req.credentials,
+            "headers": [[n, redact_value(n, v)] for n, v in req.headers],
+            "body_bytes": None if req.body is None else len(req.body),
+        },
+        "status": outcome.status,
+        "failure": None
+        if failure is None
+        else {
+            "code": failure.code,
+            "message": redact_params(failure.message),
+            "hint": redact_params(failure.hint),
+            "chromium_error": failure.chromium_error,
+            "step": failure.step,
+        },
+        "exchanges": [
+            {
+                "kind": exchange.kind,
+                "request": {
+                    "method": exchange.request.method,
+                    "url": redact_url(exchange.request.url),
+                    "headers": headers(exchange.request.headers),
+                    "body_bytes": len(exchange.request.body or b""),
+                },
+                "response": {
+                    "status": exchange.response.status,
+                    "headers": headers(exchange.response.headers),
+                    "body_bytes": len(exchange.response.body),
+                },
+            }
+            for exchange in outcome.exchanges
+        ],
+        "readable_headers": {k: redact_value(k, v) for k, v in outcome.readable_headers.items()},
+        "warnings": [
+            {"code": w.code, "message": redact_params(w.message)} for w in outcome.warnings
+        ],
+    }
+    if request is not None:
+        data["notes"] = [redact_params(n) for n in request.notes]
+        console = request.console
+        if console is not None:
+            data["console"] = {
+                "browser": console.browser,
+                "url": redact_url(console.url),
+                "origin": console.origin,
+                "step": console.step,
+                "codes": list(console.codes),
+                "reproduced": _reproduced(outcome, request),
+            }
+    return data
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
         "pytest_cors.http",
         "pytest_cors.origin",
         "pytest_cors.failures",
+        "pytest_cors.devtools",
         "pytest_cors.probes",
         "pytest_cors._compat",
     ),

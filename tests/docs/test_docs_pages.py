@@ -10,7 +10,15 @@ import pytest
 from docs_helpers import DOCS, EXAMPLES, ROOT
 from docs_pages import blocks, read, snippet_paths
 
-MY_PAGES = ["index.md", "getting-started.md", "how-cors-works.md", "failures.md", "ci.md", "api.md"]
+MY_PAGES = [
+    "index.md",
+    "getting-started.md",
+    "how-cors-works.md",
+    "failures.md",
+    "ci.md",
+    "api.md",
+    "debugging.md",
+]
 CODE_LANGS = {"python", "py", "yaml", "yml", "toml", "ini", "json", "cfg", "sh", "bash"}
 # support files: imported by an included example rather than shown themselves
 NOT_SHOWN = {"fixes/django_urls.py"}
