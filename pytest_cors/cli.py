@@ -29,11 +29,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -279,14 +277,9 @@ def _common_parent(paths: Sequence[Path]) -> Path:
 
 # -- record --------------------------------------------------------------------------------------
 
-DEFAULT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-STRANGER = "https://pytest-cors-record.example"
-"""An origin nobody lists: if the server grants it, it grants every origin."""
-DEFAULT_HEADERS = ("Content-Type", "Authorization", "X-Requested-With")
-_SIMPLE = ("GET", "HEAD", "POST")
-
 
 def record_command(options: argparse.Namespace) -> int:
+    from pytest_cors.contract.record import DEFAULT_HEADERS, DEFAULT_METHODS, record
     from pytest_cors.errors import CorsError
 
     if options.base_url is not None:
@@ -317,216 +310,6 @@ def record_command(options: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
-
-
-def record(
-    *,
-    origins: Sequence[str],
-    paths: Sequence[str],
-    base_url: str | None = None,
-    app: str | None = None,
-    target: object = None,
-    methods: Sequence[str] = DEFAULT_METHODS,
-    headers: Sequence[str] = DEFAULT_HEADERS,
-    browser: str = "chromium",
-) -> str:
-    """The contract text describing what the target grants ``origins`` on ``paths`` today.
-
-    Paths that behave alike share a policy. The result is loaded back before it is returned,
-    so it is always a valid contract.
-    """
-    from pytest_cors.contract import load_contract_text
-    from pytest_cors.contract.checks import UNLISTED_HEADER
-    from pytest_cors.contract.runner import import_app
-    from pytest_cors.errors import CorsUsageError
-    from pytest_cors.origin import parse_origin
-    from pytest_cors.targets import adapt, as_sync
-
-    if base_url is not None and "@" in base_url.partition("://")[2].partition("/")[0]:
-        raise CorsUsageError(
-            "--base-url must not hold a user name or password: the recorded contract would "
-            "carry it (and pytest-cors never sends credentials in URLs)"
-        )
-    for origin in origins:
-        parse_origin(origin)
-    for path in paths:
-        if not path.startswith("/"):
-            raise CorsUsageError(f"--path {path!r} must start with '/'")
-    closers: list[Any] = []
-    if target is None:
-        if app is not None:
-            target = import_app(app, str(Path.cwd() / "record"))
-        elif base_url is not None:
-            from pytest_cors.targets.live import LiveTarget
-
-            live = LiveTarget(base_url.rstrip("/"), pool_size=4)
-            closers.append(live.close)
-            target = live
-        else:
-            raise CorsUsageError("record needs --base-url URL or --app MODULE:ATTR")
-    sync = as_sync(adapt(target))
-    try:
-        probe_headers = [*dict.fromkeys([*headers, UNLISTED_HEADER])]
-        found = {
-            path: _observe(sync, path, origins, methods, probe_headers, browser) for path in paths
-        }
-    finally:
-        for close in closers:
-            close()
-    groups: dict[str, list[str]] = {}
-    for path, shape in found.items():
-        groups.setdefault(json.dumps(shape, sort_keys=True), []).append(path)
-    lines = [
-        "# yaml-language-server: $schema=https://raw.githubusercontent.com/pytest-cors/"
-        "pytest-cors/main/pytest_cors/contract/schema.json",
-        f"# Recorded by `pytest-cors record` on {date.today().isoformat()}: what the server "
-        "grants today.",
-        "# Review it, commit it, and run `pytest-cors check` in CI to be warned of any drift.",
-        "version: 1",
-        "target:",
-    ]
-    if app is not None:
-        lines.append(f"  app: {json.dumps(app)}")
-    elif base_url is not None:
-        lines.append(f"  base_url: {json.dumps(base_url.rstrip('/'))}")
-    else:
-        lines.pop()
-    lines.append("policies:")
-    used: set[str] = set()
-    for key, group_paths in groups.items():
-        shape = json.loads(key)
-        name = _policy_name(group_paths[0], used)
-        lines += _policy_lines(name, group_paths, shape, [UNLISTED_HEADER])
-    text = "\n".join(lines) + "\n"
-    load_contract_text(text, "recorded.yaml")
-    return text
-
-
-def _policy_name(path: str, used: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.strip("/")).strip("-.") or "root"
-    base = base[:60]
-    name, n = base, 2
-    while name in used:
-        name, n = f"{base}-{n}", n + 1
-    used.add(name)
-    return name
-
-
-def _observe(
-    target: Any,
-    path: str,
-    origins: Sequence[str],
-    methods: Sequence[str],
-    headers: Sequence[str],
-    browser: str,
-) -> dict[str, Any]:
-    """What the server grants on one path: origins, credentials, methods, headers, exposure."""
-    from pytest_cors.contract.checks import header_value
-    from pytest_cors.flow import Browser
-
-    def fetch(
-        origin: str, method: str = "GET", creds: bool = False, names: Sequence[str] = ()
-    ) -> Outcome:
-        return Browser(browser).fetch(
-            target,
-            path,
-            origin=origin,
-            method=method,
-            headers=[(n, header_value(n)) for n in names],
-            credentials="include" if creds else "omit",
-        )
-
-    first = {o: fetch(o) for o in origins}
-    acao = {o: _acao(out) for o, out in first.items()}
-    anyone = fetch(STRANGER).allowed
-    reckless = anyone and fetch(STRANGER, creds=True).allowed
-    public = (anyone and not reckless) or bool(origins and all(v == "*" for v in acao.values()))
-    allowed = [] if public else [o for o, out in first.items() if out.allowed and acao[o] == o]
-    denied = [o for o in origins if o not in allowed and not public]
-    shape: dict[str, Any] = {"public": public, "allow": allowed, "deny": denied}
-    shape["reckless"] = reckless
-    if not public and not allowed:
-        shape["cors"] = False
-        return shape
-    probe = STRANGER if public else allowed[0]
-    credentials = not public and fetch(probe, creds=True).allowed
-    shape["credentials"] = credentials
-    granted = []
-    for method in methods:
-        outcome = fetch(probe, method, credentials)
-        status = outcome.actual.response.status if outcome.actual else None
-        if outcome.allowed and not (method in _SIMPLE and status in (404, 405, 501)):
-            granted.append(method)
-    shape["methods"] = granted or ["GET"]
-    shape["headers"] = [
-        name for name in headers if fetch(probe, "GET", credentials, [name]).allowed
-    ]
-    from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
-
-    response = first[probe].actual if probe in first else fetch(probe).actual
-    exposed: list[str] = []
-    if response is not None:
-        for value in response.response.headers.get_all("Access-Control-Expose-Headers"):
-            for token in value.split(","):
-                token = token.strip()
-                if token and token != "*" and token.lower() not in SAFELISTED_RESPONSE_HEADERS:
-                    exposed.append(token)
-    shape["expose"] = list(dict.fromkeys(exposed))
-    max_age = None
-    preflighted = fetch(probe, "GET", credentials, [headers[0]]) if headers else None
-    if preflighted is not None and preflighted.preflight is not None:
-        raw = preflighted.preflight.response.headers.get("Access-Control-Max-Age")
-        if raw is not None and raw.isdigit():
-            max_age = int(raw)
-    shape["max_age"] = max_age
-    return shape
-
-
-def _acao(outcome: Outcome) -> str | None:
-    actual = outcome.actual
-    return actual.response.headers.get("Access-Control-Allow-Origin") if actual else None
-
-
-def _flow(values: Sequence[str]) -> str:
-    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
-
-
-def _policy_lines(
-    name: str, paths: Sequence[str], shape: dict[str, Any], hidden: Sequence[str]
-) -> list[str]:
-    lines = [f"  - name: {name}", f"    paths: {_flow(paths)}"]
-    if shape.get("cors") is False:
-        lines.append("    cors: false")
-        if shape["deny"]:
-            lines += ["    origins:", f"      deny: {_flow(shape['deny'])}"]
-        return lines
-    if shape.get("reckless"):
-        lines.append(
-            "    # the server grants ANY origin, with credentials: `pytest-cors check` fails "
-            "until it is fixed"
-        )
-    if shape["public"]:
-        lines.append("    public: true")
-    else:
-        lines += ["    origins:", f"      allow: {_flow(shape['allow'])}"]
-        if shape["deny"]:
-            lines.append(f"      deny: {_flow(shape['deny'])}")
-    lines.append(f"    methods: {_flow(shape['methods'])}")
-    listed = [h for h in shape["headers"] if h not in hidden]
-    if any(h in shape["headers"] for h in hidden):
-        lines.append(
-            "    # the server granted a made-up request header too: it lets any header through"
-        )
-    if listed:
-        lines.append(f"    request_headers: {_flow(listed)}")
-    if shape["expose"]:
-        lines.append(f"    expose_headers: {_flow(shape['expose'])}")
-    if shape.get("credentials"):
-        lines.append("    credentials: true")
-    if shape["max_age"] is not None:
-        age = shape["max_age"]
-        lines.append(f"    max_age: {{min: {age}, max: {age}}}")
-    return lines
 
 
 # -- fetch ---------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_cors.cli import main, record
+from pytest_cors.cli import main
 from pytest_cors.contract import load_contract_text
+from pytest_cors.contract.record import record
 from tests.contract_checks import apps
 from tests.servers import serve_asgi, serve_wsgi
 
