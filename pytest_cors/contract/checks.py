@@ -41,7 +41,7 @@ __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's tra
 
 Severity = Literal["error", "warning"]
 Expect = Literal["allowed", "denied"]
-Kind = Literal["allowed", "error-path", "method", "header", "origin", "credentials", "pna"]
+Kind = Literal["allowed", "error-path", "fault", "method", "header", "origin", "credentials", "pna"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,7 @@ FINDINGS: dict[str, FindingKind] = {
         FindingKind("CORS-DISABLED", "error", "a 'cors: false' route grants an origin"),
         FindingKind("CORS-DISABLED-NOT-FOUND", "warning", "a 'cors: false' path answers 404"),
         FindingKind("CORS-PREFLIGHT-MISMATCH", "error", "preflight and actual disagree"),
+        FindingKind("CORS-ERROR-MASKED", "error", "an error answer carries no CORS headers"),
     )
 }  # fmt: skip
 """Every finding id, stable and documented; ``allow_findings`` may name any of them."""
@@ -121,6 +122,8 @@ class Check:
     finding: str | None = None  # raised when the expectation fails
     source: str = ""  # the contract entry the check comes from, as written
     label: str = ""  # what the id says besides method, path and origin
+    fault: str | None = None  # the fault a "fault" check provokes (model.FAULTS)
+    control: str = ""  # an unrelated origin: granted too, a granted probe is a reflection
 
     @property
     def name(self) -> str:
@@ -144,12 +147,20 @@ class Check:
         what = f"{self.method} {self.path} from {self.origin}{creds}{sent}"
         if self.kind == "pna":
             what = f"private-network preflight for {self.path} from {self.origin}"
+        if self.fault:
+            what += f" ({FAULT_TITLES[self.fault]})"
         if self.attack:
             what += f" ({ATTACKS[self.attack].title})"
         return f"{what} must be {self.expect}"
 
 
 # -- building checks -----------------------------------------------------------------------
+
+FAULT_TITLES = {
+    "not_found": "a path no route serves: the app's 404",
+    "method_not_allowed": "a method the route does not serve: the router's 405",
+    "exception": "the view raises: the framework's 500",
+}
 
 _HEADER_VALUES = {
     "content-type": "application/json",
@@ -285,9 +296,12 @@ def _policy_probes(policy: Policy, seed: int | str) -> list[Probe]:
     return probes
 
 
-def count_checks(policy: Policy, probes: Sequence[Probe], browsers: int) -> int:
+def count_checks(
+    policy: Policy, probes: Sequence[Probe], browsers: int, *, live: bool | None = None
+) -> int:
     """How many checks :func:`build_checks` makes for ``policy``, by arithmetic: as many as the
     builders below append, for each of ``browsers`` browser profiles."""
+    faults = len(_faults(policy, live))
     paths, errors, methods = len(policy.paths), len(policy.error_paths), len(policy.methods)
     listed = set(policy.methods)
     names = {n.lower() for n in policy.request_headers}
@@ -297,16 +311,17 @@ def count_checks(policy: Policy, probes: Sequence[Probe], browsers: int) -> int:
     if not policy.cors:
         each = paths * len(probes) + paths * methods + paths
     elif policy.public:
-        each = paths * methods + errors + paths + paths * outside
+        each = paths * methods + errors + faults + paths + paths * outside
     else:
         origins = len(_allowed_origins(policy))
-        each = paths * origins * methods + errors * origins + paths * len(probes) + paths
+        each = paths * origins * methods + (errors + faults) * origins
+        each += paths * len(probes) + paths
         each += paths * outside if origins else 0
     return each * browsers
 
 
 def _bounded(
-    contract: Contract, seed: int | str, browser: str | None
+    contract: Contract, seed: int | str, browser: str | None, live: bool | None = None
 ) -> list[tuple[Policy, list[Probe], tuple[str, ...]]]:
     """Each policy with its probes and browsers, once the count of checks they make is known
     to stay within :data:`MAX_CHECKS`; :class:`ContractError` naming the policy otherwise."""
@@ -315,7 +330,7 @@ def _bounded(
     for policy in contract.policies:
         probes = _policy_probes(policy, seed)
         browsers = _browsers(contract, policy, browser)
-        count = count_checks(policy, probes, len(browsers))
+        count = count_checks(policy, probes, len(browsers), live=live)
         total += count
         if total > MAX_CHECKS:
             where = f"{policy.mark.file}:{policy.mark.line}"
@@ -340,17 +355,24 @@ def _bounded(
 
 
 def build_checks(
-    contract: Contract, *, seed: int | str | None = None, browser: str | None = None
+    contract: Contract,
+    *,
+    seed: int | str | None = None,
+    browser: str | None = None,
+    live: bool | None = None,
 ) -> list[Check]:
     """Every check of the contract, in a stable order (ids never depend on anything but the
-    contract, the seed and the browser override).
+    contract, the seed, the browser override and whether the target is live).
+
+    ``live`` says whether the target is a live server (``None``: not known yet): a policy
+    without ``faults`` checks the faults that apply to it (see :mod:`~pytest_cors.contract.faults`).
 
     Raises :class:`~pytest_cors.errors.ContractError` when the contract would make more than
     :data:`MAX_CHECKS` checks, before building any."""
     effective_seed = seed if seed is not None else resolved_seed(contract)
     checks: list[Check] = []
-    for policy, probes, browsers in _bounded(contract, effective_seed, browser):
-        base = _policy_checks(contract.file, policy, effective_seed, probes)
+    for policy, probes, browsers in _bounded(contract, effective_seed, browser, live):
+        base = _policy_checks(contract.file, policy, effective_seed, probes, live)
         for name in browsers:
             checks += [replace(c, browser=name) for c in base]
     out: list[Check] = []
@@ -372,13 +394,13 @@ def resolved_seed(contract: Contract, override: int | str | None = None) -> int 
 
 
 def _policy_checks(
-    file: str, policy: Policy, seed: int | str, probes: Sequence[Probe]
+    file: str, policy: Policy, seed: int | str, probes: Sequence[Probe], live: bool | None = None
 ) -> list[Check]:
     if not policy.cors:
         return _closed_checks(file, policy, seed, probes)
     if policy.public:
-        return _public_checks(file, policy, seed)
-    return _restricted_checks(file, policy, seed, probes)
+        return _public_checks(file, policy, seed, live)
+    return _restricted_checks(file, policy, seed, probes, live)
 
 
 def _declared_headers(policy: Policy) -> tuple[tuple[str, str], ...]:
@@ -396,6 +418,55 @@ def error_path_method(policy: Policy) -> str:
     if "GET" in policy.methods:
         return "GET"
     return _simple_method(policy)
+
+
+def _faults(policy: Policy, live: bool | None) -> list[str]:
+    """The faults checked for ``policy``, in a fixed order; ``method_not_allowed`` only when the
+    policy does not list ``POST`` (else its allowed checks send POST to every path already)."""
+    if not policy.cors:
+        return []
+    chosen = policy.faults_for(live=live)
+    return [
+        name
+        for name in ("not_found", "method_not_allowed", "exception")
+        if name in chosen and not (name == "method_not_allowed" and "POST" in policy.methods)
+    ]
+
+
+def fault_request(policy: Policy, fault: str, seed: int | str) -> tuple[str, str]:
+    """The path and method a ``fault`` check of ``policy`` sends."""
+    from pytest_cors.contract.faults import not_found_path
+
+    first = policy.paths[0]
+    if fault == "not_found":
+        return not_found_path(first, seed, policy.name), error_path_method(policy)
+    if fault == "method_not_allowed":
+        return first, "POST"
+    return first, error_path_method(policy)
+
+
+def _fault_checks(
+    file: str,
+    policy: Policy,
+    origins: Sequence[tuple[str, Mark, str]],
+    seed: int | str,
+    live: bool | None,
+) -> list[Check]:
+    """One check per fault and allowed origin (not per path): the first path stands for the
+    policy, as the same app's error handling answers for all of them."""
+    checks = []
+    for index, fault in enumerate(_faults(policy, live)):
+        path, method = fault_request(policy, fault, seed)
+        mark = policy.where(f"faults[{index}]") if policy.faults else policy.where("faults")
+        for origin, _, _source in origins:
+            checks.append(
+                Check(
+                    file, policy, "fault", path, origin, method, "allowed", mark,
+                    credentials=policy.credentials, source="faults", fault=fault,
+                    label=f"(fault: {fault})", finding="CORS-ERROR-MASKED",
+                )
+            )  # fmt: skip
+    return checks
 
 
 def _allowed_checks(
@@ -456,7 +527,7 @@ _CLOSED_SKIPPED = frozenset({"prefix", "suffix", "substring", "dot-replacement"}
 
 
 def _probe_checks(
-    file: str, policy: Policy, probes: Sequence[Probe], *, closed: bool
+    file: str, policy: Policy, probes: Sequence[Probe], *, closed: bool, control: str = ""
 ) -> list[Check]:
     rules = {rule.text: rule for rule in policy.allow}
     checks = []
@@ -470,6 +541,7 @@ def _probe_checks(
                     file, policy, "origin", path, probe.origin, method, "denied", mark,
                     credentials=credentials, attack=probe.attack,
                     finding="CORS-DISABLED" if closed else probe.finding, source=probe.source,
+                    control="" if probe.attack == "random-origin" else control,
                 )
             )  # fmt: skip
     return checks
@@ -500,21 +572,26 @@ def _pna_checks(file: str, policy: Policy, origin: str) -> list[Check]:
 
 
 def _restricted_checks(
-    file: str, policy: Policy, seed: int | str, probes: Sequence[Probe]
+    file: str, policy: Policy, seed: int | str, probes: Sequence[Probe], live: bool | None = None
 ) -> list[Check]:
     origins = [(o, rule.mark, rule.text) for o, rule in _allowed_origins(policy)]
     checks = _allowed_checks(file, policy, origins)
+    checks += _fault_checks(file, policy, origins, seed, live)
     if origins:
         checks += _outside_lists(file, policy, origins[0][0])
-    checks += _probe_checks(file, policy, probes, closed=False)
+    control = random_origin(seed, policy.name)
+    checks += _probe_checks(file, policy, probes, closed=False, control=control)
     checks += _pna_checks(file, policy, random_origin(seed, policy.name))
     return checks
 
 
-def _public_checks(file: str, policy: Policy, seed: int | str) -> list[Check]:
+def _public_checks(
+    file: str, policy: Policy, seed: int | str, live: bool | None = None
+) -> list[Check]:
     anyone = random_origin(seed, policy.name)
     mark = policy.where("public")
     checks = _allowed_checks(file, policy, [(anyone, mark, "public")])
+    checks += _fault_checks(file, policy, [(anyone, mark, "public")], seed, live)
     checks += [
         Check(
             file, policy, "credentials", path, anyone, policy.methods[0], "denied", mark,
@@ -571,6 +648,12 @@ class Evidence:
     app_errors: list[str] = field(default_factory=list)
     """What an in-process app raised on an error path, each judged as a bare 500 (the runner's
     ``bare_500``): ``"GET http://testserver/boom raised RuntimeError: boom"``."""
+    framework: str = ""
+    """The framework serving an in-process app (``"starlette"``, ...), for the fix a
+    ``CORS-ERROR-MASKED`` finding names; ``""`` when unknown (a live server)."""
+    reflected: bool = False
+    """For a look-alike probe that got in: the check's unrelated ``control`` origin was
+    granted too, so the server reflects any origin (one cause, reported as ``CORS-REFLECT``)."""
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -608,6 +691,8 @@ def evaluate(check: Check, evidence: Evidence) -> list[Finding]:
     outcome = evidence.outcome
     if check.kind in ("allowed", "error-path"):
         found += _allowed_findings(check, evidence)
+    elif check.kind == "fault":
+        found += _fault_findings(check, evidence)
     elif check.kind in ("origin", "credentials", "pna"):
         found += _denied_origin_findings(check, evidence)
     else:
@@ -649,6 +734,46 @@ def _allowed_findings(check: Check, evidence: Evidence) -> list[Finding]:
     if check.kind == "allowed" and preflight is not None:
         found += _max_age_findings(check, preflight.response.headers)
     return found
+
+
+def _answered(evidence: Evidence) -> Exchange | None:
+    """The exchange a blocked request stopped at: the actual response, else the preflight."""
+    outcome = evidence.outcome
+    if outcome is None:
+        return None
+    return outcome.actual or outcome.preflight
+
+
+def _fault_findings(check: Check, evidence: Evidence) -> list[Finding]:
+    """``CORS-ERROR-MASKED`` when the page cannot read the error the fault provoked."""
+    from pytest_cors.contract.faults import fix_for
+
+    outcome = evidence.outcome
+    if outcome is None or outcome.allowed:
+        return []
+    failure = outcome.failure
+    exchange = _answered(evidence)
+    status = exchange.response.status if exchange is not None else None
+    where = _step(exchange) if exchange is not None else "response"
+    answered = f"{status} {exchange.response.reason}".strip() if exchange else "an error"
+    code = f" ({failure.code})" if failure else ""
+    raised = "".join(
+        f" {error}: judged as the bare '500 Internal Server Error' a server (uvicorn, gunicorn) "
+        "answers when the app raises, without the app's headers."
+        for error in evidence.app_errors
+    )
+    framework = evidence.framework
+    fix = fix_for(framework)
+    label = f"Fix ({framework.capitalize()})" if framework else "Fix"
+    return [
+        Finding(
+            "CORS-ERROR-MASKED",
+            f"fault {check.fault}: the app answered {check.method} {check.path} with "
+            f"{answered} on the {where}, without the CORS headers{code}: a page on "
+            f"{check.origin} sees a CORS error instead of the {status or 'error'}, and cannot "
+            f"tell the user what went wrong.{raised}\n{label}: {fix}",
+        )
+    ]
 
 
 def _expose_findings(check: Check, headers: Headers) -> list[Finding]:
@@ -806,6 +931,17 @@ def _denied_origin_findings(check: Check, evidence: Evidence) -> list[Finding]:
             f" This request is still blocked ({outcome.failure.code}), but only by a later "
             "check: the server's origin test accepted the origin."
         )
+    if evidence.reflected and check.policy.cors:
+        return [
+            Finding(
+                "CORS-REFLECT",
+                f"{check.origin}{what} is granted, and so is the unrelated {check.control}: the "
+                f"server reflects any origin.{tail} This look-alike ({check.attack}) is one of "
+                "the classes that got in for that one cause, all reported under CORS-REFLECT: "
+                "there is no origin pattern to fix. Compare the Origin with an allow-list "
+                "instead of echoing it.",
+            )
+        ]
     hint = {
         "CORS-REFLECT": " The server reflects any Origin: compare it with an allow-list instead.",
         "CORS-NULL": " Never allow 'null': any page can send it from a sandboxed iframe.",
@@ -934,7 +1070,7 @@ def _guards(check: Check, evidence: Evidence) -> list[Finding]:
                 )
             )
         if (
-            check.kind in ("allowed", "error-path")
+            check.kind in ("allowed", "error-path", "fault")
             and policy.cors
             and not policy.public
             and not policy.credentials

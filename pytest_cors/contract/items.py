@@ -39,7 +39,7 @@ from pytest_cors.contract.checks import (
     resolved_seed,
 )
 from pytest_cors.contract.model import Mark
-from pytest_cors.contract.runner import ContractRun, SameOriginProbe, TargetSpec, import_app
+from pytest_cors.contract.runner import ContractRun, NotApplicable, TargetSpec, import_app
 from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
 from pytest_cors.http import visible
 from pytest_cors.report import redact
@@ -94,7 +94,8 @@ class ContractFile(pytest.Module):
         )
         state.runs[str(self.path)] = run
         try:
-            checks = build_checks(contract, seed=seed, browser=state.browser)
+            live = None if fixture else run.live
+            checks = build_checks(contract, seed=seed, browser=state.browser, live=live)
         except CorsError as exc:
             raise self.CollectError(f"{self.path}: {exc}") from None
         by_policy: dict[str, list[Check]] = {}
@@ -182,7 +183,7 @@ class _Check(pytest.Item):
         state.start(self.run)
         try:
             self.evidence = self.run.result(self.cors_check, target=target)
-        except SameOriginProbe as exc:
+        except NotApplicable as exc:
             self._record("skipped", error=str(exc))
             pytest.skip(str(exc))
         except CorsError as exc:

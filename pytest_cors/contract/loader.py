@@ -32,6 +32,7 @@ from pytest_cors.contract.model import (
     BROWSER_PROFILES,
     DEFAULT_BROWSERS,
     DEFAULT_METHODS,
+    FAULTS,
     AllowedFinding,
     Contract,
     Mark,
@@ -488,6 +489,7 @@ _POLICY_KEYS = (
     "description",
     "paths",
     "error_paths",
+    "faults",
     "origins",
     "methods",
     "request_headers",
@@ -1066,6 +1068,17 @@ class _Validator:
         )
         return _BAD
 
+    def fault(self, node: _Raw) -> str | _Bad:
+        text = self.string(node, "a fault")
+        if isinstance(text, _Bad):
+            return _BAD
+        if text in FAULTS:
+            return text
+        close = difflib.get_close_matches(text.lower().replace("-", "_"), FAULTS, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        self.error(node.mark, f"unknown fault {text!r}{hint} (faults: {', '.join(FAULTS)})")
+        return _BAD
+
     def finding(self, node: _Raw, marks: dict[str, Mark], path: str) -> AllowedFinding | _Bad:
         entries = self.mapping(
             node, "an 'allow_findings' entry", ("id", "reason"), "in an 'allow_findings' entry"
@@ -1196,6 +1209,7 @@ class _Validator:
                 False,
             ),
             "browsers": ("browser profile", self.browser, str, True),
+            "faults": ("fault", self.fault, str, False),
             "probes": (
                 "origin",
                 lambda n: self.concrete_origin(n, "probes"),
@@ -1334,7 +1348,7 @@ class _Validator:
                 "'origins.allow' contradicts 'cors: false'; list origins that must be refused "
                 "under 'origins.deny'",
             )
-            for key in ("expose_headers", "vary", "error_paths"):
+            for key in ("expose_headers", "vary", "error_paths", "faults"):
                 settle("cors", key, f"'{key}' {closed}")
             for key in ("max_age.min", "max_age.max"):
                 settle("cors", key, f"'max_age' {closed}", at="max_age")
@@ -1610,6 +1624,7 @@ def _make_policy(
         paths=tuple(values["paths"]),
         description=values.get("description"),
         error_paths=tuple(values.get("error_paths", ())),
+        faults=tuple(values["faults"]) if "faults" in values else None,
         allow=tuple(values.get("origins.allow", ())),
         deny=tuple(values.get("origins.deny", ())),
         methods=tuple(values.get("methods", DEFAULT_METHODS)),

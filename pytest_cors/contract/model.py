@@ -24,6 +24,11 @@ __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's tra
 BROWSER_PROFILES = tuple(PROFILES)
 """The browser profile names a contract may list under ``browsers``."""
 
+FAULTS = ("not_found", "exception", "method_not_allowed")
+"""The faults a policy's ``faults`` may list: error answers that must still carry CORS headers."""
+LIVE_FAULTS = ("not_found", "method_not_allowed")
+"""The faults that apply to a live server (``exception`` needs the app in this process)."""
+
 DEFAULT_BROWSERS = ("chromium",)
 DEFAULT_METHODS = ("GET",)
 
@@ -151,6 +156,8 @@ class Policy(_Located):
     paths: tuple[str, ...]
     description: str | None = None
     error_paths: tuple[str, ...] = ()
+    faults: tuple[str, ...] | None = None
+    """The faults to check (see :data:`FAULTS`); ``None``: all that apply to the target."""
     allow: tuple[OriginRule, ...] = ()
     deny: tuple[Origin, ...] = ()
     methods: tuple[str, ...] = DEFAULT_METHODS
@@ -175,6 +182,13 @@ class Policy(_Located):
         if self.public:
             return True
         return any(rule.matches(origin) for rule in self.allow)
+
+    def faults_for(self, *, live: bool | None) -> tuple[str, ...]:
+        """The faults checked against a target: the listed ones, else all that apply
+        (``live`` unknown: all, those that do not apply are then reported as such)."""
+        if self.faults is not None:
+            return self.faults
+        return LIVE_FAULTS if live else FAULTS
 
     def allowed_by(self, origin: Origin | str) -> OriginRule | None:
         """The first ``origins.allow`` rule that admits ``origin``, if any."""

@@ -50,6 +50,7 @@ from pytest_cors.origin import origin_of_url, parse_origin
 
 if TYPE_CHECKING:
     from pytest_cors.contract.model import Contract
+    from pytest_cors.engine import Outcome
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -139,7 +140,11 @@ def app_exception(exc: BaseException) -> Exception | None:
     return exc
 
 
-class SameOriginProbe(Exception):
+class NotApplicable(Exception):
+    """The check does not apply to this target; the message says why (never a pass)."""
+
+
+class SameOriginProbe(NotApplicable):
     """The check's origin is the target's own origin: a browser would not use CORS at all."""
 
 
@@ -252,6 +257,18 @@ class _Memo:
         self._answers: dict[tuple[Any, ...], Response | Future[Response]] = {}
         self.sent = 0
         self.reused = 0
+        self._framework: str | None = None
+        self.controls: dict[tuple[Any, ...], bool] = {}
+        """Whether the unrelated origin of a reflect control was granted, per request shape."""
+
+    @property
+    def framework(self) -> str:
+        """The framework serving an in-process app, ``""`` for a live server or none known."""
+        if self._framework is None:
+            from pytest_cors.contract.faults import framework_of
+
+            self._framework = framework_of(self.target) if self.in_process else ""
+        return self._framework
 
     def send(self, request: Request) -> Response:
         with self._lock:
@@ -311,7 +328,11 @@ class _CheckTarget:
         try:
             return self._send(request)
         except TargetError as exc:
+            from pytest_cors.contract.faults import injected
+
             raised = app_exception(exc)
+            if raised is None and injected(exc):
+                raised = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
             if raised is None:
                 raise
             self.app_errors.append(
@@ -329,14 +350,13 @@ def execute(check: Check, memo: _Memo) -> Evidence:
     """Run one check against the target: the browser's flow, plus the raw requests the check
     needs beyond it (the private-network preflight; the actual request the browser never sent
     after a refused preflight, to compare the two answers)."""
-    from pytest_cors.flow import Browser
 
     url = urljoin(memo.base_url + "/", check.path.lstrip("/"))
     if check.origin != "null" and parse_origin(check.origin).same_origin(origin_of_url(url)):
         raise SameOriginProbe(
             f"{check.origin} is the target's own origin: a browser sends no CORS request"
         )
-    target = _CheckTarget(memo, error_path=check.kind == "error-path")
+    target = _CheckTarget(memo, error_path=check.kind in ("error-path", "fault"))
     if check.kind == "pna":
         request = Request(
             "OPTIONS",
@@ -352,16 +372,12 @@ def execute(check: Check, memo: _Memo) -> Evidence:
         )
         response = _send_raw(target, request, "preflight")
         return Evidence(None, [Exchange(request, response, "preflight")])
-    outcome = Browser(check.browser).fetch(
-        target,
-        check.path,
-        origin=check.origin,
-        method=check.method,
-        headers=list(check.headers),
-        credentials="include" if check.credentials else "omit",
-        cookies=PROBE_COOKIES,
-    )
+    if check.kind == "fault":
+        return _fault(check, memo, target)
+    outcome = _fetch(check, target)
     evidence = Evidence(outcome)
+    if check.control and _granted(outcome.exchanges, check.origin):
+        evidence.reflected = _control(check, memo, target)
     failure = outcome.failure
     if failure is not None and failure.step == "preflight" and check.kind not in _LISTS:
         pairs = [("Accept", "*/*"), *outcome.request.headers, ("Origin", check.origin)]
@@ -378,6 +394,64 @@ def execute(check: Check, memo: _Memo) -> Evidence:
         evidence.extra.append(Exchange(actual, _send_raw(target, actual, "actual")))
     evidence.app_errors = target.app_errors
     return evidence
+
+
+def _fetch(check: Check, target: _CheckTarget, origin: str | None = None) -> Outcome:
+    from pytest_cors.flow import Browser
+
+    return Browser(check.browser).fetch(
+        target,
+        check.path,
+        origin=origin or check.origin,
+        method=check.method,
+        headers=list(check.headers),
+        credentials="include" if check.credentials else "omit",
+        cookies=PROBE_COOKIES,
+    )
+
+
+def _granted(exchanges: Iterable[Exchange], origin: str) -> bool:
+    return any(e.response.headers.get("Access-Control-Allow-Origin") == origin for e in exchanges)
+
+
+def _control(check: Check, memo: _Memo, target: _CheckTarget) -> bool:
+    """Whether the check's unrelated ``control`` origin is granted the same request: then the
+    server reflects any origin, and a look-alike that got in is that one cause. Asked once per
+    request shape and run (only after a look-alike got in)."""
+    key = (check.path, check.method, check.headers, check.credentials, check.browser, check.control)
+    known = memo.controls.get(key)
+    if known is None:
+        known = _granted(_fetch(check, target, check.control).exchanges, check.control)
+        memo.controls[key] = known
+    return known
+
+
+def _fault(check: Check, memo: _Memo, target: _CheckTarget) -> Evidence:
+    """A ``faults`` check: the error provoked (for ``exception``, a view made to raise while the
+    request runs), the browser's flow, and the framework that answered."""
+    from pytest_cors.contract.faults import raising_view
+
+    if check.fault == "exception":
+        if not memo.in_process:
+            raise NotApplicable(
+                "fault exception: not applicable to a live server (no view of it can be made "
+                "to raise); it applies to an in-process app"
+            )
+        injection = raising_view(memo.target, check.path, check.method)
+        if isinstance(injection, str):
+            raise NotApplicable(f"fault exception: not applicable: {injection}")
+        with injection():
+            outcome = _fetch(check, target)
+    else:
+        outcome = _fetch(check, target)
+        answered = outcome.actual or outcome.preflight
+        status = answered.response.status if answered is not None else None
+        if status is not None and status < 400:
+            raise NotApplicable(
+                f"fault {check.fault}: not applicable: {check.method} {check.path} answered "
+                f"{status}, not an error (a route serves it), so there is no error to judge"
+            )
+    return Evidence(outcome, app_errors=target.app_errors, framework=memo.framework)
 
 
 def _send_raw(target: _CheckTarget, request: Request, step: str) -> Response:
@@ -638,17 +712,17 @@ def check_contract(
     which break the contract. A :class:`TargetError` propagates: there is no verdict without a
     response.
     """
-    checks = build_checks(contract, seed=seed, browser=browser)
     run = ContractRun(
         contract, TargetSpec.resolve(contract), concurrency=concurrency, target=target
     )
+    checks = build_checks(contract, seed=seed, browser=browser, live=run.live)
     try:
         run.prefetch(checks)
         results = []
         for check in checks:
             try:
                 evidence = run.result(check)
-            except SameOriginProbe:
+            except NotApplicable:
                 continue
             results.append((check, evaluate(check, evidence)))
         return results

@@ -124,8 +124,8 @@ def test_a_long_scalar_is_fine_but_its_echo_in_a_message_is_cut():
 def many_paths(count: int, *, browsers: str = "") -> str:
     paths = ", ".join(f"/r{i}" for i in range(count))
     return (
-        f"version: 1\n{browsers}policies:\n  - name: small\n    paths: [/a]\n"
-        "    origins: {allow: [https://app.example.com]}\n"
+        f"version: 1\n{browsers}defaults: {{faults: []}}\npolicies:\n  - name: small\n"
+        "    paths: [/a]\n    origins: {allow: [https://app.example.com]}\n"
         f"  - name: big\n    paths: [{paths}]\n    origins: {{allow: [https://app.example.com]}}\n"
     )
 
@@ -145,7 +145,7 @@ def test_a_policy_past_the_check_bound_is_refused_by_name_before_any_check_is_bu
     )
     count = per_path * 20_000
     assert str(diagnostic) == (
-        f"big.yaml:6:5: policy 'big' (big.yaml:6) would make {count} checks (20000 paths), more "
+        f"big.yaml:7:5: policy 'big' (big.yaml:7) would make {count} checks (20000 paths), more "
         f"than the {checks.MAX_CHECKS} a contract may make; list fewer paths (one per route is "
         "enough) or split the policy across contract files"
     )
@@ -163,7 +163,7 @@ def test_the_bound_counts_every_browser_and_the_policies_before(monkeypatch):
     with pytest.raises(ContractError) as info:
         checks.build_checks(contract)
     assert [str(d) for d in info.value.diagnostics] == [
-        f"c.yaml:7:5: policy 'big' (c.yaml:7) would take the contract to {small + big} checks "
+        f"c.yaml:8:5: policy 'big' (c.yaml:8) would take the contract to {small + big} checks "
         f"(it makes {big}), more than the {small + big - 1} a contract may make; split the "
         "policies across several contract files"
     ]

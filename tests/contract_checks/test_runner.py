@@ -36,6 +36,7 @@ version: 1
     expose_headers: [X-Total-Count]
     credentials: true
     max_age: {{min: 60, max: 7200}}
+    faults: []  # the faults' own requests: test_faults.py
 """
 
 

@@ -94,7 +94,9 @@ class Stack:
     * ``cors_on_500``: whether a crashing view's 500 still carries the CORS headers;
     * ``cors_on_404``: whether an unknown route's 404 carries them;
     * ``preflight_unknown_route``: whether the middleware grants a preflight for a route
-      that does not exist (answering before routing).
+      that does not exist (answering before routing);
+    * ``masked_faults``: the contract ``faults`` whose error answer has no CORS headers;
+    * ``raising_view``: whether the ``exception`` fault applies (the kit can make a view raise).
     """
 
     name: str
@@ -109,6 +111,8 @@ class Stack:
     cors_on_500: bool = True
     cors_on_404: bool = True
     preflight_unknown_route: bool = False
+    masked_faults: frozenset[str] = frozenset()  # contract faults answered without CORS
+    raising_view: bool = False  # the kit can make one of its views raise (the exception fault)
     regex_hole: RegexHole | None = None
     settings: Callable[[Any], AbstractContextManager[None]] = lambda options: nullcontext()
     asynchronous: Callable[[Any, str], Any] | None = None
@@ -320,6 +324,7 @@ FLASK = Stack(
     public_failure="CORSMissingAllowCredentials",  # it echoes the origin, without credentials
     strict_findings=frozenset({"CORS-VARY"}),  # a single exact origin gets no Vary: Origin
     regex_hole=RegexHole(PREFIX_TRICK, "CORS-PREFIX-MATCH"),
+    raising_view=True,  # Flask's 500 page (PROPAGATE_EXCEPTIONS off) gets after_request's headers
     asynchronous=live_async_client,
 )
 
@@ -347,6 +352,8 @@ STARLETTE_FACTS: dict[str, Any] = {
     "denials": BAD_REQUEST_DENIALS,
     "cors_on_500": False,  # ServerErrorMiddleware sits outside CORSMiddleware
     "preflight_unknown_route": True,
+    "masked_faults": frozenset({"exception"}),  # ServerErrorMiddleware outside CORSMiddleware
+    "raising_view": True,
     "regex_hole": RegexHole(SUFFIX_TRICK, "CORS-SUFFIX-MATCH"),
     "asynchronous": asgi_async_client,
 }
@@ -410,6 +417,8 @@ QUART = Stack(
     live=serve_asgi,
     any_credentials="refuse",  # ValueError on every request: a 500 without CORS headers
     cors_on_500=False,
+    masked_faults=frozenset({"exception"}),  # quart-cors' after_request skips the 500
+    raising_view=True,
     regex_hole=RegexHole(PREFIX_TRICK, "CORS-PREFIX-MATCH"),
     asynchronous=asgi_async_client,
 )
@@ -487,6 +496,7 @@ AIOHTTP = Stack(
         "header": (403, "CORSMissingAllowOrigin"),
     },
     cors_on_404=False,  # only the routes given to cors.add() get headers
+    masked_faults=frozenset({"not_found", "method_not_allowed"}),
     asynchronous=aiohttp_async_client,
 )
 

@@ -32,6 +32,19 @@ policies:
     request_headers: [Content-Type, X-Token]
     expose_headers: [X-Total]
     credentials: true
+    faults: []  # measured by test_error_answers_carry_cors (FAULTS_CONTRACT)
+"""
+FAULTS_CONTRACT = """\
+version: 1
+policies:
+  - name: api
+    paths: [/teapot]
+    origins:
+      allow: [https://app.example.com]
+    methods: [GET, PUT]
+    credentials: true
+    faults: [not_found, method_not_allowed, exception]
+    vary: false
 """
 JSON = {"Content-Type": "application/json"}
 
@@ -193,7 +206,9 @@ class FrameworkSuite:
             assert "CORS-BLOCKED" in found
             assert "CORS-REFLECT" not in found
         else:
-            assert {"CORS-REFLECT", "CORS-NULL", "CORS-PREFIX-MATCH"} <= found
+            # one cause, one id: the look-alikes that got in are reported under CORS-REFLECT
+            assert "CORS-REFLECT" in found
+            assert not {"CORS-NULL", "CORS-PREFIX-MATCH", "CORS-UNESCAPED-DOT"} & found
 
     # -- (d) origin patterns -----------------------------------------------------------------
 
@@ -261,6 +276,30 @@ class FrameworkSuite:
         outcome = agree(servers("strict"), "/redirect", origin=ALLOWED)
         assert outcome.allowed
         assert outcome.redirected
+
+    def test_error_answers_carry_cors(self, servers):
+        """The ``faults`` of a contract, measured: which error answers of the documented
+        configuration lose the CORS headers (a 404 of an unrouted path, the router's 405, the
+        500 of a view made to raise). The exception applies in-process only; where the kit
+        cannot make a view of the framework raise, it is not applicable, never a pass."""
+        contract = load_contract_text(FAULTS_CONTRACT, "cors.yaml", known_findings=FINDINGS)
+        ways = servers("strict")
+        seen = {}
+        for way, target in ways.items():
+            results = check_contract(contract, target)
+            seen[way] = {
+                check.fault: {f.id for f in failing(found)}
+                for check, found in results
+                if check.kind == "fault"
+            }
+        client, live = seen["test client"], seen["live server"]
+        assert set(live) == {"not_found", "method_not_allowed"}  # exception: in-process only
+        for fault in ("not_found", "method_not_allowed"):
+            assert live[fault] == client[fault]
+        masked = {fault for fault, ids in client.items() if "CORS-ERROR-MASKED" in ids}
+        assert masked == self.stack.masked_faults
+        assert ("exception" in client) is self.stack.raising_view
+        assert all(ids <= {"CORS-ERROR-MASKED"} for ids in client.values())
 
     # -- (f) async clients -------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 and canvas reads of images need CORS), never with cookies (Starlette)."""
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,7 +13,10 @@ def asset(request: Request) -> Response:
     return Response(b"...", media_type=kind, headers={"Cache-Control": "max-age=31536000"})
 
 
-app = Starlette(
-    routes=[Route("/fonts/{name}", asset), Route("/img/{name}", asset)],
-    middleware=[Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"])],
+# CORS outermost, so that its headers reach every answer, the 500 of a view that raises
+# included (middleware=[...] would put it inside Starlette's ServerErrorMiddleware)
+app = CORSMiddleware(
+    Starlette(routes=[Route("/fonts/{name}", asset), Route("/img/{name}", asset)]),
+    allow_origins=["*"],
+    allow_methods=["GET"],
 )
