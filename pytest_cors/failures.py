@@ -254,6 +254,7 @@ _WEBKIT_REASONS = {
     "HeaderDisallowedByPreflightResponse": (
         "Request header field {v} is not allowed by Access-Control-Allow-Headers."
     ),
+    "RedirectContainsCredentials": "redirection URL {v} has credentials",
 }
 
 
@@ -265,13 +266,19 @@ def webkit_message(
     parameter: str = "",
     status: int | None = None,
     redirect_to: str | None = None,
-    initial_url: str | None = None,
 ) -> str:
     """WebKit's console lines for a failure: its reason, then the ``Fetch API`` line.
 
-    A CORS check failing on a redirect response is reported as a denied redirection to the
-    ``Location`` (``redirect_to``); the ``Fetch API`` line names the URL the script fetched.
+    A CORS check failing on a redirect response, and a redirect to a URL with credentials, are
+    reported as a denied redirection to the ``Location`` (``redirect_to``). The ``Fetch API``
+    line names ``url``, the request that failed (after a redirect, not the URL the script
+    fetched). ``parameter`` is the whole failing header value for an Allow-Methods/-Headers
+    list that does not parse, the redirect URL for one with credentials. Measured, WebKitGTK
+    2.50.6: two ``Access-Control-Allow-Origin`` lines (read as one value with a comma) cannot
+    contain more than one origin; a value with a blank and no comma is just not the origin.
     """
+    if kind == "MultipleAllowOriginValues" and "," not in parameter:
+        kind = "AllowOriginMismatch"
     template = _WEBKIT_REASONS.get(kind, "")
     reason = (
         template.replace("{o}", origin)
@@ -283,8 +290,7 @@ def webkit_message(
             f"Cross-origin redirection to {redirect_to} denied by Cross-Origin Resource Sharing "
             f"policy: {reason}"
         )
-    fetched = initial_url or url
-    last = f"Fetch API cannot load {fetched} due to access control checks."
+    last = f"Fetch API cannot load {url} due to access control checks."
     return f"{reason}\n{last}" if reason else last
 
 
@@ -340,7 +346,6 @@ def make_failure(
             parameter=token or parameter,
             status=status,
             redirect_to=redirect_to,
-            initial_url=initial_url,
         )
     elif firefox:
         # Firefox names the URL that failed (the redirect target, not the initial URL), quotes

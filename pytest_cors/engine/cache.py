@@ -102,11 +102,15 @@ class PreflightCache:
                     e.value.lower() == name
                     or (
                         # A preflight's `*` lets Authorization through (deprecated), but a
-                        # cached `*` never does: Chromium preflights again (random hardening R5).
+                        # cached `*` does not in Chromium: it preflights again (random
+                        # hardening R5); WebKit's cached `*` covers it.
                         e.value == "*"
                         and not include
                         and self.profile.cached_wildcard_header_covers
-                        and name != "authorization"
+                        and (
+                            name != "authorization"
+                            or self.profile.cached_wildcard_covers_authorization
+                        )
                     )
                 )
                 for e in entries

@@ -50,6 +50,11 @@ from pytest_cors.origin import Origin, origin_of_url, parse_origin
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Failure kinds whose WebKit console line names a whole response header's value.
+_WHOLE_VALUE_IN_WEBKIT = {
+    "InvalidAllowMethodsPreflightResponse": "Access-Control-Allow-Methods",
+    "InvalidAllowHeadersPreflightResponse": "Access-Control-Allow-Headers",
+}
 _BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
 
 
@@ -228,6 +233,7 @@ def run_fetch(
         status: int | None = None,
         token: str = "",
         origin: str | None = None,
+        redirect_to: str | None = None,
     ) -> Outcome:
         firefox = profile.console == "firefox"
         code = None
@@ -245,6 +251,11 @@ def run_fetch(
             asked_method = asked.get("Access-Control-Request-Method") or ""
             listed = asked.get("Access-Control-Request-Headers") or ""
             asked_headers = tuple(n.strip() for n in listed.split(",") if n.strip())
+        webkit = profile.console == "webkit"
+        if webkit and kind in _WHOLE_VALUE_IN_WEBKIT:
+            # WebKit names the whole header value that did not parse, not the bad element.
+            lines = effective_headers(out.exchanges[-1].response.headers, profile)
+            token = ", ".join(v.strip(" \t") for v in lines.get_all(_WHOLE_VALUE_IN_WEBKIT[kind]))
         out.failure = make_failure(
             kind,
             url=url,
@@ -259,6 +270,8 @@ def run_fetch(
             token=token,
             requested_method=asked_method,
             requested_headers=asked_headers,
+            webkit=webkit,
+            redirect_to=redirect_to,
         )
         label = out.failure.chromium_error or out.failure.code
         out.notes.append(Note(step, f"{label} ({out.failure.code})", False))
@@ -282,7 +295,12 @@ def run_fetch(
                 url,
                 headers,
                 body,
-                None if method in ("GET", "HEAD") else serialized,
+                None
+                if method in ("GET", "HEAD")
+                and not (
+                    profile.same_origin_redirect_keeps_origin and req.method not in ("GET", "HEAD")
+                )
+                else serialized,
                 added_headers(
                     profile,
                     req.origin,
@@ -302,13 +320,21 @@ def run_fetch(
             unsafe = unsafe_header_names(headers, profile) if redirects else script_unsafe
             kept = False
             if profile.redirect_keeps_preflight and redirects:
-                unsafe = [n for n in script_unsafe if n not in removed_by_redirect]
+                unsafe = (
+                    list(script_unsafe)
+                    if profile.redirect_preflight_names_removed_headers
+                    else [n for n in script_unsafe if n not in removed_by_redirect]
+                )
                 kept = needed_preflight or bool(script_unsafe)
             if method not in SAFELISTED_METHODS or unsafe or kept:
                 needed_preflight = True
                 reason = _preflight_reason(method, unsafe)
                 cacheable = cache is not None and (
-                    key_origin != "null" or profile.caches_opaque_origin
+                    key_origin != "null"
+                    or (
+                        profile.caches_opaque_origin
+                        and (req.origin.opaque or profile.caches_tainted_null_origin)
+                    )
                 )
                 if (
                     cache is not None
@@ -331,6 +357,13 @@ def run_fetch(
                         response, key_origin, req.credentials, method, unsafe, profile, out
                     )
                     if isinstance(verdict, Check):
+                        if (
+                            cache is not None
+                            and cacheable
+                            and profile.refused_preflight_stores_entry
+                            and verdict.kind in _REFUSALS
+                        ):
+                            _store_refused(cache, response, profile, key_origin, url, include, now)
                         return fail(
                             verdict.kind,
                             "preflight",
@@ -389,7 +422,11 @@ def run_fetch(
         if cors_tainting:
             check = cors_check(effective, serialized, req.credentials)
             if check is not None:
-                return fail(check.kind, "actual", check.parameter, response.status)
+                # WebKit words a check failing on a redirect as a denied redirection to it.
+                denied = urljoin(url, location) if location is not None else None
+                return fail(
+                    check.kind, "actual", check.parameter, response.status, redirect_to=denied
+                )
             out.notes.append(
                 Note(
                     "actual",
@@ -412,7 +449,11 @@ def run_fetch(
             if (parts.username or parts.password) and (
                 cors_tainting or not req.origin.same_origin(next_origin)
             ):
-                return fail("RedirectContainsCredentials", "redirect")
+                # WebKit names the URL with its credentials, then the redirection without them.
+                bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+                return fail(
+                    "RedirectContainsCredentials", "redirect", token=target, redirect_to=bare
+                )
             removed_by_redirect = set()
             if (response.status in (301, 302) and method == "POST") or (
                 response.status == 303 and method not in ("GET", "HEAD")
@@ -439,6 +480,31 @@ def run_fetch(
         else:
             out.readable_headers = basic_readable_headers(effective, profile)
         return out
+
+
+_REFUSALS = frozenset(
+    {"MethodDisallowedByPreflightResponse", "HeaderDisallowedByPreflightResponse"}
+)
+
+
+def _store_refused(
+    cache: PreflightCache,
+    response: Response,
+    profile: Profile,
+    origin: str,
+    url: str,
+    include: bool,
+    now: float,
+) -> None:
+    """Cache what a preflight allowed although it refused this request's method or a header."""
+    headers = effective_headers(response.headers, profile)
+    try:
+        methods = parse_header_list(headers, "Access-Control-Allow-Methods") or []
+        names = parse_header_list(headers, "Access-Control-Allow-Headers") or []
+    except ValueError:
+        return
+    max_age = parse_max_age(headers, profile)
+    cache.store(origin, url, include, methods, names, max_age.seconds, now)
 
 
 def redirect_location(status: int, headers: Headers) -> str | None:
@@ -513,10 +579,13 @@ def _check_preflight(
     redirect = redirect_location(response.status, headers) is not None
     if redirect and profile.preflight_redirect_reported:
         return Check("PreflightDisallowedRedirect")
+    ok_status = 200 <= response.status <= 299
+    if not ok_status and profile.preflight_status_before_allow_origin:
+        return Check("PreflightInvalidStatus")
     check = cors_check(headers, origin, credentials)
     if check is not None:
         return check
-    if not 200 <= response.status <= 299:
+    if not ok_status:
         return Check("PreflightInvalidStatus")
     include = credentials == "include"
     try:
@@ -569,6 +638,8 @@ def _warn_malformed_names(raw: Headers, kept: Headers, profile: Profile, out: Ou
     if raw is kept:
         return
     bad = sorted({n.strip() for n, _ in raw if n != n.strip(" \t")})
+    if not bad:
+        return  # only the values changed (made valid UTF-8): no malformed line
     what = (
         "accepted them with the name trimmed"
         if profile.accepts_space_before_colon

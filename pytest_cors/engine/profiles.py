@@ -84,6 +84,38 @@ class Profile:
     #: script's unsafe headers less those the latest redirect removed. The standard (and
     #: Chromium) decides afresh from the request as it stands at each hop.
     redirect_keeps_preflight: bool = False
+    #: After a redirect the new preflight names every unsafe header the script set, those the
+    #: redirect removed (``Authorization`` across origins, body headers after a 303) included
+    #: (WebKit, measured: WebKitGTK 2.50.6 keeps the script's list; with
+    #: ``redirect_keeps_preflight``). ``False``: only the headers the request still carries.
+    redirect_preflight_names_removed_headers: bool = False
+    #: A preflight whose status is not ok fails on its status before
+    #: ``Access-Control-Allow-Origin`` is read (WebKit, measured: a 401/403/404/500 without
+    #: ACAO reads ``Preflight response is not successful``); Chromium and Firefox check the
+    #: origin first.
+    preflight_status_before_allow_origin: bool = False
+    #: A cached Access-Control-Allow-Headers ``*`` covers a later ``Authorization`` too
+    #: (WebKit, measured); Chromium preflights again for it.
+    cached_wildcard_covers_authorization: bool = False
+    #: Preflight results for ``null`` after a tainting redirect are cached like an opaque
+    #: page's (with ``caches_opaque_origin``); WebKit (measured) never reuses them.
+    caches_tainted_null_origin: bool = True
+    #: The ``Range`` unit is ASCII case-insensitive: ``BYTES=0-1`` is safelisted (WebKit,
+    #: measured); the standard and the other engines want ``bytes`` exactly.
+    range_unit_case_insensitive: bool = False
+    #: Response header bytes are made valid UTF-8 before anything reads them: a byte sequence
+    #: that is not UTF-8 becomes the three bytes of U+FFFD, still one character per byte
+    #: (WebKitGTK on libsoup, measured: ``caf\xe9`` reads ``caf\xef\xbf\xbd``, valid UTF-8 is
+    #: kept). ``False``: the bytes as they came.
+    header_bytes_made_valid_utf8: bool = False
+    #: A same-origin request that carried ``Origin`` (a script's POST, PUT, ...) keeps it on
+    #: its same-origin redirect hops, even once a 303 has turned it into a GET (WebKit,
+    #: measured); the standard decides afresh at each hop, and a same-origin GET carries none.
+    same_origin_redirect_keeps_origin: bool = False
+    #: A preflight that passes the CORS check and parses but refuses the request's method or a
+    #: header still caches what it allows, so a later request it covers sends no preflight
+    #: (WebKit, measured); the standard caches only a preflight that succeeded.
+    refused_preflight_stores_entry: bool = False
     #: The preflight cache serves HEAD without ``HEAD`` being listed in Allow-Methods, as it does
     #: GET and POST (Firefox's cache exempts only GET and POST).
     cache_exempts_head: bool = True
@@ -198,23 +230,21 @@ FIREFOX = Profile(
     priority="u=4",
 )
 
-# WebKit: only the cache cap is documented as differing (600 s); the rest follows the
-# behaviour Chromium and Firefox share, including Authorization under a wildcard (reference
-# §11.1) and no preflight-cache reuse for an opaque origin. WebKitGTK 2.50.6 (measured by
-# tests/conformance/test_webkit.py: its known disagreements) departs from these fields on:
-# negative Max-Age (no caching), joined duplicate request headers, opaque-origin cache reuse,
-# failed fetches keeping their entries, and preflighting again after a redirect
-# (docs/fidelity.md); moving them here waits on the engine tests that pin the old values.
+# WebKit, measured in WebKitGTK 2.50.6 (Safari 26's WebCore CORS code on libsoup) by
+# tests/conformance/test_webkit.py: every field that decides CORS is WebKit's measured
+# behaviour, from the 600 s cache cap to its console wording. The User-Agent and the
+# Accept-Encoding lines stay Safari's documented values: WebKitGTK's HTTP layer is libsoup, not
+# Safari's CFNetwork, so they cannot be measured here (docs/fidelity.md).
 SAFARI = Profile(
     name="safari",
     script_error="TypeError: Load failed",
     wildcard_covers_authorization=True,
     client_hints_safelisted=False,
-    joins_duplicate_request_headers=False,
+    joins_duplicate_request_headers=True,
     drops_user_agent=False,
     high_bytes_unsafe_in_accept=False,
     accepts_space_before_colon=False,
-    negative_max_age_disables_cache=False,
+    negative_max_age_disables_cache=True,
     unparsable_max_age_uses_default=True,
     max_age_cap=600,
     cached_wildcard_method_covers=True,
@@ -223,6 +253,18 @@ SAFARI = Profile(
     user_agent=SAFARI_USER_AGENT,
     accept_encoding="gzip, deflate, br",
     accept_encoding_http="gzip, deflate, br",
+    caches_opaque_origin=True,
+    failed_fetch_clears_cache=False,
+    redirect_keeps_preflight=True,
+    redirect_preflight_names_removed_headers=True,
+    preflight_status_before_allow_origin=True,
+    cached_wildcard_covers_authorization=True,
+    caches_tainted_null_origin=False,
+    range_unit_case_insensitive=True,
+    header_bytes_made_valid_utf8=True,
+    same_origin_redirect_keeps_origin=True,
+    refused_preflight_stores_entry=True,
+    console="webkit",
 )
 
 PROFILES = {p.name: p for p in (CHROMIUM, SPEC, FIREFOX, SAFARI)}

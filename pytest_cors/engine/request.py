@@ -125,7 +125,9 @@ def _content_type_safe(value: str) -> bool:
     return essence.lower() in _SAFE_CONTENT_TYPES
 
 
-def _range_safe(value: str) -> bool:
+def _range_safe(value: str, unit_any_case: bool = False) -> bool:
+    if unit_any_case and value[:6].lower() == "bytes=":
+        value = "bytes=" + value[6:]  # WebKit compares the unit ASCII case-insensitively
     match = _RANGE.fullmatch(value)
     if not match:
         return False
@@ -156,12 +158,18 @@ def is_safelisted_header(name: str, value: str, profile: Profile) -> bool:
         profile.high_bytes_unsafe_in_accept,
         profile.comma_in_content_type_unsafe,
         profile.client_hints_safelisted,
+        profile.range_unit_case_insensitive,
     )
 
 
 @functools.lru_cache(maxsize=2048)
 def _safelisted(
-    name: str, value: str, high_bytes_unsafe: bool, comma_unsafe: bool, client_hints: bool
+    name: str,
+    value: str,
+    high_bytes_unsafe: bool,
+    comma_unsafe: bool,
+    client_hints: bool,
+    range_any_case: bool = False,
 ) -> bool:
     """``is_safelisted_header`` on the profile flags it reads: cached, because a suite sends the
     same few header lines over and over and the value rules walk every character."""
@@ -181,7 +189,7 @@ def _safelisted(
             return False
         return _content_type_safe(value)
     if lname == "range":
-        return _range_safe(value)
+        return _range_safe(value, range_any_case)
     if client_hints:
         return bool(_client_hint_safe(lname, value))
     return False

@@ -132,8 +132,9 @@ WEBKIT_VERSION: dict[str, str] = {}
 
 @pytest.fixture(scope="session")
 def webkit_runs(scenario_server: ScenarioServer) -> dict[str, WebKitRun]:
-    """Every fixed scenario run once in WebKitGTK (headless under Xvfb, one web view for the
-    session); the server's record of each is taken with it."""
+    """Every scenario (the fixed table and this run's random ones) run once in WebKitGTK
+    (headless under Xvfb, one web view for the session); the server's record of each is taken
+    with it."""
     reason = webkit_missing()
     if reason is not None:
         _unavailable(f"WebKit unavailable: {reason}")
@@ -144,6 +145,6 @@ def webkit_runs(scenario_server: ScenarioServer) -> dict[str, WebKitRun]:
         raise
     WEBKIT_VERSION["webkit"] = browser.version
     try:
-        return browser.run(scenario_server, SCENARIOS)
+        return browser.run(scenario_server, SCENARIOS + RANDOM_SCENARIOS)
     finally:
         browser.close()

@@ -21,60 +21,28 @@ from typing import Any
 import pytest
 
 from .chromium import BrowserRun
-from .compare import Side, chromium_side, differences, engine_side, wire_from_received
+from .compare import (
+    Side,
+    _masked,
+    chromium_side,
+    differences,
+    engine_side,
+    wire_from_received,
+)
 from .conftest import WEBKIT_VERSION as _version
 from .firefox import run_engine_as
-from .randomized import SEED, SEED_ENV
+from .randomized import RANDOM_SCENARIOS, SEED, SEED_ENV
 from .scenarios import SCENARIOS, Scenario
 from .server import ScenarioServer
 from .test_chromium import TARGETS, engine_targets  # noqa: F401  (the same two engine targets)
 from .test_firefox import dropped_problems, forbidden_headers
 from .webkit import WebKitRun, pair_console
 
-#: The fixed scenarios on which the ``safari`` profile and WebKitGTK 2.50.6 disagree today, on
-#: both targets (measured; docs/fidelity.md says why: profile fields, and a few WebKit
-#: behaviours the engine does not model yet). Each must still disagree, so that a fix shows up
-#: here and comes off the list; every other fixed scenario must agree. The random scenarios
-#: are not compared with WebKit until this list is empty.
-KNOWN_DISAGREEMENTS = frozenset(
-    {
-        "cache-004",
-        "cache-023",
-        "cache-026",
-        "cache-027",
-        "cache-028",
-        "cache-031",
-        "cache-032",
-        "cache-035",
-        "cache-036",
-        "cache-037",
-        "cache-038",
-        "expose-028",
-        "pfstatus-028",
-        "pfstatus-029",
-        "pfstatus-030",
-        "pfstatus-031",
-        "redir-053",
-        "redir-054",
-        "redir-055",
-        "redir-056",
-        "redir-057",
-        "redir-058",
-        "redir-059",
-        "redir-060",
-        "redir-061",
-        "redir-062",
-        "redir-063",
-        "redir-064",
-        "redir-065",
-        "redir-067",
-        "redir-068",
-        "redir-069",
-        "reqhdr-085",
-        "reqhdr-086",
-        "reqhdr-141",
-    }
-)
+#: The fixed scenarios on which the ``safari`` profile and WebKitGTK 2.50.6 are known to
+#: disagree (none today: every departure measured is a profile field, docs/fidelity.md). A
+#: scenario listed here must still disagree, so that a fix shows up and comes off the list;
+#: every other scenario, fixed or random, must agree.
+KNOWN_DISAGREEMENTS: frozenset[str] = frozenset()
 
 #: WebKit's reason texts, most specific first, to the MDN codes each one covers.
 REASONS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -142,6 +110,22 @@ def code_problems(run: WebKitRun, results: list[Any]) -> list[str]:
     return problems
 
 
+def console_problems(run: WebKitRun, results: list[Any]) -> list[str]:
+    """Each engine failure's ``message`` must be WebKit's console lines for that fetch (its
+    reason, then ``Fetch API cannot load URL due to access control checks.``)."""
+    problems = []
+    for i, (lines, result) in enumerate(zip(run.console, results, strict=True), 1):
+        if isinstance(result, Exception) or result.failure is None:
+            continue
+        logged = _masked(["\n".join(lines)])[0]
+        if _masked([result.failure.message])[0] != logged:
+            problems.append(
+                f"fetch {i}: console differs:\n  WebKit: {logged!r}\n"
+                f"  engine: {result.failure.message!r}"
+            )
+    return problems
+
+
 def _check(
     scenario: Scenario,
     kind: str,
@@ -162,6 +146,7 @@ def _check(
     engine.cors_errors = []
     diffs = [d.replace("Chromium", "WebKit") for d in differences(browser, engine, console=False)]
     diffs += code_problems(run, results)
+    diffs += console_problems(run, results)
     diffs += [
         p.replace("Firefox", "WebKit")
         for p in dropped_problems(server, scenario, targets[kind], run, forbidden)  # type: ignore[arg-type]
@@ -196,7 +181,7 @@ def _check(
 
 @pytest.mark.browser
 @pytest.mark.parametrize("kind", TARGETS)
-@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.sid)
+@pytest.mark.parametrize("scenario", SCENARIOS + RANDOM_SCENARIOS, ids=lambda s: s.sid)
 def test_engine_matches_webkit(
     scenario: Scenario,
     kind: str,
