@@ -24,6 +24,7 @@ BENCHMARKS = {
     "startup": "bench_startup.py",
     "contract": "bench_contract.py",
     "live": "bench_live.py",
+    "html": "bench_report_html.py",
 }
 
 

@@ -84,7 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("contracts", nargs="+", metavar="CONTRACT", help="contract file(s)")
     _target_options(check, required=False)
-    check.add_argument("--report", metavar="PATH", help="write a report: .md, .json or .sarif")
+    check.add_argument(
+        "--report", metavar="PATH", help="write a report: .md, .json, .sarif or .html"
+    )
     check.add_argument(
         "--browser", metavar="NAME", help="browser profile: chromium, firefox, safari or spec"
     )

@@ -44,7 +44,7 @@ _OPTIONS: list[tuple[str, dict[str, Any]]] = [
                     "help": "check contracts against this app (or module:factory())"}),
     ("--cors-browser", {"metavar": "NAME",
                         "help": "browser profile: chromium (default), firefox, safari, spec"}),
-    ("--cors-report", {"metavar": "PATH", "help": "write a report (.md, .json or .sarif)"}),
+    ("--cors-report", {"metavar": "PATH", "help": "write a report (.md, .json, .sarif or .html)"}),
     ("--cors-concurrency", {"type": int, "metavar": "N",
                             "help": f"live probes in flight at once (default {LIVE_CONCURRENCY})"}),
     ("--cors-seed", {"metavar": "SEED",

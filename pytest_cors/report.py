@@ -23,7 +23,7 @@ from pytest_cors.http import is_secret_header, redact_params, visible
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 Record = Mapping[str, Any]
-FORMATS = {".md": "Markdown", ".json": "JSON", ".sarif": "SARIF"}
+FORMATS = {".md": "Markdown", ".json": "JSON", ".sarif": "SARIF", ".html": "HTML"}
 DOCS_URL = "https://github.com/pytest-cors/pytest-cors/blob/main/docs/contract-checks.md"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -69,7 +69,7 @@ def check_format(path: str | Path) -> str:
     if suffix not in FORMATS:
         raise CorsUsageError(
             f"{path}: unknown report format {suffix or '(no suffix)'!r}; use a "
-            "file name ending in .md (Markdown), .json (JSON) or .sarif (SARIF)"
+            "file name ending in .md (Markdown), .json (JSON), .sarif (SARIF) or .html (HTML)"
         )
     return suffix
 
@@ -229,6 +229,11 @@ def write_report(path: Path, records: Sequence[Record], *, seed: int | str | Non
         text = to_markdown(records, seed=seed)
     elif suffix == ".json":
         text = json.dumps(to_json(records, seed=seed), indent=2, sort_keys=False) + "\n"
+    elif suffix == ".html":
+        from pytest_cors.report_html import to_html
+
+        run_seed = _run_seed(records, seed)
+        text = to_html(records, seed=run_seed, version=_version(), docs_url=DOCS_URL)
     else:
         text = json.dumps(to_sarif(records, seed=seed), indent=2) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)

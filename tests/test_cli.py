@@ -87,7 +87,7 @@ RECORD = ["--origin", "https://app.example.com", "--path", "/items"]
     ("args", "message"),
     [
         (["check", "missing.yaml"], "contract file 'missing.yaml' does not exist"),
-        (["check", "{contract}", "--report", "r.html"], "unknown report format '.html'"),
+        (["check", "{contract}", "--report", "r.xml"], "unknown report format '.xml'"),
         (["check", "{contract}", "--browser", "opera"], "unknown browser profile 'opera'"),
         (["check", "{contract}", "--concurrency", "0"], "--concurrency must be at least 1"),
         (["check", "{contract}", "--seed", "abc"], f"--seed takes {SEED}, got 'abc'"),

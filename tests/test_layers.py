@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, ...]] = [
         "pytest_cors.contract.checks",
     ),
     ("pytest_cors.contract.runner", "pytest_cors.contract.record"),
+    ("pytest_cors.report_html",),
     ("pytest_cors.report",),
     ("pytest_cors.session", "pytest_cors.contract.items", "pytest_cors.plugin"),
     ("pytest_cors.cli",),

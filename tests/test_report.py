@@ -73,7 +73,9 @@ def test_json_report_has_header_totals_matrix_and_findings(pytester):
     assert rows["https://evil.example.net"]["cells"]["/items"] == "denied"
     assert {f["id"] for f in data["findings"]} == {"CORS-NULL"}
     finding = data["findings"][0]
-    assert finding["line"] == 10  # origins.allow, where the null probe is derived from
+    # origins.allow (its first line in the file), where the null probe is derived from
+    allow_line = next(n for n, line in enumerate(CONTRACT.splitlines(), 1) if "allow:" in line)
+    assert finding["line"] == allow_line == 13
     assert finding["check"] == "spa-api::GET /items from null -> denied"
     failed = [c for c in spa["checks"] if c["status"] == "failed"]
     assert failed[0]["transcript"].startswith("GET http://testserver/items from origin null")
@@ -157,8 +159,9 @@ def test_reports_never_contain_secret_values(pytester, suffix):
 
 
 def test_report_format_comes_from_the_suffix(pytester):
-    with pytest.raises(CorsUsageError, match=r"unknown report format '\.html'; use .*\.md"):
-        check_format("out.html")
+    with pytest.raises(CorsUsageError, match=r"unknown report format '\.xml'; use .*\.md"):
+        check_format("out.xml")
+    assert check_format("OUT.HTML") == ".html"
     pytester.makefile(".yaml", cors=CONTRACT)
     result = pytester.runpytest("--cors-report", "out.txt")
     assert result.ret == pytest.ExitCode.USAGE_ERROR

@@ -21,6 +21,7 @@ summary and ``--cors-report``.
 from __future__ import annotations
 
 import linecache
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,7 @@ class _Check(pytest.Item):
         self._run_check(None)
 
     def _run_check(self, target: object) -> None:
+        self.started = time.time()  # the record's "started": the HTML report's run duration
         state = session_state(self.config)
         state.start(self.run)
         try:
@@ -301,6 +303,9 @@ class _Check(pytest.Item):
             "seed": self.seed,
             "target": redact(self.run.describe()),
             "transcript": transcript(evidence) if status == "failed" and evidence else None,
+            **_story(evidence),
+            "started": round(getattr(self, "started", time.time()), 3),
+            "finished": round(time.time(), 3),
         }
         self.user_properties[:] = [p for p in self.user_properties if p[0] != RECORD_KEY]
         self.user_properties.append((RECORD_KEY, record))
@@ -358,6 +363,23 @@ class FixtureCheckItem(_Check, pytest.Function, _IdAsText):
 
 class NoTarget(Exception):
     """Raised by the default ``cors_target`` fixture: the project defines none."""
+
+
+def _story(evidence: Evidence | None) -> dict[str, str | None]:
+    """What the HTML report shows of any check, failed or not: the verdict line, the console
+    message and the fix when the browser blocked, and a ``curl`` line for the last request
+    sent (secrets left out: the report redacts again, as it does every string)."""
+    from pytest_cors.engine.story import curl_line, verdict_line
+
+    outcome = evidence.outcome if evidence is not None else None
+    failure = outcome.failure if outcome is not None else None
+    exchanges = evidence.exchanges if evidence is not None else []
+    return {
+        "verdict": visible(redact(verdict_line(outcome))) if outcome is not None else None,
+        "message": visible(redact(failure.message)) if failure is not None else None,
+        "fix": visible(redact(failure.hint)) if failure is not None else None,
+        "curl": visible(redact(curl_line(exchanges[-1].request))) if exchanges else None,
+    }
 
 
 def transcript(evidence: Evidence) -> str:
