@@ -26,6 +26,7 @@ _EXPORTS = {
     "Profile": "pytest_cors.engine",
     "Request": "pytest_cors.http",
     "Response": "pytest_cors.http",
+    "Route": "pytest_cors.routing",
     "TargetConnectionError": "pytest_cors.errors",
     "TargetDNSError": "pytest_cors.errors",
     "TargetError": "pytest_cors.errors",
@@ -36,6 +37,8 @@ _EXPORTS = {
     "assert_cors_allows": "pytest_cors.asserts",
     "assert_cors_denies": "pytest_cors.asserts",
     "async_simulate_fetch": "pytest_cors.flow",
+    "routes": "pytest_cors.routing",
+    "routes_from_openapi": "pytest_cors.routing",
     "simulate_fetch": "pytest_cors.flow",
 }
 
@@ -67,6 +70,9 @@ if TYPE_CHECKING:
     from pytest_cors.http import Headers as Headers
     from pytest_cors.http import Request as Request
     from pytest_cors.http import Response as Response
+    from pytest_cors.routing import Route as Route
+    from pytest_cors.routing import routes as routes
+    from pytest_cors.routing import routes_from_openapi as routes_from_openapi
 
 
 def __getattr__(name: str) -> Any:

@@ -10,6 +10,7 @@ from pytest_cors.engine.request import HeadersArg
 from pytest_cors.engine.story import explain
 from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_error
 from pytest_cors.flow import Browser, simulate_fetch
+from pytest_cors.hints import outcome_hint
 from pytest_cors.http import redact_params, visible
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -34,11 +35,13 @@ def assert_cors_allows(
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
 ) -> Outcome:
     """Assert the browser lets the page read the response (and the ``expose`` headers).
 
     ``cookies`` is what the browser holds for the target (see :func:`simulate_fetch`): by
     default a probe session cookie, so a credentialed fetch is a signed-in user's.
+    ``page_csp`` is the page's ``Content-Security-Policy`` (see :func:`simulate_fetch`).
     """
     __tracebackhide__ = True
     names = _header_names(expose)
@@ -52,17 +55,20 @@ def assert_cors_allows(
         body=body,
         browser=browser,
         cookies=cookies,
+        page_csp=page_csp,
     )
-    return _judge_allowed(outcome, names)
+    return _judge_allowed(outcome, names, target)
 
 
-def _judge_allowed(outcome: Outcome, names: list[str]) -> Outcome:
-    """``outcome`` if the page can read it and the ``names`` headers, else the failure."""
+def _judge_allowed(outcome: Outcome, names: list[str], target: object = None) -> Outcome:
+    """``outcome`` if the page can read it and the ``names`` headers, else the failure; its
+    fix names the setting of ``target``'s framework when the kit knows it (:mod:`hints`)."""
     __tracebackhide__ = True
     if not outcome.allowed:
         failure = outcome.failure
         first = failure.message if failure else "The browser would block this request."
         hint = f"\n\nFix: {failure.hint}" if failure else ""
+        hint += _in_framework(target, outcome)
         story = explain(outcome, with_failure=False)
         raise CorsAssertionError(_shown(f"{first}\n\n{story}{hint}"))
     missing = [h for h in names if h.lower() not in outcome.readable_headers]
@@ -81,9 +87,16 @@ def _judge_allowed(outcome: Outcome, names: list[str]) -> Outcome:
                 f"{', '.join(missing)}: {detail}.\n\n{outcome.explain()}\n\n"
                 f"Fix: add {', '.join(missing)} to Access-Control-Expose-Headers on the actual "
                 "response ('*' does not work with credentials)."
+                f"{_in_framework(target, outcome, missing)}"
             )
         )
     return outcome
+
+
+def _in_framework(target: object, outcome: Outcome, expose: list[str] | None = None) -> str:
+    """The fix in the target's framework, on a line of its own, or "" when it is unknown."""
+    found = outcome_hint(target, outcome, expose or ())
+    return f"\n{found}" if found else ""
 
 
 def _shown(text: str) -> str:
@@ -119,6 +132,7 @@ def assert_cors_denies(
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
 ) -> Outcome:
     """Assert the browser blocks the page from reading the response.
 
@@ -138,6 +152,7 @@ def assert_cors_denies(
         body=body,
         browser=browser,
         cookies=cookies,
+        page_csp=page_csp,
     )
     return _judge_denied(outcome)
 
@@ -197,6 +212,7 @@ class CorsHelpers:
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
     ) -> Outcome:
         """``simulate_fetch`` against the bound target, sharing this test's preflight cache
         (one per browser; ``browser`` defaults to the fixture's, ``--cors-browser``)."""
@@ -209,6 +225,7 @@ class CorsHelpers:
             credentials=credentials,
             body=body,
             cookies=cookies,
+            page_csp=page_csp,
         )
 
     def allows(
@@ -223,6 +240,7 @@ class CorsHelpers:
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
     ) -> Outcome:
         """``assert_cors_allows`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
@@ -236,8 +254,9 @@ class CorsHelpers:
             body=body,
             browser=browser,
             cookies=cookies,
+            page_csp=page_csp,
         )
-        return _judge_allowed(outcome, names)
+        return _judge_allowed(outcome, names, self.target)
 
     def denies(
         self,
@@ -250,6 +269,7 @@ class CorsHelpers:
         body: str | bytes | None = None,
         browser: str | Profile | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
     ) -> Outcome:
         """``assert_cors_denies`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
@@ -262,5 +282,6 @@ class CorsHelpers:
             body=body,
             browser=browser,
             cookies=cookies,
+            page_csp=page_csp,
         )
         return _judge_denied(outcome)

@@ -9,6 +9,7 @@
     pytest-cors fetch (URL | --curl COMMAND | --console MESSAGE) [--origin ORIGIN]
                       [--method METHOD] [-H 'NAME: VALUE']... [--body TEXT]
                       [--credentials MODE] [--browser NAME] [--app MODULE:ATTR] [--json]
+    pytest-cors routes (--app MODULE:ATTR | --openapi FILE) [--contract CONTRACT]
 
 ``check`` runs the contract through pytest (its own items, summary and report), isolated from
 the project's pytest configuration, conftest files and other plugins. Exit status: 0 the
@@ -17,6 +18,9 @@ no response).
 
 ``record`` probes a running app and prints the contract that describes what it grants today,
 so that a team can commit it and have ``check`` warn on any drift.
+
+``routes`` lists every route an app serves and, with ``--contract``, the policy covering each
+(exit 1 when one has none).
 
 ``fetch`` answers one question: what would the browser do with this one ``fetch()``, and why.
 It reads the request from its options, from the command DevTools' "Copy as cURL" gives, or
@@ -122,6 +126,20 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--browser", metavar="NAME", default="chromium", help="browser profile")
     record.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     _fetch_options(sub)
+    routes = sub.add_parser(
+        "routes",
+        help="list every route an app serves, and which policy of a contract covers it",
+        description="List every route an app serves (from the app, or from its OpenAPI "
+        "document) with its methods, and with --contract the policy that covers it. Exit "
+        "status: 0 listed (every route covered, with --contract), 1 a route no policy covers, "
+        "2 usage error.",
+    )
+    source = routes.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--app", metavar="MODULE:ATTR", help="an importable app, or module:factory()"
+    )
+    source.add_argument("--openapi", metavar="FILE", help="an OpenAPI 3.x document, JSON or YAML")
+    routes.add_argument("--contract", metavar="CONTRACT", help="show which policy covers each")
     return parser
 
 
@@ -151,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extra:
             return _usage("fetch takes no arguments after '--'")
         return fetch_command(options)
+    if options.command == "routes":
+        return routes_command(options)
     return record_command(options)
 
 
@@ -312,6 +332,55 @@ def record_command(options: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+# -- routes --------------------------------------------------------------------------------------
+
+
+def routes_command(options: argparse.Namespace) -> int:
+    """``pytest-cors routes``: the app's routes, each with the contract policy covering it."""
+    from pytest_cors.errors import ContractError, CorsError
+    from pytest_cors.http import visible
+    from pytest_cors.routing import route_table, routes, routes_from_openapi
+
+    policies: list[tuple[str, tuple[str, ...]]] = []
+    ignore: tuple[str, ...] = ()
+    try:
+        if options.contract:
+            from pytest_cors.contract import load_contract
+
+            contract = load_contract(options.contract)
+            policies = [(p.name, p.paths) for p in contract.policies]
+            ignore = contract.coverage.ignore if contract.coverage is not None else ()
+        if options.openapi:
+            found = routes_from_openapi(options.openapi)
+        else:
+            from pytest_cors.contract.runner import import_app
+
+            found = routes(import_app(options.app, options.contract or "."))
+    except ContractError as exc:
+        return _usage(f"invalid CORS contract:\n{exc}")
+    except CorsError as exc:
+        return _usage(str(exc))
+    table = route_table(found, policies, ignore)
+    width = max((len(r.shown_methods()) for r, _ in table), default=0)
+    uncovered = 0
+    for route, cover in table:
+        notes = [f"({route.name})"] if route.name else []
+        if route.host:
+            notes.append(f"[host {route.host}]")
+        if route.internal:
+            notes.append("[internal]")
+        if not route.exact:
+            notes.append("[read from a regex]")
+        if options.contract:
+            notes.append(f"-> {cover}" if cover else "-> NO POLICY")
+            uncovered += not cover
+        line = f"{route.shown_methods():<{width}}  {route.path_template}  {' '.join(notes)}"
+        print(visible(line.rstrip()))
+    if options.contract:
+        print(f"{len(table)} routes, {uncovered} without a policy")
+    return EXIT_FAILED if uncovered else EXIT_OK
 
 
 # -- fetch ---------------------------------------------------------------------------------------

@@ -380,3 +380,114 @@ def make_failure(
         failed_parameter=parameter,
         step=step,
     )
+
+
+# -- stopped before CORS: mixed content and the page's CSP --------------------------------------
+MIXED_CONTENT_HINT = (
+    "This is mixed content, not CORS: an https page may not fetch plain http (the server never "
+    "saw the request). Serve the API over https and request it with an https URL (a redirect to "
+    "http is blocked too); only loopback hosts (localhost, 127.0.0.1, [::1]) are exempt in "
+    "Chromium and Firefox."
+)
+CSP_HINT = (
+    "This is the page's Content Security Policy, not the server's CORS: the browser refused to "
+    "start the request, so no CORS header can fix it. Add the URL's origin (or scheme) to the "
+    "page's '{d}' directive{f}, in the Content-Security-Policy the page is served with."
+)
+
+
+def mixed_content_failure(
+    *,
+    url: str,
+    page_url: str,
+    initial_url: str,
+    step: str,
+    console: str = "chromium",
+) -> Failure:
+    """An ``https`` page fetching insecure ``url``: blocked before a request is sent.
+
+    Console lines measured (Chromium 156, Firefox 153 ESR, WebKitGTK 2.50.6); after a redirect
+    WebKit's ``Fetch API`` line names the URL the script fetched, ``initial_url``.
+    """
+    if console == "firefox":
+        message = f'Blocked loading mixed active content "{url}"'
+    elif console == "webkit":
+        lines = [
+            f"[blocked] The page at {page_url} requested insecure content from {url}. This "
+            "content was blocked and must be served over HTTPS."
+        ]
+        if step != "redirect":
+            lines.append("Not allowed to request resource")
+        lines.append(f"Fetch API cannot load {initial_url} due to access control checks.")
+        message = "\n".join(lines)
+    else:
+        message = (
+            f"Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested an "
+            f"insecure resource '{url}'. This request has been blocked; the content must be "
+            "served over HTTPS."
+        )
+    return Failure(
+        code="MixedContent",
+        message=message,
+        hint=MIXED_CONTENT_HINT,
+        chromium_error=None,
+        failed_parameter=url,
+        step=step,
+    )
+
+
+def csp_failure(
+    *,
+    url: str,
+    directive: str,
+    directive_name: str,
+    wanted: str,
+    step: str,
+    console: str = "chromium",
+) -> Failure:
+    """The page's CSP refused ``url``: ``directive`` is the governing directive as written
+    (``connect-src 'self'``), ``directive_name`` its name, ``wanted`` the directive the
+    initiator asked for (``connect-src``; another name means the ``default-src`` fallback).
+
+    Console lines measured (Chromium 156, Firefox 153 ESR, WebKitGTK 2.50.6).
+    """
+    fallback = directive_name != wanted
+    if console == "firefox":
+        message = (
+            "Content-Security-Policy: The page's settings blocked the loading of a resource "
+            f'({wanted}) at {url} because it violates the following directive: "{directive}"'
+        )
+    elif console == "webkit":
+        where = (
+            f"it appears in neither the {wanted} directive nor the {directive_name} directive"
+            if fallback
+            else f"it does not appear in the {directive_name} directive"
+        )
+        lines = [f"Refused to connect to {url} because {where} of the Content Security Policy."]
+        if step == "redirect":
+            lines += [
+                "Blocked by Content Security Policy.",
+                f"Fetch API cannot load {url} due to access control checks.",
+            ]
+        message = "\n".join(lines)
+    else:
+        note = (
+            f" Note that '{wanted}' was not explicitly set, so '{directive_name}' is used as a "
+            "fallback."
+            if fallback
+            else ""
+        )
+        message = (
+            f"Connecting to '{url}' violates the following Content Security Policy directive: "
+            f'"{directive}".{note} The action has been blocked.'
+        )
+    extra = f" (or add a '{wanted}' directive: '{directive_name}' applies as its fallback)"
+    hint = CSP_HINT.replace("{d}", directive_name).replace("{f}", extra if fallback else "")
+    return Failure(
+        code="CSPViolation",
+        message=message,
+        hint=hint,
+        chromium_error=None,
+        failed_parameter=directive,
+        step=step,
+    )

@@ -282,6 +282,7 @@ class Browser:
         credentials: object,
         body: str | bytes | None,
         cookies: CookiesArg,
+        page_csp: str | None = None,
     ) -> tuple[FetchFlow, Any, CookieFlow | None]:
         adapter = _resolve(target, url)
         request = prepare_request(
@@ -292,6 +293,7 @@ class Browser:
             credentials=credentials,
             body=body,
             profile=self.profile,
+            page_csp=page_csp,
         )
         if request.credentials == "omit" and cookies is PROBE_COOKIES:
             # no cookie ever goes (the common case): nothing to decide
@@ -321,11 +323,13 @@ class Browser:
         credentials: object = "omit",
         body: str | bytes | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
     ) -> Outcome:
         """Simulate ``fetch(url, {method, headers, credentials, body})`` from ``origin``, in a
-        browser holding ``cookies`` (``None``: signed out)."""
+        browser holding ``cookies`` (``None``: signed out), on a page served with the
+        ``Content-Security-Policy`` ``page_csp`` (``None``: none)."""
         flow, adapter, attach = self._flow(
-            target, url, origin, method, headers, credentials, body, cookies
+            target, url, origin, method, headers, credentials, body, cookies, page_csp
         )
         return _drive_sync(flow, adapter, attach)
 
@@ -340,10 +344,11 @@ class Browser:
         credentials: object = "omit",
         body: str | bytes | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
     ) -> Outcome:
         """``fetch`` for async tests: awaits async targets on the running loop."""
         flow, adapter, attach = self._flow(
-            target, url, origin, method, headers, credentials, body, cookies
+            target, url, origin, method, headers, credentials, body, cookies, page_csp
         )
         return await _drive_async(flow, adapter, attach)
 
@@ -362,6 +367,7 @@ def simulate_fetch(
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
 ) -> Outcome:
     """What a browser at ``origin`` would do with ``fetch(url, ...)`` against ``target``.
 
@@ -369,7 +375,9 @@ def simulate_fetch(
     The browser holds ``cookies`` for the target: by default a probe session cookie (a
     signed-in user), sent where the credentials mode and the browser's cookie rules let it go;
     ``{"name": "value"}``, a list of :class:`~pytest_cors.Cookie`, a client's cookie jar, or
-    ``None`` for a signed-out browser.
+    ``None`` for a signed-out browser. ``page_csp`` is the page's own
+    ``Content-Security-Policy``: a request its ``connect-src`` (or ``default-src``) does not
+    allow is refused before it is sent (failure ``CSPViolation``).
     """
     return Browser(browser).fetch(
         target,
@@ -380,6 +388,7 @@ def simulate_fetch(
         credentials=credentials,
         body=body,
         cookies=cookies,
+        page_csp=page_csp,
     )
 
 
@@ -394,6 +403,7 @@ async def async_simulate_fetch(
     body: str | bytes | None = None,
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
 ) -> Outcome:
     """``simulate_fetch`` for async tests (pytest-asyncio or anyio)."""
     return await Browser(browser).afetch(
@@ -405,4 +415,5 @@ async def async_simulate_fetch(
         credentials=credentials,
         body=body,
         cookies=cookies,
+        page_csp=page_csp,
     )

@@ -168,3 +168,23 @@ def test_allows_with_credentials_needs_the_session_a_signed_in_browser_sends():
     assert_cors_allows(app, "/me", origin=APP, credentials="include")
     with pytest.raises(CorsAssertionError, match="No 'Access-Control-Allow-Origin' header"):
         assert_cors_allows(app, "/me", origin=APP, credentials="include", cookies={})
+
+
+def test_page_csp_in_the_assertions_and_the_fixture_helpers():
+    from pytest_cors import assert_cors_allows, assert_cors_denies
+    from pytest_cors.asserts import CorsHelpers
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+        return [b"ok"]
+
+    url, page = "https://api.example.com/x", "https://app.example.com"
+    denied = assert_cors_denies(app, url, origin=page, page_csp="default-src 'none'")
+    assert denied.failure.code == "CSPViolation"
+    assert_cors_allows(app, url, origin=page, page_csp="connect-src https://api.example.com")
+    helpers = CorsHelpers(app)
+    assert helpers.fetch(url, origin=page, page_csp="connect-src 'self'").failure.code == (
+        "CSPViolation"
+    )
+    assert helpers.denies(url, origin=page, page_csp="connect-src 'self'").failure
+    helpers.allows(url, origin=page, page_csp="connect-src *")

@@ -540,3 +540,22 @@ def test_a_browser_session_sends_the_cookie_after_a_cached_preflight_and_per_fet
         ("PUT", "pytest_cors_session=probe"),
         ("PUT", None),
     ]
+
+
+def test_page_csp_reaches_the_engine_from_every_entry_point():
+    import asyncio
+
+    from pytest_cors import Browser, async_simulate_fetch, simulate_fetch
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Access-Control-Allow-Origin", "*")])
+        return [b"ok"]
+
+    url, page, csp = "https://api.example.com/x", "https://app.example.com", "connect-src 'self'"
+    outcomes = [
+        simulate_fetch(app, url, origin=page, page_csp=csp),
+        asyncio.run(async_simulate_fetch(app, url, origin=page, page_csp=csp)),
+        Browser().fetch(app, url, origin=page, page_csp=csp),
+    ]
+    assert [o.failure.code for o in outcomes] == ["CSPViolation"] * 3
+    assert simulate_fetch(app, url, origin=page, page_csp="connect-src https:").allowed

@@ -27,8 +27,9 @@ LAYERS: list[tuple[str, ...]] = [
     ),
     ("pytest_cors.site",),
     ("pytest_cors.engine",),
-    ("pytest_cors.cookies", "pytest_cors.targets"),
+    ("pytest_cors.cookies", "pytest_cors.targets", "pytest_cors.routing"),
     ("pytest_cors.flow",),
+    ("pytest_cors.hints",),
     ("pytest_cors.asserts",),
     (
         "pytest_cors.contract",

@@ -35,6 +35,7 @@ from pytest_cors.probes import ATTACKS, DEFAULT_SEED, Probe, generate_probes, ra
 
 if TYPE_CHECKING:
     from pytest_cors.engine import Outcome
+    from pytest_cors.routing import Route
 from pytest_cors.errors import ContractError, hide_user_error
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -79,6 +80,7 @@ FINDINGS: dict[str, FindingKind] = {
         FindingKind("CORS-DISABLED-NOT-FOUND", "warning", "a 'cors: false' path answers 404"),
         FindingKind("CORS-PREFLIGHT-MISMATCH", "error", "preflight and actual disagree"),
         FindingKind("CORS-ERROR-MASKED", "error", "an error answer carries no CORS headers"),
+        FindingKind("CORS-UNCOVERED-ROUTE", "error", "a route of the app has no policy"),
     )
 }  # fmt: skip
 """Every finding id, stable and documented; ``allow_findings`` may name any of them."""
@@ -1140,3 +1142,43 @@ def failing(findings: Iterable[Finding]) -> list[Finding]:
 def browser_summary(check: Check, evidence: Evidence) -> str:
     """One line: what the browser would do with this check's request."""
     return _verdict(check, evidence.outcome)
+
+
+def uncovered_routes(contract: Contract, found: Iterable[Route]) -> list[Route]:
+    """The routes of ``found`` that no policy's ``paths`` covers, less the contract's
+    ``coverage.ignore`` (a policy path covers a route when it matches its template)."""
+    from pytest_cors.routing import uncovered
+
+    ignore = contract.coverage.ignore if contract.coverage is not None else ()
+    paths = [path for policy in contract.policies for path in policy.paths]
+    return uncovered(found, paths, ignore)
+
+
+def coverage_message(left: Sequence[Route]) -> str:
+    """The ``CORS-UNCOVERED-ROUTE`` explanation: the app's routes first, then the framework's."""
+
+    def line(route: Route) -> str:
+        name = f"  ({route.name})" if route.name else ""
+        host = f"  [host {route.host}]" if route.host else ""
+        return f"  {route.shown_methods():<24} {route.path_template}{name}{host}"
+
+    own = [r for r in left if not r.internal]
+    internal = [r for r in left if r.internal]
+    lines = []
+    if own:
+        lines.append(f"[CORS-UNCOVERED-ROUTE] {len(own)} route(s) no policy covers:")
+        lines += [line(r) for r in own]
+    if internal:
+        if lines:
+            lines.append("")
+        lines.append(
+            f"[CORS-UNCOVERED-ROUTE] {len(internal)} framework-internal route(s) no policy "
+            "covers (add their names or paths to 'coverage.ignore' if no page fetches them):"
+        )
+        lines += [line(r) for r in internal]
+    lines += [
+        "",
+        "Add each path (a template such as /items/{id} works) to a policy's 'paths', or a glob "
+        "matching its path or name to 'coverage.ignore'.",
+    ]
+    return "\n".join(lines)

@@ -35,15 +35,18 @@ from pytest_cors.contract.checks import (
     Finding,
     browser_summary,
     build_checks,
+    coverage_message,
     evaluate,
     failing,
     resolved_seed,
+    uncovered_routes,
 )
 from pytest_cors.contract.model import Mark
 from pytest_cors.contract.runner import ContractRun, NotApplicable, TargetSpec, import_app
 from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
 from pytest_cors.http import visible
 from pytest_cors.report import redact
+from pytest_cors.routing import Route
 from pytest_cors.session import session_state
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -64,7 +67,7 @@ class ContractFile(pytest.Module):
 
     obj = None
 
-    def collect(self) -> Iterator[pytest.Collector]:
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
         from pytest_cors.contract import load_contract
 
         state = session_state(self.config)
@@ -104,6 +107,8 @@ class ContractFile(pytest.Module):
             by_policy.setdefault(check.policy.name, []).append(check)
         for name, policy_checks in by_policy.items():
             yield PolicyNode.from_parent(self, name=name, checks=policy_checks, run=run, seed=seed)
+        if contract.coverage is not None:
+            yield CoverageItem.from_parent(self, name="coverage", app=app, live=spec.base_url)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, self.name
@@ -136,6 +141,60 @@ class PolicyNode(pytest.Collector):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, self.checks[0].policy.mark.line - 1, self.name
+
+
+class CoverageItem(pytest.Item):
+    """``cors.yaml::coverage``: every route of the app has a policy (the contract's
+    ``coverage`` key). The routes are read in setup, from ``coverage.openapi`` when given,
+    else from the in-process app; a contract checked against a live server or the
+    ``cors_target`` fixture has no app to read, which is an error of this item."""
+
+    def __init__(self, *, app: object, live: str | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.app = app
+        self.live = live
+        self.routes: list[Route] = []
+        self.add_marker("cors_contract")
+
+    def setup(self) -> None:
+        from pytest_cors.contract import load_contract
+        from pytest_cors.routing import routes, routes_from_openapi
+
+        contract = load_contract(_shown_path(self.path), known_findings=FINDINGS)
+        self.contract = contract
+        assert contract.coverage is not None
+        if contract.coverage.openapi is not None:
+            document = self.path.parent / contract.coverage.openapi
+            self.routes = routes_from_openapi(document)
+        elif self.app is not None:
+            self.routes = routes(self.app)
+        else:
+            where = (
+                f"the live server {redact(self.live)}" if self.live else "the cors_target fixture"
+            )
+            raise CorsUsageError(
+                f"{_shown_path(self.path)}: 'coverage' needs the routes of the app, and this "
+                f"contract runs against {where}. Give 'target: {{app: module:attr}}' (or "
+                f"{session_state(self.config).flag('app')}), or 'coverage.openapi' with the "
+                "app's OpenAPI document."
+            )
+
+    def runtest(self) -> None:
+        left = uncovered_routes(self.contract, self.routes)
+        if left:
+            raise CheckFailed(visible(redact(coverage_message(left))))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        exc = excinfo.value
+        if isinstance(exc, (CheckFailed, CorsError)):
+            mark = getattr(getattr(self, "contract", None), "coverage", None)
+            line = f"\n\nContract: {_shown_path(self.path)}:{mark.mark.line}" if mark else ""
+            prefix = "" if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: "
+            return f"{prefix}{exc}{line}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, "coverage"
 
 
 def _shown_path(path: Path) -> str:

@@ -35,6 +35,7 @@ from pytest_cors.contract.model import (
     FAULTS,
     AllowedFinding,
     Contract,
+    Coverage,
     Mark,
     MaxAge,
     OriginRule,
@@ -483,7 +484,17 @@ def _describe(node: _Raw) -> str:
 # --------------------------------------------------------------------------------------------
 # Stage 4: marked tree -> Contract
 
-_TOP_KEYS = ("version", "description", "target", "browsers", "seed", "defaults", "policies")
+_TOP_KEYS = (
+    "version",
+    "description",
+    "target",
+    "browsers",
+    "seed",
+    "coverage",
+    "defaults",
+    "policies",
+)
+_COVERAGE_KEYS = ("routes", "ignore", "openapi")
 _POLICY_KEYS = (
     "name",
     "description",
@@ -511,7 +522,10 @@ _NOT_IN_DEFAULTS = {
 }
 _DEFAULTS_KEYS = tuple(k for k in _POLICY_KEYS if k not in _NOT_IN_DEFAULTS)
 _HOMES = {
-    **dict.fromkeys(("version", "target", "seed", "defaults", "policies"), "at the top level"),
+    **dict.fromkeys(
+        ("version", "target", "seed", "coverage", "defaults", "policies"), "at the top level"
+    ),
+    **dict.fromkeys(_COVERAGE_KEYS, "under 'coverage'"),
     **dict.fromkeys(_DEFAULTS_KEYS, "in a policy or in 'defaults'"),
     "name": "in a policy",
     "paths": "in a policy",
@@ -1483,6 +1497,7 @@ class _Validator:
         if "seed" in entries:
             got_seed = self.integer(entries["seed"][1], "seed")
             seed = got_seed if isinstance(got_seed, int) else None
+        coverage = self.coverage(entries["coverage"]) if "coverage" in entries else None
         defaults = _Level()
         if "defaults" in entries:
             found = self.mapping(entries["defaults"][1], "'defaults'", _POLICY_KEYS, "in defaults")
@@ -1501,8 +1516,47 @@ class _Validator:
             target=target,
             browsers=browsers,
             seed=seed,
+            coverage=coverage,
             marks=marks,
         )
+
+    def coverage(self, item: tuple[Mark, _Raw]) -> Coverage | None:
+        key_mark, node = item
+        entries = self.mapping(node, "'coverage'", _COVERAGE_KEYS, "in coverage")
+        if entries is None:
+            return None
+        marks = {key: mark for key, (mark, _) in entries.items()}
+        if "routes" not in entries:
+            self.error(node.mark, "'coverage' needs 'routes: all' (the routes every policy covers)")
+            return None
+        routes_node = entries["routes"][1]
+        routes = self.string(routes_node, "'coverage.routes'")
+        if isinstance(routes, _Bad):
+            return None
+        if routes != "all":
+            self.error(routes_node.mark, f"'coverage.routes' must be 'all', got {routes!r}")
+            return None
+        ignore: tuple[str, ...] = ()
+        if "ignore" in entries:
+            got = self.items(
+                entries["ignore"][1],
+                "coverage.ignore",
+                "pattern",
+                lambda n: self.string(n, "a pattern in 'coverage.ignore'"),
+                marks=marks,
+                path="ignore",
+                identity=lambda text: text,
+            )
+            if isinstance(got, _Bad):
+                return None
+            ignore = got
+        openapi = None
+        if "openapi" in entries:
+            got_openapi = self.string(entries["openapi"][1], "'coverage.openapi'")
+            if isinstance(got_openapi, _Bad):
+                return None
+            openapi = got_openapi
+        return Coverage("all", key_mark, ignore=ignore, openapi=openapi, marks=marks)
 
     def version(self, entries: dict[str, tuple[Mark, _Raw]], root: _Map) -> int | None:
         supported = ", ".join(str(v) for v in SUPPORTED_VERSIONS)

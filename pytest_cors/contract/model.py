@@ -144,6 +144,22 @@ class Target(_Located):
 
 
 @dataclass(frozen=True)
+class Coverage(_Located):
+    """The contract's ``coverage`` key: every route the app serves must have a policy.
+
+    ``ignore`` holds glob patterns matched against a route's path template and its name;
+    ``openapi`` is an OpenAPI document (a path relative to the contract) to read the routes
+    from instead of the app.
+    """
+
+    routes: Literal["all"]
+    mark: Mark
+    ignore: tuple[str, ...] = ()
+    openapi: str | None = None
+    marks: Mapping[str, Mark] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Policy(_Located):
     """One policy with ``defaults`` applied: every field holds its effective value.
 
@@ -211,6 +227,7 @@ class Contract(_Located):
     target: Target | None = None
     browsers: tuple[str, ...] = DEFAULT_BROWSERS
     seed: int | None = None
+    coverage: Coverage | None = None
     marks: Mapping[str, Mark] = field(default_factory=dict, repr=False, compare=False)
 
     def policy(self, name: str) -> Policy:

@@ -13,7 +13,8 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from pytest_cors.engine.added import added_headers
+from pytest_cors.engine import csp
+from pytest_cors.engine.added import added_headers, is_potentially_trustworthy
 from pytest_cors.engine.cache import PreflightCache
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import (
@@ -35,7 +36,13 @@ from pytest_cors.engine.response import (
     readable_headers,
 )
 from pytest_cors.errors import CorsUsageError, hide_user_error
-from pytest_cors.failures import CorsWarning, Failure, make_failure
+from pytest_cors.failures import (
+    CorsWarning,
+    Failure,
+    csp_failure,
+    make_failure,
+    mixed_content_failure,
+)
 from pytest_cors.http import (
     Exchange,
     Headers,
@@ -69,6 +76,11 @@ class FetchRequest:
     credentials: str
     body: bytes | None
     warnings: tuple[CorsWarning, ...] = ()
+    #: The page's ``Content-Security-Policy`` (``None``: the page has none).
+    page_csp: str | None = None
+    #: Block an ``https`` page's requests to plain ``http`` (mixed content). Off by default:
+    #: in-process targets answer at ``http://testserver`` while tests name ``https`` pages.
+    mixed_content: bool = False
 
     def __repr__(self) -> str:
         # pytest prints reprs on a failing assert and in JUnit XML: no secret values, no body
@@ -91,6 +103,8 @@ def prepare_request(
     credentials: object = "omit",
     body: str | bytes | None = None,
     profile: Profile,
+    page_csp: str | None = None,
+    mixed_content: bool = False,
 ) -> FetchRequest:
     """Check the arguments like ``fetch()`` does (a usage error where it would throw)."""
     page_origin = origin if isinstance(origin, Origin) else parse_origin(origin)
@@ -112,6 +126,8 @@ def prepare_request(
         raise CorsUsageError(
             "Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."
         )
+    if page_csp is not None and not isinstance(page_csp, str):
+        raise CorsUsageError(f"page_csp must be a str or None, got {type(page_csp).__name__}")
     prepared = prepare_headers(headers, data, profile)
     return FetchRequest(
         url=url.split("#", 1)[0],
@@ -121,6 +137,8 @@ def prepare_request(
         credentials=mode,
         body=data,
         warnings=prepared.warnings,
+        page_csp=page_csp or None,
+        mixed_content=mixed_content,
     )
 
 
@@ -289,6 +307,14 @@ def run_fetch(
         key_origin = serialized
         if tainted and not profile.tainted_preflight_sends_null:
             key_origin = page_origin
+        stopped = _stopped_before_cors(req, url, current, redirects, profile)
+        if stopped is not None:
+            # Nothing is sent: the page refused the request before any CORS step.
+            out.failure = stopped
+            out.notes.append(Note(stopped.step, f"{stopped.code}: nothing sent", False))
+            out.url = url
+            out.same_origin = not cors_tainting
+            return out
         if not cors_tainting and req.origin.same_origin(current):
             sent = _actual_request(
                 method,
@@ -480,6 +506,38 @@ def run_fetch(
         else:
             out.readable_headers = basic_readable_headers(effective, profile)
         return out
+
+
+def _stopped_before_cors(
+    req: FetchRequest, url: str, current: Origin, redirects: int, profile: Profile
+) -> Failure | None:
+    """The page's own refusal of a request to ``url`` before it starts: the page's CSP
+    (``connect-src`` for ``fetch()``), then mixed content (an https page, an insecure URL)."""
+    step = "redirect" if redirects else "actual"
+    page = req.origin
+    violation = csp.check(req.page_csp, url, page, redirected=bool(redirects))
+    if violation is not None:
+        return csp_failure(
+            url=url,
+            directive=violation.directive.text,
+            directive_name=violation.directive.name,
+            wanted=violation.wanted,
+            step=step,
+            console=profile.console,
+        )
+    if not req.mixed_content or page.opaque or page.scheme != "https":
+        return None
+    if current.opaque or current.scheme != "http":
+        return None
+    if profile.mixed_content_allows_loopback and is_potentially_trustworthy(current):
+        return None
+    return mixed_content_failure(
+        url=url,
+        page_url=page.serialize() + "/",
+        initial_url=req.url,
+        step=step,
+        console=profile.console,
+    )
 
 
 _REFUSALS = frozenset(

@@ -151,6 +151,10 @@ class Profile:
     sends_storage_access: bool = False
     #: The ``Priority`` header on every request, preflights included (empty: none).
     priority: str = ""
+    #: An ``https`` page may fetch ``http`` on a loopback host (``localhost``, ``127.0.0.0/8``,
+    #: ``[::1]``): potentially trustworthy, so not mixed content (Chromium 156, Firefox 153,
+    #: measured); WebKitGTK 2.50.6 blocks those too (measured).
+    mixed_content_allows_loopback: bool = True
 
 
 CHROMIUM = Profile(
@@ -264,6 +268,7 @@ SAFARI = Profile(
     header_bytes_made_valid_utf8=True,
     same_origin_redirect_keeps_origin=True,
     refused_preflight_stores_entry=True,
+    mixed_content_allows_loopback=False,
     console="webkit",
 )
 

@@ -1,0 +1,83 @@
+"""Mixed content: an https page fetching plain http is stopped before any request."""
+
+import pytest
+
+from pytest_cors.engine import get_profile, prepare_request, run_fetch
+from pytest_cors.http import Headers, Response
+
+ANY = Headers((("Access-Control-Allow-Origin", "*"),))
+
+
+def run(url, browser="chromium", origin="https://app.example.com", responses=()):
+    profile = get_profile(browser)
+    req = prepare_request(url, origin=origin, profile=profile, mixed_content=True)
+    flow = run_fetch(req, profile)
+    sent, replies = [], iter(responses)
+    try:
+        request = next(flow)
+        while True:
+            sent.append(request)
+            request = flow.send(next(replies))
+    except StopIteration as stop:
+        return stop.value, sent
+
+
+@pytest.mark.parametrize(
+    ("browser", "line"),
+    [
+        ("chromium", "Mixed Content: The page at 'https://app.example.com/' was loaded over "
+         "HTTPS, but requested an insecure resource 'http://api.example.com/x'. This request has "
+         "been blocked; the content must be served over HTTPS."),
+        ("firefox", 'Blocked loading mixed active content "http://api.example.com/x"'),
+        ("safari", "[blocked] The page at https://app.example.com/ requested insecure content "
+         "from http://api.example.com/x. This content was blocked and must be served over HTTPS."
+         "\nNot allowed to request resource\n"
+         "Fetch API cannot load http://api.example.com/x due to access control checks."),
+    ],
+)  # fmt: skip
+def test_https_page_to_http_is_blocked_without_a_request(browser, line):
+    outcome, sent = run("http://api.example.com/x", browser, responses=[Response(200, ANY)])
+    assert sent == []
+    assert outcome.failure.code == "MixedContent"
+    assert outcome.failure.message == line
+    assert "mixed content, not CORS" in outcome.failure.hint
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost:8/x", "http://127.0.0.1:8/x", "http://[::1]:8/x"]
+)
+@pytest.mark.parametrize(("browser", "blocked"), [("chromium", False), ("firefox", False),
+                                                  ("safari", True)])  # fmt: skip
+def test_loopback_is_trustworthy_except_in_webkit(url, browser, blocked):
+    outcome, sent = run(url, browser, responses=[Response(200, ANY)])
+    assert (outcome.failure is not None and outcome.failure.code == "MixedContent") is blocked
+    assert len(sent) == (0 if blocked else 1)
+
+
+def test_an_http_page_or_an_https_url_is_not_mixed_content():
+    outcome, sent = run("http://api.example.com/x", origin="http://app.example.com",
+                        responses=[Response(200, ANY)])  # fmt: skip
+    assert outcome.allowed and len(sent) == 1
+    outcome, sent = run("https://api.example.com/x", responses=[Response(200, ANY)])
+    assert outcome.allowed and len(sent) == 1
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox", "safari"])
+def test_a_redirect_to_http_is_blocked_at_the_redirect(browser):
+    hop = Response(302, Headers((("Location", "http://api.example.com/z"),
+                                 ("Access-Control-Allow-Origin", "*"))))  # fmt: skip
+    outcome, sent = run("https://api.example.com/a", browser, responses=[hop])
+    assert len(sent) == 1
+    assert outcome.failure.code == "MixedContent"
+    assert outcome.failure.step == "redirect"
+    assert "http://api.example.com/z" in outcome.failure.message
+    if browser == "safari":  # WebKit's last line names the URL the script fetched
+        assert outcome.failure.message.endswith(
+            "Fetch API cannot load https://api.example.com/a due to access control checks."
+        )
+
+
+def test_off_by_default_so_in_process_http_targets_keep_working():
+    profile = get_profile("chromium")
+    req = prepare_request("http://testserver/x", origin="https://app.example.com", profile=profile)
+    assert next(run_fetch(req, profile)).url == "http://testserver/x"
