@@ -11,11 +11,14 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from pytest_cors.engine.outcome import FetchRequest
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.failures import CorsWarning
 from pytest_cors.http import redact_value
+from pytest_cors.origin import Origin, origin_of_url, parse_origin
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -328,3 +331,57 @@ def _join_duplicates(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
             values[key] = []
         values[key].append(value)
     return [(names[k], ", ".join(values[k])) for k in order]
+
+
+def prepare_request(
+    url: str,
+    *,
+    origin: str | Origin,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    credentials: object = "omit",
+    body: str | bytes | None = None,
+    profile: Profile,
+    page_csp: str | None = None,
+    mixed_content: bool = False,
+) -> FetchRequest:
+    """Check the arguments like ``fetch()`` does (a usage error where it would throw)."""
+    page_origin = origin if isinstance(origin, Origin) else parse_origin(origin)
+    try:
+        target_origin = origin_of_url(url)
+    except ValueError as exc:
+        raise CorsUsageError(f"cannot fetch {url!r}: {exc}") from None
+    if not target_origin.opaque and not _has_host(url):
+        raise CorsUsageError(f"cannot fetch {url!r}: it has no host")
+    normalized = normalize_method(method)
+    mode = normalize_credentials(credentials)
+    if isinstance(body, str):
+        data: bytes | None = body.encode("utf-8")
+    elif body is None or isinstance(body, bytes):
+        data = body
+    else:
+        raise CorsUsageError(f"body must be str, bytes or None, got {type(body).__name__}")
+    if data is not None and normalized in ("GET", "HEAD"):
+        raise CorsUsageError(
+            "Failed to execute 'fetch' on 'Window': Request with GET/HEAD method cannot have body."
+        )
+    if page_csp is not None and not isinstance(page_csp, str):
+        raise CorsUsageError(f"page_csp must be a str or None, got {type(page_csp).__name__}")
+    prepared = prepare_headers(headers, data, profile)
+    return FetchRequest(
+        url=url.split("#", 1)[0],
+        origin=page_origin,
+        method=normalized,
+        headers=prepared.pairs,
+        credentials=mode,
+        body=data,
+        warnings=prepared.warnings,
+        page_csp=page_csp or None,
+        mixed_content=mixed_content,
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _has_host(url: str) -> bool:
+    """Whether ``url`` names a host (cached, like the origin parsing it follows)."""
+    return bool(urlsplit(url).netloc)
