@@ -8,19 +8,11 @@ This module is the mechanics:
   ``Content-Length`` where needed; no ``User-Agent``, ``Accept-Encoding`` or ``Connection``.
   Head and body leave in one ``sendall``. A line a client cannot send (CR, LF or NUL in it) is
   refused before anything is written.
-* **Response.** The head is read up to its empty line (LF or CRLF line ends), at most
-  :data:`MAX_HEAD` bytes, as Chromium reads at most 256 KiB; interim 1xx answers are skipped as a
-  browser skips them, :data:`MAX_INTERIM` at most; header lines are kept as received (order,
-  case, duplicates; a blank before the colon is kept in the name, obs-fold joined). The body is
-  framed as RFC 9112 section 6.3 says: none for ``HEAD``, 1xx, 204 and 304; chunked when
-  ``chunked`` is the final transfer coding; ``Content-Length`` when it is ASCII digits; else
-  everything up to the close. Framing a browser refuses is ``NotHttp``: two different
-  ``Content-Length`` values on an answer that is not chunked (whatever the method or status, as
-  Chromium), a chunk size that is not 1 to 16 hex digits optionally followed by blanks and
-  ``;extensions`` (RFC 9112 section 7.1; spaces alone after it too, as Chromium reads them),
-  chunk data not followed by its line end. At most :data:`~pytest_cors.targets.base.MAX_BODY`
-  bytes of body are read: a longer (or endless) body is cut off there, the response says
-  ``truncated`` and the connection is closed.
+* **Response.** Parsed by :class:`~pytest_cors.targets._h1parse.ResponseParser`, which holds every
+  rule (head bound :data:`MAX_HEAD`, interim answers :data:`MAX_INTERIM` at most, framing, strict
+  chunk sizes, the :data:`~pytest_cors.targets.base.MAX_BODY` bound): this module only reads
+  the socket and feeds it. A body cut off at ``MAX_BODY`` makes the response say ``truncated``
+  and the connection is closed.
 * **Connections.** One idle list per origin, shared by every thread, at most ``maxsize`` kept. A
   connection goes back to its list only when its answer was framed and complete (not cut off),
   nothing said ``close`` and nothing is left to read on it; it is taken from the list only when
@@ -63,45 +55,33 @@ from urllib.parse import quote
 
 from pytest_cors.errors import TargetError, hide_user_error
 from pytest_cors.http import Request, Response, trusted_headers
+from pytest_cors.targets._h1parse import MAX_INTERIM as MAX_INTERIM
+from pytest_cors.targets._h1parse import (
+    NEED_DATA,
+    Data,
+    EndOfMessage,
+    ResponseHead,
+    ResponseParser,
+)
 from pytest_cors.targets._wire import (
     BrokenResponse,
     DeadlineExceeded,
-    HeadTooLarge,
     NoResponse,
-    NotHttp,
-    TooManyInterim,
     UrlParts,
-    header_lines,
     split_url,
     wire_headers,
 )
-from pytest_cors.targets.base import MAX_BODY
+from pytest_cors.targets.base import MAX_HEAD as MAX_HEAD
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
-MAX_HEAD = 256 * 1024
-"""Bytes of response head read before giving up: Chromium's ``kMaxHeaderBufSize``."""
-
-MAX_INTERIM = 16
-"""Interim (1xx) answers read before the final one; one more is a ``TargetProtocolError``
-(an endless stream of ``103 Early Hints`` would otherwise keep a request waiting until its
-deadline)."""
-
 _READ = 65536
-_NO_BODY_STATUS = frozenset({204, 304})
 # what http.client refuses in a header name; CR, LF and NUL anywhere would split the head
 _BAD_NAME = re.compile(r"[:\s]|^$")
 _BAD_TEXT = re.compile(r"[\r\n\0]")
 # characters sent as they are in a request target (urllib3's path and query characters, plus
 # "%" so that an already percent-encoded URL is left alone); anything else is percent-encoded
 _TARGET_SAFE = "!$&'()*+,;=:@/?%~-._"
-_BLANKS = " \t"
-_DIGITS = re.compile(r"[0-9]+")
-# RFC 9112 section 7.1: chunk-size = 1*HEXDIG, then optional whitespace and ";" extensions;
-# Chromium also reads spaces after the size without extensions. No sign, "0x", leading blank
-# or anything else; more than 16 digits is refused (Chromium parses the size as an int64)
-_CHUNK_SIZE = re.compile(rb"([0-9A-Fa-f]{1,16})(?:[ \t]*;.*| *)", re.DOTALL)
-_INT64 = 2**63 - 1
 _SLACK = 0.01  # seconds a read may outlast the deadline, so as not to reset each time-out
 _LATE = (
     "the response head was not complete by the deadline (the timeout bounds the whole "
@@ -235,7 +215,8 @@ class Connection:
         self, head: bytes, body: bytes | None, method: str, deadline: float
     ) -> tuple[Response, bool]:
         """Send one request, read its answer by ``deadline`` (a ``time.monotonic()`` value):
-        the response, and whether to keep the socket."""
+        the response, and whether to keep the socket. The bytes go through a fresh
+        :class:`~pytest_cors.targets._h1parse.ResponseParser`; this loop only reads."""
         self.deadline = deadline
         sock = self.sock
         sock.settimeout(self._remaining())
@@ -245,181 +226,48 @@ class Connection:
             raise DeadlineExceeded(
                 "the request could not be sent by the deadline", self.timeout
             ) from None
-        status, reason, version, lines = self._head(first=True)
-        interim = 0
-        while 100 <= status <= 199 and status != 101:
-            # an interim answer (100 Continue, 103 Early Hints): a browser waits for the next
-            interim += 1
-            if interim > MAX_INTERIM:
-                raise TooManyInterim(
-                    f"more than {MAX_INTERIM} interim responses (the last: {status} {reason})"
-                )
-            status, reason, version, lines = self._head(first=False)
-        # after a 101 the socket speaks another protocol: never reused
-        keep = version == "HTTP/1.1" and status != 101
-        lengths: set[str] = set()
-        coding: str | None = None
-        for name, value in lines:
-            key = name.rstrip(" \t").lower()
-            if key == "connection":
-                tokens = {t.strip().lower() for t in value.split(",")}
-                if "close" in tokens:
-                    keep = False
-                elif "keep-alive" in tokens and version == "HTTP/1.0":
-                    keep = True
-            elif key == "transfer-encoding":
-                # only the final coding decides (RFC 9112 section 6.3), over every line
-                coding = value.rpartition(",")[2].strip(_BLANKS).lower()
-            elif key == "content-length":
-                lengths.update(v.strip(_BLANKS) for v in value.split(","))
-        if coding != "chunked" and len(lengths) > 1:
-            # Fetch's "extract a length" fails, and Chromium refuses the answer whatever the
-            # method or status (ERR_RESPONSE_HEADERS_MULTIPLE_CONTENT_LENGTH): a smuggling sign
-            raise NotHttp(f"two different Content-Length values: {sorted(lengths)}")
+        parser = ResponseParser(method)
+        final: ResponseHead | None = None
         content = bytearray()
-        complete = True
+        truncated = False
         try:
-            if method == "HEAD" or status in _NO_BODY_STATUS or 100 <= status <= 199:
-                pass  # the head is the whole answer, whatever its lines announce
-            elif coding == "chunked":
-                complete = self._chunked(content)
-            elif coding is None and (length := _content_length(lengths)) is not None:
-                complete = self._exactly(content, length)
-            else:
-                # a final coding other than chunked (RFC 9112 section 6.3), a Content-Length
-                # that is no number (Fetch's "extract a length" gives null, and Chromium reads
-                # on too) or none at all: the body ends when the connection does
-                complete = self._to_close(content)
-                keep = False
+            while True:
+                event = parser.next_event()
+                if event is NEED_DATA:
+                    parser.feed(self._read(started=parser.received > 0))
+                elif isinstance(event, Data):
+                    content += event.data
+                elif isinstance(event, ResponseHead):
+                    final = event
+                elif isinstance(event, EndOfMessage):
+                    truncated = event.truncated
+                    break  # Informational heads: a browser waits on, and so does this
         except TimeoutError:
+            if final is None:
+                raise  # no head by the deadline: a time-out, not an answer
             # the head is here and the body is not done by the deadline: fetch() settled with
             # the head, and the verdict never reads the body, so what came is what is kept
-            complete = False
+            truncated = True
+        assert final is not None  # EndOfMessage comes after the head
         response = Response(
-            status, trusted_headers(tuple(lines)), bytes(content), reason, truncated=not complete
+            final.status,
+            trusted_headers(tuple(final.lines)),
+            bytes(content),
+            final.reason,
+            truncated=truncated,
         )
-        # cut off, or bytes already read beyond the answer's framing: the connection is out of
-        # step, so it is closed
-        return response, keep and complete and not self.buf
+        return response, parser.keep_alive and not truncated
 
-    def _head(self, *, first: bool) -> tuple[int, str, str, list[tuple[str, str]]]:
-        """Read one response head: (status, reason, version, header lines); ``first`` when no
-        byte of the answer has been read yet."""
-        buf = self.buf
-        start = 0
-        while True:
-            end = _head_end(buf, start)
-            if end >= 0:
-                break
-            if len(buf) > MAX_HEAD:
-                raise HeadTooLarge(f"no end of the response head in its first {MAX_HEAD} bytes")
-            start = max(0, len(buf) - 3)
-            chunk = self._recv_first() if first and not buf else self._recv_more()
-            buf += chunk
-        if end > MAX_HEAD:
-            raise HeadTooLarge(f"the response head is {end} bytes, over {MAX_HEAD}")
-        text = buf[:end].decode("latin-1")
-        del buf[:end]
-        status_line, _, fields = text.partition("\n")
-        status_line = status_line.rstrip("\r")
-        version, _, rest = status_line.partition(" ")
-        code, _, reason = rest.lstrip(" ").partition(" ")
-        if (
-            not version.startswith("HTTP/1.")
-            or len(code) != 3
-            or not code.isdigit()
-            or not code.isascii()
-            or code[0] == "0"
-        ):
-            raise NotHttp(f"the status line is {status_line[:80]!r}")
-        return int(code), reason.strip(" \t"), version, header_lines(fields)
-
-    def _recv_first(self) -> bytes:
-        """The first bytes of an answer; a connection that ends before any is ``NoResponse``
-        (a reset is raised as it is: the caller may retry either)."""
-        chunk = self._recv()
-        if not chunk:
-            raise NoResponse("the server closed the connection without sending a response")
-        return chunk
-
-    def _recv_more(self) -> bytes:
-        """More bytes of an answer already begun: an end or a reset now breaks the answer."""
+    def _read(self, *, started: bool) -> bytes:
+        """The next bytes (``b""`` at the end). A reset before any byte of the answer is raised
+        as it is (the caller may retry a reused connection); once the answer has begun it
+        breaks the answer."""
+        if not started:
+            return self._recv()
         try:
-            chunk = self._recv()
+            return self._recv()
         except (ConnectionResetError, ConnectionAbortedError) as exc:
             raise BrokenResponse(f"the connection was reset mid-answer ({exc})") from exc
-        if not chunk:
-            raise BrokenResponse("the connection closed before the answer was complete")
-        return chunk
-
-    def _exactly(self, out: bytearray, length: int) -> bool:
-        """Move the next ``length`` body bytes to ``out``: ``False`` when ``out`` reached
-        ``MAX_BODY`` first (the rest is not read)."""
-        buf = self.buf
-        while True:
-            take = min(length, len(buf), MAX_BODY - len(out))
-            if take > 0:
-                out += buf[:take]
-                del buf[:take]
-                length -= take
-            if not length:
-                return True
-            if len(out) >= MAX_BODY:
-                return False
-            buf += self._recv_more()
-
-    def _line(self) -> bytes:
-        """One line of a chunked body, without its LF and one CR before it (as Chromium reads
-        them, a bare LF ends a line too)."""
-        buf = self.buf
-        start = 0
-        while True:
-            end = buf.find(b"\n", start)
-            if end >= 0:
-                line = bytes(buf[:end])
-                del buf[: end + 1]
-                return line[:-1] if line.endswith(b"\r") else line
-            if len(buf) > MAX_HEAD:
-                raise NotHttp("a chunk-size or trailer line of over 256 KiB")
-            start = len(buf)
-            buf += self._recv_more()
-
-    def _chunked(self, out: bytearray) -> bool:
-        """The chunks' data to ``out``: ``False`` when cut off at ``MAX_BODY``."""
-        while True:
-            size_line = self._line()
-            match = _CHUNK_SIZE.fullmatch(size_line)
-            if match is None:
-                raise NotHttp(f"the chunk-size line {size_line[:40]!r} is not hexadecimal")
-            length = int(match[1], 16)
-            if length > _INT64:
-                raise NotHttp(f"the chunk size {match[1]!r} is over 2**63 - 1 bytes")
-            if length == 0:
-                while self._line():  # trailer lines, up to the empty one
-                    pass
-                return True
-            if not self._exactly(out, length):
-                return False
-            if self._line():
-                raise NotHttp("a chunk's data is not followed by CRLF (longer than its size?)")
-
-    def _to_close(self, out: bytearray) -> bool:
-        """Everything up to the close to ``out``: ``False`` when cut off at ``MAX_BODY``."""
-        buf = self.buf
-        while True:
-            if buf:
-                room = max(0, MAX_BODY - len(out))
-                out += buf[:room]
-                del buf[:room]
-                if buf:
-                    return False  # bytes beyond the bound: the rest is not read
-            try:
-                chunk = self._recv()
-            except (ConnectionResetError, ConnectionAbortedError) as exc:
-                raise BrokenResponse(f"the connection was reset mid-answer ({exc})") from exc
-            if not chunk:
-                return True
-            buf += chunk
 
 
 def _readable(sock: socket.socket) -> bool:
@@ -430,27 +278,6 @@ def _readable(sock: socket.socket) -> bool:
         poller.register(sock, select.POLLIN)
         return bool(poller.poll(0))  # POLLHUP and POLLERR are reported unasked
     return bool(select.select([sock], [], [], 0)[0])  # pragma: no cover - Windows
-
-
-def _content_length(lengths: set[str]) -> int | None:
-    """The one Content-Length value, or ``None`` when there is none or it is no number: ASCII
-    digits only, as Fetch's "extract a length" and Chromium read it (an int64, or no length)."""
-    if len(lengths) != 1:
-        return None
-    size = next(iter(lengths))
-    if not _DIGITS.fullmatch(size) or len(size.lstrip("0")) > 19:
-        return None  # no number, or one int() need not read: far over an int64
-    length = int(size)
-    return length if length <= _INT64 else None
-
-
-def _head_end(buf: bytearray, start: int) -> int:
-    """The index just past the head's empty line (CRLF or bare LF line ends), or -1."""
-    crlf = buf.find(b"\n\r\n", start)
-    lf = buf.find(b"\n\n", start)
-    if lf >= 0 and (crlf < 0 or lf < crlf):
-        return lf + 2
-    return crlf + 3 if crlf >= 0 else -1
 
 
 class Http1Client:

@@ -32,6 +32,11 @@ closed (an in-process app is stopped: its iterable closed, its task cancelled) a
 :class:`~pytest_cors.http.Response` says ``truncated``. An endless stream (server-sent events,
 a ``StreamingResponse`` that never ends) is judged from its head like any other answer."""
 
+MAX_HEAD = 256 * 1024
+"""Bytes of response head (status line and header lines) a browser reads before giving up:
+Chromium's ``kMaxHeaderBufSize``. Here, the lowest layer needing it: the live client stops
+reading there and the flow refuses a bigger head from any target."""
+
 
 @runtime_checkable
 class Target(Protocol):
