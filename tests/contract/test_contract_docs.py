@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from pytest_cors.contract import load_contract_text
-from pytest_cors.contract.loader import _POLICY_KEYS, _TOP_KEYS
+from pytest_cors.contract.keys import POLICY_KEYS as _POLICY_KEYS
+from pytest_cors.contract.keys import TOP_KEYS as _TOP_KEYS
 from pytest_cors.errors import ContractError
 
 ROOT = Path(__file__).parent.parent.parent

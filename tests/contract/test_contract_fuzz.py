@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_cors.contract import Contract, load_contract, load_contract_text, load_yaml_data
-from pytest_cors.contract.loader import _POLICY_KEYS, _TOP_KEYS
+from pytest_cors.contract.keys import POLICY_KEYS as _POLICY_KEYS
+from pytest_cors.contract.keys import TOP_KEYS as _TOP_KEYS
 from pytest_cors.errors import ContractError
 
 HERE = Path(__file__).parent
