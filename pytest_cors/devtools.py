@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.failures import PREFLIGHT_PREFIX, make_failure
-from pytest_cors.http import redact_url, redact_value
+from pytest_cors.redaction import redact_url, redact_value
 
 __all__ = ["ConsoleLine", "FetchArgs", "parse_console", "parse_curl"]
 

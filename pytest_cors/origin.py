@@ -9,7 +9,6 @@ nowhere else.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 import unicodedata
@@ -18,7 +17,9 @@ from urllib.parse import SplitResult, unquote_to_bytes, urlsplit
 
 from idna.core import IDNAError, check_bidi, uts46_remap, valid_contextj
 
+from pytest_cors._memo import memoised
 from pytest_cors.errors import CorsUsageError, hide_user_error
+from pytest_cors.redaction import hide_userinfo as hide_userinfo
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -283,17 +284,7 @@ def split_url(url: str) -> SplitResult:
         ) from None
 
 
-def hide_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` shown as ``<redacted>@``: messages never echo them."""
-    scheme, sep, rest = url.partition("://") if "://" in url else ("", "", url)
-    cut = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
-    authority = rest[:cut]
-    if "@" not in authority:
-        return url
-    return f"{scheme}{sep}<redacted>@{authority.rpartition('@')[2]}{rest[cut:]}"
-
-
-@functools.lru_cache(maxsize=1024)
+@memoised()
 def origin_of_url(url: str) -> Origin:
     """The origin of an absolute URL (its scheme, host and effective port)."""
     parts = split_url(url)
@@ -398,7 +389,7 @@ def origin_spelling_problem(text: str) -> str | None:
     return f"origin {text!r} needs '//' after '{scheme}:'; did you mean {fixed!r}?"
 
 
-@functools.lru_cache(maxsize=1024)
+@memoised()
 def _parse_origin(text: str) -> Origin:
     """``parse_origin`` for a string; cached, since a suite names the same few origins often."""
     if text == "null":
@@ -444,11 +435,11 @@ def _parse_origin(text: str) -> Origin:
     return origin
 
 
-@functools.lru_cache(maxsize=1024)
+@memoised()
 def is_valid_url_value(value: str) -> bool:
     """Whether an ``Access-Control-Allow-Origin`` value parses as an absolute URL at all.
 
-    Cached: a pure function of the string, asked once per CORS check with the same few values.
+    Memoised: asked on every CORS check, with the same few values (docs/performance.md).
     """
     scheme, sep, _rest = value.partition(":")
     if not sep or not _SCHEME.fullmatch(scheme):

@@ -4,7 +4,7 @@ Works on the plain records contract items leave (one dict per check, see
 :mod:`pytest_cors.contract.items`), so the same code serves a normal run and a pytest-xdist
 controller. Standard library only. Every string that leaves here goes through :func:`redact`
 and :func:`~pytest_cors.http.visible`: credentials in URLs, the values of secret headers and
-URL parameters (the one rule of :mod:`pytest_cors.http`) and control characters never reach a
+URL parameters (the one rule of :mod:`pytest_cors.redaction`) and control characters never reach a
 report or the terminal. Markdown escapes server text outside code: no HTML, image or link in
 it renders.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError, hide_user_error
-from pytest_cors.http import is_secret_header, redact_params, visible
+from pytest_cors.http import visible
+from pytest_cors.redaction import redact as redact
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -26,30 +27,6 @@ Record = Mapping[str, Any]
 FORMATS = {".md": "Markdown", ".json": "JSON", ".sarif": "SARIF", ".html": "HTML"}
 DOCS_URL = "https://github.com/pytest-cors/pytest-cors/blob/main/docs/contract-checks.md"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-
-_HEADER_LINE = re.compile(
-    r"(?m)^(?P<head>[ \t<>]*(?P<name>[!#$%&'*+.^_`|~0-9A-Za-z-]+)[ \t]*:(?!:)[ \t]*)"
-    r"(?P<value>(?![ \t]*<redacted)[^\r\n]*)"
-)
-_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s'\"]+@", re.IGNORECASE)
-_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
-
-
-def redact(text: str) -> str:
-    """``text`` without secrets: the values of secret header lines (``Name: value``, the names
-    :func:`pytest_cors.http.is_secret_header` says), secret URL parameters, URL user-info and
-    bearer tokens."""
-    if ":" in text:
-        text = _HEADER_LINE.sub(_redacted_line, text)
-    text = redact_params(text)
-    text = _USERINFO.sub(lambda m: f"{m['scheme']}<redacted>@", text)
-    return _BEARER.sub(lambda m: f"{m.group(1)} <redacted>", text)
-
-
-def _redacted_line(match: re.Match[str]) -> str:
-    if not is_secret_header(match["name"]):
-        return match[0]
-    return f"{match['head']}<redacted: {len(match['value'])} bytes>"
 
 
 def _clean(value: Any) -> Any:

@@ -10,18 +10,19 @@ version); it is read once, on first use.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from typing import TYPE_CHECKING
 
+from pytest_cors._memo import memoised
 from pytest_cors.origin import Origin
 
 if TYPE_CHECKING:
     from publicsuffixlist import PublicSuffixList
 
 
-@functools.cache
+@memoised(maxsize=1)
 def _psl() -> PublicSuffixList:
+    """The public suffix list, loaded once: a load (over 100 ms), not a speed-up."""
     from publicsuffixlist import PublicSuffixList
 
     # Unknown TLDs count as public suffixes: a browser's rule '*' treats them so.

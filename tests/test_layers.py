@@ -18,6 +18,8 @@ LAYERS: list[tuple[str, ...]] = [
     # the package's own body imports nothing: its names resolve lazily (start-up cost)
     ("pytest_cors", "pytest_cors.errors"),
     (
+        "pytest_cors._memo",
+        "pytest_cors.redaction",
         "pytest_cors.http",
         "pytest_cors.origin",
         "pytest_cors.failures",

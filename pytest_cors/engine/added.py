@@ -31,7 +31,6 @@ package ships, once, the first time a ``Sec-Fetch-Site`` needs a registrable dom
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from collections.abc import Iterable
 
@@ -54,7 +53,6 @@ CONSTANT_NAMES = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=256)
 def is_potentially_trustworthy(origin: Origin) -> bool:
     """Whether a URL of ``origin`` is *potentially trustworthy* (Secure Contexts): ``https`` or
     ``wss``, or a loopback host (``localhost``, ``*.localhost``, ``127.0.0.0/8``, ``[::1]``)."""
@@ -71,7 +69,6 @@ def is_potentially_trustworthy(origin: Origin) -> bool:
         return False
 
 
-@functools.lru_cache(maxsize=1024)
 def _relation(page: Origin, target: Origin) -> str:
     if page.same_origin(target):
         return "same-origin"

@@ -8,10 +8,10 @@ the page, so no CORS step runs at all.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from pytest_cors.origin import DEFAULT_PORTS as _DEFAULT_PORTS
 from pytest_cors.origin import Origin
 
 #: The directive each initiator consults, most specific first; ``default-src`` is the fallback.
@@ -26,7 +26,6 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
 #: The directive a ``fetch()`` call is checked against.
 FETCH_DIRECTIVE = "connect-src"
 
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21}
 _WHITESPACE = " \t\n\f\r"
 
 
@@ -76,7 +75,6 @@ class Violation:
         return self.directive.name != self.wanted
 
 
-@functools.lru_cache(maxsize=256)
 def parse_policies(text: str) -> tuple[Policy, ...]:
     """Parse a ``Content-Security-Policy`` value: comma-separated policies, ``;`` directives."""
     policies = []
@@ -223,3 +221,25 @@ def _host_source_matches(
             return have.startswith(wanted_path)
         return have == wanted_path
     return True
+
+
+def firefox_text(directive: Directive, page: Origin) -> str:
+    """The directive as Firefox quotes it in its console line.
+
+    Firefox writes back each source as it parsed it: a host source written without a scheme
+    gets the page's (``*.example.com:*`` reads ``http://*.example.com:*``); keywords, scheme
+    sources and sources with a scheme stay as written (measured, Firefox 153 ESR).
+    """
+    if page.opaque:
+        return directive.text  # an opaque page's scheme: not measured
+    sources = [
+        source
+        if source.startswith("'") or source == "*" or "://" in source or _is_scheme_source(source)
+        else f"{page.scheme}://{source}"
+        for source in directive.sources
+    ]
+    return " ".join([directive.name, *sources])
+
+
+def _is_scheme_source(source: str) -> bool:
+    return source.endswith(":") and "/" not in source

@@ -6,11 +6,11 @@ what to do with it (reference §5.2, §6, §7).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
+from pytest_cors._memo import memoised
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.engine.request import TOKEN
 from pytest_cors.errors import hide_user_error
@@ -75,7 +75,6 @@ def _made_valid_utf8(headers: Headers) -> Headers:
     return Headers([(name, valid_utf8_bytes(value)) for name, value in headers])
 
 
-@functools.lru_cache(maxsize=256)
 def valid_utf8_bytes(value: str) -> str:
     """A header value (one character per byte) whose byte sequences that are not UTF-8 each
     become the three bytes of U+FFFD, one replacement per byte that does not fit (measured in
@@ -136,11 +135,11 @@ def parse_header_list(headers: Headers, name: str) -> list[str] | None:
     return items
 
 
-@functools.lru_cache(maxsize=1024)
+@memoised()
 def _tokens(value: str) -> tuple[str, ...]:
     """The elements of one header line's token list (``ValueError`` with the first bad one).
 
-    Cached: a pure function of the line, and servers send the same few lists on every response.
+    Memoised: servers send the same few lists on every response (docs/performance.md).
     """
     items: list[str] = []
     for element in value.split(","):
@@ -173,7 +172,6 @@ def parse_max_age(headers: Headers, profile: Profile) -> MaxAge:
     )
 
 
-@functools.lru_cache(maxsize=1024)
 def _max_age(
     raw: str | None,
     default: int,
@@ -182,7 +180,7 @@ def _max_age(
     cap: int | None,
 ) -> MaxAge:
     """:func:`parse_max_age` on the joined value (``None``: absent) and the profile fields it
-    reads. Cached: servers send the same value on every preflight (``MaxAge`` is frozen)."""
+    reads."""
     if raw is None:
         return MaxAge(default, "absent: the default lifetime applies")
     if _DELTA_SECONDS.fullmatch(raw):
@@ -205,11 +203,11 @@ def readable_headers(headers: Headers, credentials: str, profile: Profile) -> di
     return _collect(headers, profile, None if star and credentials != "include" else exposed)
 
 
-@functools.lru_cache(maxsize=1024)
+@memoised()
 def _exposure(values: tuple[str, ...]) -> tuple[bool, frozenset[str]]:
     """What ``Access-Control-Expose-Headers`` lines expose: whether they list ``*``, and the
     lower-cased names a page may read besides (the safelisted ones included). A list that does
-    not parse exposes nothing more. Cached: servers send the same list on every response."""
+    not parse exposes nothing more. Memoised, as :func:`_tokens` is."""
     try:
         listed = [item for value in values for item in _tokens(value)]
     except ValueError:

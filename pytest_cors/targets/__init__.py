@@ -16,7 +16,6 @@ Sanic's ``SanicTestClient``. A Sanic app, bare or behind its test client, is sta
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 import sys
@@ -27,7 +26,7 @@ from typing import Any
 from pytest_cors.errors import CorsUsageError, UnsupportedTargetError
 from pytest_cors.http import Request, Response
 from pytest_cors.targets._async import AsyncView, SyncTarget, run_sync
-from pytest_cors.targets.base import AsyncTarget, Target
+from pytest_cors.targets.base import DEFAULT_BASE_URL, AsyncTarget, Target
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -83,16 +82,15 @@ def adapt(
         if base_url is None:
             return obj
         return _AsyncRebased(obj, base_url) if is_async(obj) else _Rebased(obj, base_url)
-    return _app(obj, base_url or "http://testserver", timeout)
+    return _app(obj, base_url or DEFAULT_BASE_URL, timeout)
 
 
 _Build = Callable[[Any, "str | None", float, Iterable[str]], "Target | AsyncTarget"]
 
 
-@functools.cache
 def _adapters(module: str) -> ModuleType:
-    """One of our adapter modules (``clients``, ``aiohttp_``), imported on first use and kept at
-    hand: an ``import`` statement in a builder costs, on every ``adapt``, as much as the rest."""
+    """One of our adapter modules (``clients``, ``aiohttp_``), imported on first use: lazily, so
+    that ``import pytest_cors.targets`` loads no adapter it does not need."""
     return importlib.import_module(f"pytest_cors.targets.{module}")
 
 
@@ -138,14 +136,14 @@ def _django_async(
     obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]
 ) -> AsyncTarget:
     target: AsyncTarget = _adapters("clients").AsyncDjangoTarget(
-        obj, base_url or "http://testserver", timeout=timeout
+        obj, base_url or DEFAULT_BASE_URL, timeout=timeout
     )
     return target
 
 
 def _django(obj: Any, base_url: str | None, timeout: float, allow: Iterable[str]) -> Target:
     target: Target = _adapters("clients").DjangoTarget(
-        obj, base_url or "http://testserver", timeout=timeout
+        obj, base_url or DEFAULT_BASE_URL, timeout=timeout
     )
     return target
 

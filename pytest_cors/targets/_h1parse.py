@@ -16,8 +16,9 @@ The rules are a browser's (Chromium's), bounded everywhere:
   :class:`NotHttp`). Header lines are kept as received (:func:`_wire.header_lines`). At most
   ``max_interim`` interim answers (else :class:`TooManyInterim`); ``101`` is final.
 * **Framing** (RFC 9112 section 6.3): no body for ``HEAD``, ``1xx``, ``204`` and ``304``;
-  chunked when ``chunked`` is the final transfer coding; ``Content-Length`` when it is one run of
-  ASCII digits fitting an int64; else everything up to the close. Two different
+  chunked when ``chunked`` is the final transfer coding; with no ``Transfer-Encoding``,
+  ``Content-Length`` when it is one run of ASCII digits fitting an int64; else everything up to
+  the close. Two different
   ``Content-Length`` values on an answer that is not chunked are :class:`NotHttp`.
 * **Chunks.** A size is 1 to 16 hex digits (no sign, ``0x``, leading blank or other digit
   class), then spaces, or blanks and ``;extensions`` without a CR; it fits an int64. Its data is
@@ -31,7 +32,8 @@ The rules are a browser's (Chromium's), bounded everywhere:
 
 After :class:`EndOfMessage`, :attr:`ResponseParser.keep_alive` says whether the connection may
 carry another exchange: HTTP/1.1 (or 1.0 with ``keep-alive``), no ``close``, not a ``101``, the
-body framed and complete, and no byte beyond the answer already fed.
+body framed and complete, no byte beyond the answer already fed and the end of the stream not
+fed.
 """
 
 from __future__ import annotations
@@ -388,8 +390,9 @@ class ResponseParser:
             self._trailers.extend(header_lines(line.decode("latin-1")))
 
     def _end(self, *, truncated: bool = False, trailers: tuple[tuple[str, str], ...] = ()) -> Event:
-        # cut off, or bytes already here beyond the answer's framing: out of step, not reused
-        self.keep_alive = self._keep and not truncated and not self._buf
+        # cut off, bytes already here beyond the answer's framing (out of step) or a stream
+        # already ended (closed by the server): not reused
+        self.keep_alive = self._keep and not truncated and not self._buf and not self._eof
         self._step = self._done
         return EndOfMessage(truncated, trailers)
 

@@ -9,9 +9,9 @@ import errno
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlsplit
 
+from pytest_cors._memo import memoised
 from pytest_cors.errors import (
     CorsUsageError,
     TargetConnectionError,
@@ -23,10 +23,11 @@ from pytest_cors.errors import (
     hide_user_error,
 )
 from pytest_cors.http import Request
+from pytest_cors.origin import DEFAULT_PORTS
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+_HTTP = ("http", "https")  # the schemes a target sends to
 # Methods an HTTP/1.1 client sends without Content-Length when there is no body (urllib3 and
 # browsers agree: POST/PUT/PATCH with no body still announce "Content-Length: 0").
 _NO_BODY_METHODS = frozenset({"GET", "HEAD", "DELETE", "TRACE", "OPTIONS", "CONNECT"})
@@ -44,7 +45,7 @@ class UrlParts:
     query: str
 
 
-@lru_cache(maxsize=1024)
+@memoised()
 def split_url(url: str) -> UrlParts:
     """Cut ``url``; a relative or non-http URL is a usage error the flow should never make.
 
@@ -52,7 +53,7 @@ def split_url(url: str) -> UrlParts:
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme not in DEFAULT_PORTS or not parts.hostname:
+    if scheme not in _HTTP or not parts.hostname:
         raise TargetError(f"cannot send to {url!r}: an absolute http(s) URL is needed")
     try:
         port = parts.port or DEFAULT_PORTS[scheme]

@@ -22,7 +22,7 @@ from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._async import on_loop
 from pytest_cors.targets._wire import wire_error, wire_headers
-from pytest_cors.targets.base import async_bounded_read
+from pytest_cors.targets.base import DEFAULT_TIMEOUT, async_bounded_read
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -32,7 +32,9 @@ _SKIP = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 class AiohttpTarget:
     """aiohttp's test client; ``base_url`` defaults to its server's ``http://127.0.0.1:PORT``."""
 
-    def __init__(self, client: Any, base_url: str | None = None, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, client: Any, base_url: str | None = None, *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self.client = client
         self.server = str(client.make_url("")).rstrip("/")
         self.base_url = (base_url or self.server).rstrip("/")

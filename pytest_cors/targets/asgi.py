@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import DeadlineExceeded, app_error, split_url, wire_headers
-from pytest_cors.targets.base import DEFAULT_TIMEOUT, MAX_BODY
+from pytest_cors.targets.base import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MAX_BODY
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -36,7 +36,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 AsgiApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-DEFAULT_BASE_URL = "http://testserver"
 _GRACE = 1.0
 """Seconds a cancelled app gets to unwind before the kit stops waiting for it."""
 

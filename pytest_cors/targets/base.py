@@ -26,6 +26,10 @@ no complete response head by then is a :class:`~pytest_cors.errors.TargetTimeout
 still arriving then is cut off there (a browser's ``fetch()`` settles when the head arrives,
 and the verdict never reads the body). ``adapt(url, timeout=...)`` sets it for a live server."""
 
+DEFAULT_BASE_URL = "http://testserver"
+"""The base URL of an in-process app when none is given: the host Starlette's, Django's and
+Flask's test clients answer at, so that a path joins to the URL the app's own tests see."""
+
 MAX_BODY = 1 << 20
 """Bytes of a response body kept (1 MiB): the rest is not read, the connection it came on is
 closed (an in-process app is stopped: its iterable closed, its task cancelled) and the

@@ -16,7 +16,6 @@ any WSGI app.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -34,7 +33,12 @@ from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import app_error
 from pytest_cors.targets.asgi import AsgiTarget, build_scope
-from pytest_cors.targets.base import DEFAULT_TIMEOUT, async_bounded_read, bounded_read
+from pytest_cors.targets.base import (
+    DEFAULT_BASE_URL,
+    DEFAULT_TIMEOUT,
+    async_bounded_read,
+    bounded_read,
+)
 from pytest_cors.targets.wsgi import WsgiTarget, build_environ
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -82,9 +86,9 @@ def _django_lines(response: Any) -> Headers:
     return Headers(lines)
 
 
-@functools.cache
 def _django_response_classes() -> tuple[Any, Any]:
-    """Django's ``HttpResponseBase`` and ``ResponseHeaders`` (imported once, when first used)."""
+    """Django's ``HttpResponseBase`` and ``ResponseHeaders``, imported when first used (later
+    calls find them in ``sys.modules``)."""
     from django.http.response import HttpResponseBase, ResponseHeaders  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     return HttpResponseBase, ResponseHeaders
@@ -211,7 +215,7 @@ class DjangoTarget:
     """``django.test.Client``: the environ goes straight to the client's request handler."""
 
     def __init__(
-        self, client: Any, base_url: str = "http://testserver", *, timeout: float = DEFAULT_TIMEOUT
+        self, client: Any, base_url: str = DEFAULT_BASE_URL, *, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
         self.client = client
         self.base_url = base_url
@@ -233,7 +237,7 @@ class AsyncDjangoTarget:
     """``django.test.AsyncClient``: the scope goes straight to the client's async handler."""
 
     def __init__(
-        self, client: Any, base_url: str = "http://testserver", *, timeout: float = DEFAULT_TIMEOUT
+        self, client: Any, base_url: str = DEFAULT_BASE_URL, *, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
         self.client = client
         self.base_url = base_url

@@ -15,7 +15,6 @@ test with it. Give such a call its own time-out, or test the app behind a live s
 
 from __future__ import annotations
 
-import functools
 import io
 import sys
 from collections.abc import Callable, Iterable
@@ -27,18 +26,16 @@ from pytest_cors.errors import hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.targets._wire import (
     DeadlineExceeded,
-    UrlParts,
     app_error,
     split_url,
     wire_headers,
 )
-from pytest_cors.targets.base import DEFAULT_TIMEOUT, MAX_BODY
+from pytest_cors.targets.base import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, MAX_BODY
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-DEFAULT_BASE_URL = "http://testserver"
 _END = object()
 
 
@@ -48,7 +45,8 @@ def build_environ(request: Request, script_name: str = "") -> dict[str, Any]:
     Duplicate request header lines are joined with ``", "`` because an environ key holds one
     value (servers do the same). ``script_name`` (no trailing slash) is cut off the path's start.
     """
-    url, path = _where(request.url) if type(request.url) is str else _where.__wrapped__(request.url)
+    url = split_url(request.url)
+    path = unquote(url.path, encoding="latin-1")  # as servers decode it
     if script_name and (path == script_name or path.startswith(script_name + "/")):
         path = path[len(script_name) :]
     else:
@@ -77,17 +75,6 @@ def build_environ(request: Request, script_name: str = "") -> dict[str, Any]:
     return environ
 
 
-@functools.lru_cache(maxsize=1024)
-def _where(url: str) -> tuple[UrlParts, str]:
-    """The URL's parts and its path percent-decoded (as latin-1, as servers decode it).
-
-    Cached: a pure function of the URL, and a suite sends the same few URLs over and over.
-    """
-    parts = split_url(url)
-    return parts, unquote(parts.path, encoding="latin-1")
-
-
-@functools.lru_cache(maxsize=256)
 def _environ_key(name: str) -> str:
     """The environ key of a header name: ``HTTP_X_TOKEN``; ``CONTENT_TYPE``/``_LENGTH`` bare."""
     key = name.upper().replace("-", "_")

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from pytest_cors import Headers, Request, simulate_fetch
+from pytest_cors import Headers, Request, redaction, simulate_fetch
 from pytest_cors import http as kit_http
 from pytest_cors.engine.story import curl_line
 from pytest_cors.http import (
@@ -51,9 +51,12 @@ CORS_NAMES = (
 
 @pytest.fixture
 def own_lists(monkeypatch):
-    """The module's lists as copies, so a test may extend them without leaking to others."""
+    """The module's lists as copies, so a test may extend them without leaking to others
+    (the same copies under both names: ``http`` re-exports the sets ``redaction`` reads)."""
     for name in ("SECRET_HEADERS", "SECRET_PARAMS", "SECRET_NAME_PATTERNS"):
-        monkeypatch.setattr(kit_http, name, set(getattr(kit_http, name)))
+        copy = set(getattr(redaction, name))
+        monkeypatch.setattr(redaction, name, copy)
+        monkeypatch.setattr(kit_http, name, copy)
 
 
 # -- the rule ----------------------------------------------------------------------------------
@@ -383,3 +386,25 @@ def test_markdown_escapes_server_text_outside_code_and_keeps_code_verbatim():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the transcript: a code block
     assert "<summary>p::GET /a &lt;b></summary>" in html
     assert ESC not in "\n".join(terminal_summary([{**record, "check": f"p::{ESC}[2J"}]))
+
+
+def test_every_output_path_uses_the_one_redaction_module():
+    """One rule, one place: ``http`` and ``report`` hand out ``redaction``'s own functions and
+    sets, so a name added through either is redacted by all of them."""
+    from pytest_cors import origin, report
+
+    for name in (
+        "SECRET_HEADERS",
+        "SECRET_PARAMS",
+        "SECRET_NAME_PATTERNS",
+        "NEVER_REDACTED",
+        "add_secret_names",
+        "is_secret_header",
+        "is_secret_param",
+        "redact_params",
+        "redact_url",
+        "redact_value",
+    ):
+        assert getattr(kit_http, name) is getattr(redaction, name), name
+    assert report.redact is redaction.redact
+    assert origin.hide_userinfo is redaction.hide_userinfo
