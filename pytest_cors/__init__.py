@@ -21,6 +21,7 @@ _EXPORTS = {
     "CorsWarning": "pytest_cors.failures",
     "Exchange": "pytest_cors.http",
     "Failure": "pytest_cors.failures",
+    "FetchOptions": "pytest_cors.options",
     "Headers": "pytest_cors.http",
     "Outcome": "pytest_cors.engine",
     "Profile": "pytest_cors.engine",
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from pytest_cors.http import Headers as Headers
     from pytest_cors.http import Request as Request
     from pytest_cors.http import Response as Response
+    from pytest_cors.options import FetchOptions as FetchOptions
     from pytest_cors.routing import Route as Route
     from pytest_cors.routing import routes as routes
     from pytest_cors.routing import routes_from_openapi as routes_from_openapi

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 
 from pytest_cors.cookies import PROBE_COOKIES, CookiesArg
 from pytest_cors.engine import Outcome, Profile
-from pytest_cors.engine.request import HeadersArg
+from pytest_cors.engine.outcome import OPAQUE_TYPES
+from pytest_cors.engine.request import HeadersArg, RedirectMode, RequestMode
 from pytest_cors.engine.story import explain
 from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_error
 from pytest_cors.flow import Browser, simulate_fetch
 from pytest_cors.hints import outcome_hint
 from pytest_cors.http import redact_params, visible
+from pytest_cors.options import fetch_options
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -36,6 +38,8 @@ def assert_cors_allows(
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    mode: RequestMode = "cors",
+    redirect: RedirectMode = "follow",
 ) -> Outcome:
     """Assert the browser lets the page read the response (and the ``expose`` headers).
 
@@ -45,18 +49,7 @@ def assert_cors_allows(
     """
     __tracebackhide__ = True
     names = _header_names(expose)
-    outcome = simulate_fetch(
-        target,
-        url,
-        origin=origin,
-        method=method,
-        headers=headers,
-        credentials=credentials,
-        body=body,
-        browser=browser,
-        cookies=cookies,
-        page_csp=page_csp,
-    )
+    outcome = simulate_fetch(target, url, browser=browser, **fetch_options(locals()))
     return _judge_allowed(outcome, names, target)
 
 
@@ -72,6 +65,15 @@ def _judge_allowed(outcome: Outcome, names: list[str], target: object = None) ->
         story = explain(outcome, with_failure=False)
         raise CorsAssertionError(_shown(f"{first}\n\n{story}{hint}"))
     missing = [h for h in names if h.lower() not in outcome.readable_headers]
+    if missing and outcome.response_type in OPAQUE_TYPES:
+        raise CorsAssertionError(
+            _shown(
+                f"fetch() resolves, but with an {outcome.response_type} response: the page "
+                f"reads no status, no header and no body, so not {', '.join(missing)}."
+                f"\n\n{outcome.explain()}\n\nFix: fetch with mode='cors' and "
+                "redirect='follow' (the defaults) for a response the page can read."
+            )
+        )
     if missing:
         actual = outcome.actual
         present = actual.response.headers if actual else None
@@ -133,6 +135,8 @@ def assert_cors_denies(
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    mode: RequestMode = "cors",
+    redirect: RedirectMode = "follow",
 ) -> Outcome:
     """Assert the browser blocks the page from reading the response.
 
@@ -142,18 +146,7 @@ def assert_cors_denies(
     browser.
     """
     __tracebackhide__ = True
-    outcome = simulate_fetch(
-        target,
-        url,
-        origin=origin,
-        method=method,
-        headers=headers,
-        credentials=credentials,
-        body=body,
-        browser=browser,
-        cookies=cookies,
-        page_csp=page_csp,
-    )
+    outcome = simulate_fetch(target, url, browser=browser, **fetch_options(locals()))
     return _judge_denied(outcome)
 
 
@@ -161,7 +154,14 @@ def _judge_denied(outcome: Outcome) -> Outcome:
     """``outcome`` if the browser blocks the page from reading it, else the failure."""
     __tracebackhide__ = True
     if outcome.allowed:
-        if outcome.same_origin:
+        if outcome.response_type in OPAQUE_TYPES:
+            why = (
+                f"it resolves with an {outcome.response_type} response. The page reads "
+                "nothing of it, but no CORS check runs (mode='no-cors', or a redirect not "
+                "followed under redirect='manual'), so the request reached the server. To "
+                "check that a page cannot read the response, fetch with mode='cors'"
+            )
+        elif outcome.same_origin:
             why = "the page and the URL are same-origin, so CORS does not apply at all"
         else:
             granting = []
@@ -213,20 +213,13 @@ class CorsHelpers:
         browser: str | Profile | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
         page_csp: str | None = None,
+        mode: RequestMode = "cors",
+        redirect: RedirectMode = "follow",
     ) -> Outcome:
         """``simulate_fetch`` against the bound target, sharing this test's preflight cache
         (one per browser; ``browser`` defaults to the fixture's, ``--cors-browser``)."""
-        return self._session(browser).fetch(
-            self.target,
-            url,
-            origin=origin,
-            method=method,
-            headers=headers,
-            credentials=credentials,
-            body=body,
-            cookies=cookies,
-            page_csp=page_csp,
-        )
+        options = fetch_options(locals())
+        return self._session(browser).fetch(self.target, url, **options)
 
     def allows(
         self,
@@ -241,21 +234,13 @@ class CorsHelpers:
         browser: str | Profile | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
         page_csp: str | None = None,
+        mode: RequestMode = "cors",
+        redirect: RedirectMode = "follow",
     ) -> Outcome:
         """``assert_cors_allows`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
         names = _header_names(expose)
-        outcome = self.fetch(
-            url,
-            origin=origin,
-            method=method,
-            headers=headers,
-            credentials=credentials,
-            body=body,
-            browser=browser,
-            cookies=cookies,
-            page_csp=page_csp,
-        )
+        outcome = self.fetch(url, browser=browser, **fetch_options(locals()))
         return _judge_allowed(outcome, names, self.target)
 
     def denies(
@@ -270,18 +255,10 @@ class CorsHelpers:
         browser: str | Profile | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
         page_csp: str | None = None,
+        mode: RequestMode = "cors",
+        redirect: RedirectMode = "follow",
     ) -> Outcome:
         """``assert_cors_denies`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
-        outcome = self.fetch(
-            url,
-            origin=origin,
-            method=method,
-            headers=headers,
-            credentials=credentials,
-            body=body,
-            browser=browser,
-            cookies=cookies,
-            page_csp=page_csp,
-        )
+        outcome = self.fetch(url, browser=browser, **fetch_options(locals()))
         return _judge_denied(outcome)

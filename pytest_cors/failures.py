@@ -491,3 +491,94 @@ def csp_failure(
         failed_parameter=directive,
         step=step,
     )
+
+
+# -- refused by fetch()'s own mode and redirect options -----------------------------------------
+#: The failure kinds of ``mode`` and ``redirect``: no CORS check failed, the request's own
+#: options refused it (the code is the kind; no DevTools ``corsError`` in Chromium).
+MODE_KINDS = frozenset({"DisallowedByMode", "RedirectModeNotFollow", "RedirectModeError"})
+
+_MODE_HINTS = {
+    "DisallowedByMode": (
+        "The page's fetch() asked for mode 'same-origin', which refuses every URL of another "
+        "origin (also one a redirect leads to) before anything is sent: no server header can "
+        "change that. Use mode 'cors' (the default) for a cross-origin API, or keep the "
+        "request (and its redirects) on the page's own origin."
+    ),
+    "RedirectModeNotFollow": (
+        "A no-cors request to another origin must let redirects be followed: fetch() refuses "
+        "mode 'no-cors' with redirect 'manual' or 'error' before sending. Leave redirect at "
+        "'follow', or use mode 'cors'."
+    ),
+    "RedirectModeError": (
+        "The server answered with a redirect and the page asked for redirect 'error', which "
+        "rejects on any redirect. Serve the resource at the requested URL (a trailing-slash or "
+        "http-to-https redirect is the usual cause) or request the final URL directly; or let "
+        "fetch() follow redirects."
+    ),
+}
+
+
+def mode_failure(
+    kind: str,
+    *,
+    url: str,
+    page_origin: str,
+    step: str,
+    console: str = "chromium",
+    script_error: str = "TypeError: Failed to fetch",
+) -> Failure:
+    """``fetch()`` refused by its own ``mode`` or ``redirect`` option at ``url``.
+
+    Console lines measured (Chromium 156, Firefox 153 ESR, WebKitGTK 2.50.6): Firefox logs
+    none of these, Chromium none for a redirect under ``redirect: "error"``; there the message
+    says so, with what the script catches. After a redirect both Chromium and WebKit word a
+    ``same-origin`` refusal as an unsafe load (Chromium names the page, modelled at ``/``).
+    """
+    lines: list[str] = []
+    cannot = f"Fetch API cannot load {url} due to access control checks."
+    if kind == "DisallowedByMode" and step == "redirect":
+        match = "Domains, protocols and ports must match."
+        if console == "chromium":
+            lines = [
+                f"Unsafe attempt to load URL {url} from frame with URL {page_origin}/. {match}"
+            ]
+        elif console == "webkit":
+            lines = [f"Unsafe attempt to load URL {url} from origin {page_origin}. {match}", cannot]
+    elif kind == "DisallowedByMode":
+        if console == "chromium":
+            lines = [
+                f'Fetch API cannot load {url}. Request mode is "same-origin" but the URL\'s '
+                f"origin is not same as the request origin {page_origin}."
+            ]
+        elif console == "webkit":
+            lines = [f"Fetch API cannot load {url}."]
+    elif kind == "RedirectModeNotFollow":
+        if console == "chromium":
+            lines = [
+                f'Fetch API cannot load {url}. Request mode is "no-cors" but the redirect mode '
+                'is not "follow".'
+            ]
+        elif console == "webkit":
+            lines = [
+                "No-Cors mode requires follow redirect mode",
+                "Not allowed to request resource",
+                cannot,
+            ]
+    elif console == "webkit":  # RedirectModeError
+        lines = [f"Not allowed to follow a redirection while loading {url}", cannot]
+    if not lines:
+        why = {
+            "DisallowedByMode": f'request mode "same-origin" and {url} is of another origin',
+            "RedirectModeNotFollow": 'request mode "no-cors" needs redirect mode "follow"',
+            "RedirectModeError": f'redirect mode "error" and {url} answered with a redirect',
+        }[kind]
+        lines = [f"fetch() rejects with {script_error} (no console line): {why}."]
+    return Failure(
+        code=kind,
+        message="\n".join(lines),
+        hint=_MODE_HINTS[kind],
+        chromium_error=None,
+        failed_parameter="",
+        step=step,
+    )

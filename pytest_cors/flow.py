@@ -24,7 +24,7 @@ from pytest_cors.engine import (
     run_fetch,
 )
 from pytest_cors.engine.fetch import FetchFlow
-from pytest_cors.engine.request import HeadersArg
+from pytest_cors.engine.request import HeadersArg, RedirectMode, RequestMode
 from pytest_cors.errors import (
     CorsError,
     CorsUsageError,
@@ -33,6 +33,7 @@ from pytest_cors.errors import (
     hide_user_error,
 )
 from pytest_cors.http import Request, Response, head_size
+from pytest_cors.options import FetchOptions, fetch_options
 from pytest_cors.targets import adapt
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -273,27 +274,21 @@ class Browser:
         return f"Browser({self.profile.name!r})"
 
     def _flow(
-        self,
-        target: object,
-        url: str,
-        origin: str,
-        method: str,
-        headers: HeadersArg,
-        credentials: object,
-        body: str | bytes | None,
-        cookies: CookiesArg,
-        page_csp: str | None = None,
+        self, target: object, url: str, options: FetchOptions
     ) -> tuple[FetchFlow, Any, CookieFlow | None]:
         adapter = _resolve(target, url)
+        cookies = options.get("cookies", PROBE_COOKIES)
         request = prepare_request(
             _absolute(adapter.base_url, url),
-            origin=origin,
-            method=method,
-            headers=headers,
-            credentials=credentials,
-            body=body,
+            origin=options["origin"],
+            method=options.get("method", "GET"),
+            headers=options.get("headers"),
+            credentials=options.get("credentials", "omit"),
+            body=options.get("body"),
             profile=self.profile,
-            page_csp=page_csp,
+            page_csp=options.get("page_csp"),
+            mode=options.get("mode", "cors"),
+            redirect=options.get("redirect", "follow"),
         )
         if request.credentials == "omit" and cookies is PROBE_COOKIES:
             # no cookie ever goes (the common case): nothing to decide
@@ -324,14 +319,14 @@ class Browser:
         body: str | bytes | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
         page_csp: str | None = None,
+        mode: RequestMode = "cors",
+        redirect: RedirectMode = "follow",
     ) -> Outcome:
-        """Simulate ``fetch(url, {method, headers, credentials, body})`` from ``origin``, in a
-        browser holding ``cookies`` (``None``: signed out), on a page served with the
-        ``Content-Security-Policy`` ``page_csp`` (``None``: none)."""
-        flow, adapter, attach = self._flow(
-            target, url, origin, method, headers, credentials, body, cookies, page_csp
-        )
-        return _drive_sync(flow, adapter, attach)
+        """Simulate ``fetch(url, {method, headers, credentials, body, mode, redirect})`` from
+        ``origin``, in a browser holding ``cookies`` (``None``: signed out), on a page served
+        with the ``Content-Security-Policy`` ``page_csp`` (``None``: none)."""
+        options = fetch_options(locals())
+        return _drive_sync(*self._flow(target, url, options))
 
     async def afetch(
         self,
@@ -345,12 +340,12 @@ class Browser:
         body: str | bytes | None = None,
         cookies: CookiesArg = PROBE_COOKIES,
         page_csp: str | None = None,
+        mode: RequestMode = "cors",
+        redirect: RedirectMode = "follow",
     ) -> Outcome:
         """``fetch`` for async tests: awaits async targets on the running loop."""
-        flow, adapter, attach = self._flow(
-            target, url, origin, method, headers, credentials, body, cookies, page_csp
-        )
-        return await _drive_async(flow, adapter, attach)
+        options = fetch_options(locals())
+        return await _drive_async(*self._flow(target, url, options))
 
     def clear_cache(self) -> None:
         self.cache = PreflightCache(self.profile)
@@ -368,6 +363,8 @@ def simulate_fetch(
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    mode: RequestMode = "cors",
+    redirect: RedirectMode = "follow",
 ) -> Outcome:
     """What a browser at ``origin`` would do with ``fetch(url, ...)`` against ``target``.
 
@@ -378,18 +375,14 @@ def simulate_fetch(
     ``None`` for a signed-out browser. ``page_csp`` is the page's own
     ``Content-Security-Policy``: a request its ``connect-src`` (or ``default-src``) does not
     allow is refused before it is sent (failure ``CSPViolation``).
+
+    ``mode`` and ``redirect`` are ``fetch()``'s: ``mode="no-cors"`` sends only a GET, HEAD or
+    POST with safelisted headers and gives the page an opaque response (``response_type``
+    ``"opaque"``: status 0, no header, no body), ``mode="same-origin"`` fails for a URL of
+    another origin; ``redirect="manual"`` gives an ``"opaqueredirect"`` response instead of
+    following, ``redirect="error"`` fails on any redirect.
     """
-    return Browser(browser).fetch(
-        target,
-        url,
-        origin=origin,
-        method=method,
-        headers=headers,
-        credentials=credentials,
-        body=body,
-        cookies=cookies,
-        page_csp=page_csp,
-    )
+    return Browser(browser).fetch(target, url, **fetch_options(locals()))
 
 
 async def async_simulate_fetch(
@@ -404,16 +397,8 @@ async def async_simulate_fetch(
     browser: str | Profile = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    mode: RequestMode = "cors",
+    redirect: RedirectMode = "follow",
 ) -> Outcome:
     """``simulate_fetch`` for async tests (pytest-asyncio or anyio)."""
-    return await Browser(browser).afetch(
-        target,
-        url,
-        origin=origin,
-        method=method,
-        headers=headers,
-        credentials=credentials,
-        body=body,
-        cookies=cookies,
-        page_csp=page_csp,
-    )
+    return await Browser(browser).afetch(target, url, **fetch_options(locals()))

@@ -188,3 +188,35 @@ def test_page_csp_in_the_assertions_and_the_fixture_helpers():
     )
     assert helpers.denies(url, origin=page, page_csp="connect-src 'self'").failure
     helpers.allows(url, origin=page, page_csp="connect-src *")
+
+
+def _public(environ, start_response):
+    start_response("200 OK", [("Access-Control-Allow-Origin", "*"), ("X-Total", "3")])
+    return [b"ok"]
+
+
+def test_no_cors_allows_means_fetch_resolves_opaque_and_reads_nothing():
+    from pytest_cors.asserts import CorsHelpers
+
+    outcome = assert_cors_allows(_public, f"{API}/x", origin=APP, mode="no-cors")
+    assert outcome.response_type == "opaque" and outcome.status == 0
+    assert CorsHelpers(_public).allows(f"{API}/x", origin=APP, mode="no-cors").allowed
+    with pytest.raises(CorsAssertionError, match="with an opaque response: the page reads no"):
+        assert_cors_allows(_public, f"{API}/x", origin=APP, mode="no-cors", expose=["X-Total"])
+
+
+def test_denies_explains_that_an_opaque_response_still_reached_the_server():
+    with pytest.raises(CorsAssertionError) as caught:
+        assert_cors_denies(_public, f"{API}/x", origin=APP, mode="no-cors")
+    text = str(caught.value)
+    assert "resolves with an opaque response" in text and "mode='cors'" in text
+
+
+def test_same_origin_mode_and_redirect_error_are_denied_with_their_codes():
+    from pytest_cors.asserts import CorsHelpers
+
+    denied = assert_cors_denies(_public, f"{API}/x", origin=APP, mode="same-origin")
+    assert denied.failure.code == "DisallowedByMode"
+    with pytest.raises(CorsAssertionError, match='Request mode is "same-origin"'):
+        assert_cors_allows(_public, f"{API}/x", origin=APP, mode="same-origin")
+    assert CorsHelpers(_public).denies(f"{API}/x", origin=APP, mode="same-origin").failure

@@ -559,3 +559,76 @@ def test_page_csp_reaches_the_engine_from_every_entry_point():
     ]
     assert [o.failure.code for o in outcomes] == ["CSPViolation"] * 3
     assert simulate_fetch(app, url, origin=page, page_csp="connect-src https:").allowed
+
+
+# -- the shared fetch options ---------------------------------------------------------------------
+def _entry_points():
+    from pytest_cors import assert_cors_allows
+    from pytest_cors.asserts import CorsHelpers
+
+    return [
+        simulate_fetch,
+        async_simulate_fetch,
+        Browser.fetch,
+        Browser.afetch,
+        assert_cors_allows,
+        assert_cors_denies,
+        CorsHelpers.fetch,
+        CorsHelpers.allows,
+        CorsHelpers.denies,
+    ]
+
+
+@pytest.mark.parametrize("entry", _entry_points(), ids=lambda f: f.__qualname__)
+def test_every_entry_point_declares_the_fetch_options_with_one_set_of_defaults(entry):
+    """The public signatures stay written out (docs, help(), IDEs); FetchOptions is the one
+    definition they must agree with, name, keyword-only-ness and default alike."""
+    import inspect
+
+    from pytest_cors.options import FETCH_DEFAULTS, FETCH_OPTION_NAMES, FetchOptions
+
+    params = inspect.signature(entry).parameters
+    assert set(FETCH_OPTION_NAMES) == set(FetchOptions.__annotations__)
+    assert FetchOptions.__required_keys__ == {"origin"}
+    for name in FETCH_OPTION_NAMES:
+        assert name in params, f"{entry.__qualname__} lacks {name}"
+        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY
+    assert params["origin"].default is inspect.Parameter.empty
+    for name, default in FETCH_DEFAULTS.items():
+        assert params[name].default is default or params[name].default == default, name
+
+
+def test_every_option_reaches_the_engine_from_every_entry_point():
+    """A mode, a redirect mode and a CSP given to each entry point change what it does."""
+    from pytest_cors.asserts import CorsHelpers
+
+    def moved(environ, start_response):
+        start_response("302 Found", [("Location", "/new"), ("Access-Control-Allow-Origin", APP)])
+        return [b""]
+
+    url = "https://api.example.com/x"
+    seen = [
+        simulate_fetch(make_app(), url, origin=APP, mode="no-cors").response_type,
+        Browser().fetch(moved, url, origin=APP, redirect="manual").response_type,
+        CorsHelpers(make_app()).fetch(url, origin=APP, mode="same-origin").failure.code,
+        CorsHelpers(moved).denies(url, origin=APP, redirect="error").failure.code,
+    ]
+    assert seen == ["opaque", "opaqueredirect", "DisallowedByMode", "RedirectModeError"]
+
+
+async def test_the_async_variants_take_mode_and_redirect():
+    url = "https://api.example.com/x"
+    outcome = await async_simulate_fetch(make_app(), url, origin=APP, mode="no-cors")
+    assert outcome.response_type == "opaque" and outcome.status == 0
+    browser = Browser("firefox")
+    refused = await browser.afetch(make_app(), url, origin=APP, mode="same-origin")
+    assert refused.failure.code == "DisallowedByMode" and refused.browser == "firefox"
+
+
+def test_no_cors_reaches_a_real_app_and_the_page_reads_nothing():
+    calls = []
+    outcome = simulate_fetch(
+        make_app(calls=calls), "/items", origin=APP, method="POST", body="x", mode="no-cors"
+    )
+    assert calls == [("POST", "/items", "testserver", APP)]
+    assert outcome.allowed and outcome.status == 0 and outcome.readable_headers == {}

@@ -1,9 +1,10 @@
 """The fetch algorithm as a sans-I/O generator: it yields requests and is sent responses.
 
-``run_fetch`` walks Fetch's main fetch for one ``fetch()`` call: same-origin or CORS, the
-preflight (or a cache hit), the actual request, the CORS check on every response including
-redirects, and redirect processing with origin tainting. It never touches the network; the
-drivers in :mod:`pytest_cors.flow` carry its requests to a target, sync or async alike.
+``run_fetch`` walks Fetch's main fetch for one ``fetch()`` call: same-origin, ``no-cors``
+(an opaque response) or CORS, the preflight (or a cache hit), the actual request, the CORS
+check on every response including redirects, and redirect processing with origin tainting, or
+the ``redirect`` mode's ``manual`` (an opaque redirect) and ``error``. It never touches the
+network; the drivers in :mod:`pytest_cors.flow` carry its requests to a target, sync or async alike.
 """
 
 from __future__ import annotations
@@ -46,10 +47,12 @@ from pytest_cors.engine.response import (
 )
 from pytest_cors.errors import hide_user_error
 from pytest_cors.failures import (
+    MODE_KINDS,
     Failure,
     csp_failure,
     make_failure,
     mixed_content_failure,
+    mode_failure,
 )
 from pytest_cors.http import (
     Exchange,
@@ -65,6 +68,11 @@ __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's tra
 _WHOLE_VALUE_IN_WEBKIT = {
     "InvalidAllowMethodsPreflightResponse": "Access-Control-Allow-Methods",
     "InvalidAllowHeadersPreflightResponse": "Access-Control-Allow-Headers",
+}
+_MODE_NOTES = {
+    "DisallowedByMode": "mode same-origin, and this URL is of another origin",
+    "RedirectModeNotFollow": "mode no-cors needs redirect follow for another origin",
+    "RedirectModeError": "redirect error, and the response is a redirect",
 }
 _BODY_HEADERS = ("content-encoding", "content-language", "content-location", "content-type")
 
@@ -103,6 +111,8 @@ class _Hop:
     key_origin: str
     #: Response tainting is "cors" (never goes back to "basic").
     cors: bool = False
+    #: Response tainting is "opaque": a ``no-cors`` request reached another origin.
+    opaque: bool = False
     #: A cross-origin redirect made the request's origin opaque ("null").
     tainted: bool = False
     redirects: int = 0
@@ -160,10 +170,19 @@ def run_fetch(
             out.failure = stopped
             out.notes.append(Note(stopped.step, f"{stopped.code}: nothing sent", False))
             return _finish(out, hop)
-        if not hop.cors and req.origin.same_origin(hop.current):
-            sent = _same_origin_request(ctx, hop, chain)
+        if not hop.cors and not hop.opaque and req.origin.same_origin(hop.current):
+            sent = _plain_request(ctx, hop, chain)
             out.notes.append(
                 Note("actual", f"same-origin request to {hop.url}: no CORS check", True)
+            )
+        elif req.mode != "cors":
+            refused = _mode_refusal(ctx, hop)
+            if refused is not None:
+                return _failed(ctx, hop, out, refused)
+            hop = replace(hop, opaque=True)
+            sent = _plain_request(ctx, hop, chain)
+            out.notes.append(
+                Note("actual", f"no-cors request to {hop.url}: no CORS check, opaque", True)
             )
         else:
             if hop.current.opaque or hop.current.scheme not in ("http", "https"):
@@ -186,10 +205,12 @@ def run_fetch(
                 script=hop.headers,
             )
             sent = _actual_request(
-                hop.method, hop.url, hop.headers, hop.body, hop.serialized, added
+                hop.method, hop.url, hop.headers, hop.body, hop.serialized, added, req.mode
             )
         # the HTTP cache: a fresh stored response answers without a request
-        credentialed = ctx.include or (req.credentials == "same-origin" and not hop.cors)
+        credentialed = ctx.include or (
+            req.credentials == "same-origin" and not hop.cors and not hop.opaque
+        )
         response, stored = yield from _send(ctx, hop, out, sent, credentialed)
         out.exchanges.append(Exchange(sent, response, "actual"))
         effective = effective_headers(response.headers, profile)
@@ -220,6 +241,14 @@ def run_fetch(
                     True,
                 )
             )
+        if location is not None and req.redirect != "follow":
+            if req.redirect == "error":
+                return _failed(ctx, hop, out, _Stop("RedirectModeError", "redirect"))
+            # "manual": the page gets the redirect as an opaque one, and goes no further
+            out.notes.append(
+                Note("redirect", f"{response.status} redirect not followed: opaqueredirect", True)
+            )
+            return _resolved(out, hop, "opaqueredirect", {})
         if location is not None:
             following = _follow(ctx, hop, response.status, location)
             if isinstance(following, _Stop):
@@ -229,15 +258,34 @@ def run_fetch(
             )
             hop = following
             continue
-        out.allowed = True
         if ctx.http is not None and unread is not None:
             # Read to the end by the page: now Chromium's cache completes the entry.
             ctx.http.store(unread[0], unread[1], req.origin.opaque, unread[2], now)
+        if hop.opaque:
+            return _resolved(out, hop, "opaque", {})
         if hop.cors:
-            out.readable_headers = readable_headers(effective, req.credentials, profile)
-        else:
-            out.readable_headers = basic_readable_headers(effective, profile)
-        return _finish(out, hop)
+            return _resolved(
+                out, hop, "cors", readable_headers(effective, req.credentials, profile)
+            )
+        return _resolved(out, hop, "basic", basic_readable_headers(effective, profile))
+
+
+def _resolved(out: Outcome, hop: _Hop, kind: str, readable: dict[str, str]) -> Outcome:
+    """``fetch()`` resolves with a response of type ``kind``; ``readable``: what the page reads."""
+    out.allowed = True
+    out.response_type = kind
+    out.readable_headers = readable
+    return _finish(out, hop)
+
+
+def _mode_refusal(ctx: _Fetch, hop: _Hop) -> _Stop | None:
+    """What a ``same-origin`` or ``no-cors`` request's mode refuses at a hop of another origin."""
+    step = "redirect" if hop.redirects else "actual"
+    if ctx.req.mode == "same-origin":
+        return _Stop("DisallowedByMode", step)
+    if ctx.req.redirect != "follow":
+        return _Stop("RedirectModeNotFollow", step)
+    return None
 
 
 def _hop(
@@ -248,6 +296,7 @@ def _hop(
     headers: list[tuple[str, str]],
     *,
     cors: bool = False,
+    opaque: bool = False,
     tainted: bool = False,
     redirects: int = 0,
     removed: frozenset[str] = frozenset(),
@@ -268,6 +317,7 @@ def _hop(
         serialized=serialized,
         key_origin=key_origin,
         cors=cors,
+        opaque=opaque,
         tainted=tainted,
         redirects=redirects,
         removed=removed,
@@ -278,12 +328,13 @@ def _hop(
 def _finish(out: Outcome, hop: _Hop) -> Outcome:
     """Where the fetch ended, and whether CORS ever applied."""
     out.url = hop.url
-    out.same_origin = not hop.cors
+    out.same_origin = not hop.cors and not hop.opaque
     return out
 
 
-def _same_origin_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request:
-    """The request of a hop that is still same-origin: no CORS, ``Origin`` only if unsafe."""
+def _plain_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request:
+    """The request of a hop without CORS (still same-origin, or ``no-cors``): ``Origin`` only
+    for a method other than GET and HEAD."""
     req, profile = ctx.req, ctx.profile
     keeps_origin = profile.same_origin_redirect_keeps_origin and req.method not in ("GET", "HEAD")
     origin = None if hop.method in ("GET", "HEAD") and not keeps_origin else hop.serialized
@@ -296,7 +347,7 @@ def _same_origin_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request
         credentials=req.credentials,
         script=hop.headers,
     )
-    return _actual_request(hop.method, hop.url, hop.headers, hop.body, origin, added)
+    return _actual_request(hop.method, hop.url, hop.headers, hop.body, origin, added, req.mode)
 
 
 def _preflight_need(ctx: _Fetch, hop: _Hop) -> tuple[list[str], bool]:
@@ -396,7 +447,8 @@ def _follow(ctx: _Fetch, hop: _Hop, status: int, location: str) -> _Hop | _Stop:
     if redirects > ctx.profile.max_redirects:
         return _Stop("TooManyRedirects", "redirect")
     parts = urlsplit(target)
-    if (parts.username or parts.password) and (hop.cors or not req.origin.same_origin(next_origin)):
+    cross = not req.origin.same_origin(next_origin)
+    if (parts.username or parts.password) and (hop.cors or (req.mode == "cors" and cross)):
         # WebKit names the URL with its credentials, then the redirection without them.
         bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
         return _Stop("RedirectContainsCredentials", "redirect", token=target, redirect_to=bare)
@@ -408,6 +460,12 @@ def _follow(ctx: _Fetch, hop: _Hop, status: int, location: str) -> _Hop | _Stop:
         method, body = "GET", None
         headers = [(n, v) for n, v in headers if n.lower() not in _BODY_HEADERS]
         removed.update(_BODY_HEADERS)
+    elif (
+        method == "DELETE"
+        and ctx.profile.cross_origin_redirect_turns_delete_into_get
+        and not hop.current.same_origin(next_origin)
+    ):
+        method, body = "GET", None  # the script's headers stay (WebKitGTK, measured)
     tainted = hop.tainted
     if not hop.current.same_origin(next_origin):
         headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
@@ -421,6 +479,7 @@ def _follow(ctx: _Fetch, hop: _Hop, status: int, location: str) -> _Hop | _Stop:
         body,
         headers,
         cors=hop.cors,
+        opaque=hop.opaque,
         tainted=tainted,
         redirects=redirects,
         removed=frozenset(removed),
@@ -431,6 +490,18 @@ def _follow(ctx: _Fetch, hop: _Hop, status: int, location: str) -> _Hop | _Stop:
 def _failed(ctx: _Fetch, hop: _Hop, out: Outcome, stop: _Stop) -> Outcome:
     """The outcome of a fetch refused at ``hop``: the failure in this browser's words."""
     profile, kind, token = ctx.profile, stop.kind, stop.token
+    if kind in MODE_KINDS:
+        refused = mode_failure(
+            kind,
+            url=hop.url,
+            page_origin=ctx.page_origin,
+            step=stop.step,
+            console=profile.console,
+            script_error=profile.script_error,
+        )
+        out.failure = refused
+        out.notes.append(Note(stop.step, f"{refused.code}: {_MODE_NOTES[kind]}", False))
+        return _finish(out, hop)
     last = out.exchanges[-1] if out.exchanges else None
     firefox = profile.console == "firefox"
     code = None
@@ -490,7 +561,11 @@ def _stopped_before_cors(
     if violation is not None:
         return csp_failure(
             url=url,
-            directive=violation.directive.text,
+            directive=(
+                csp.firefox_text(violation.directive, page)
+                if profile.console == "firefox"
+                else violation.directive.text
+            ),
             directive_name=violation.directive.name,
             wanted=violation.wanted,
             step=step,
@@ -518,8 +593,13 @@ def _actual_request(
     body: bytes | None,
     origin: str | None,
     added: tuple[tuple[str, str], ...] = (),
+    mode: str = "cors",
 ) -> Request:
     pairs = list(headers)
+    if mode != "cors":  # the browser's Sec-Fetch-Mode names the request's mode
+        added = tuple(
+            ("Sec-Fetch-Mode", mode) if n == "Sec-Fetch-Mode" else (n, v) for n, v in added
+        )
     if not any(n.lower() == "accept" for n, _ in pairs):
         pairs.insert(0, ("Accept", "*/*"))
     if origin is not None:

@@ -14,6 +14,9 @@ from pytest_cors.failures import CorsWarning, Failure
 from pytest_cors.http import Exchange, redact_url, redact_value
 from pytest_cors.origin import Origin
 
+#: Response types whose status, headers and body the page cannot read at all.
+OPAQUE_TYPES = frozenset({"opaque", "opaqueredirect"})
+
 
 @dataclass(frozen=True)
 class FetchRequest:
@@ -31,6 +34,10 @@ class FetchRequest:
     #: Block an ``https`` page's requests to plain ``http`` (mixed content). Off by default:
     #: in-process targets answer at ``http://testserver`` while tests name ``https`` pages.
     mixed_content: bool = False
+    #: ``fetch()``'s ``mode`` (``cors``, ``no-cors``, ``same-origin``) and ``redirect``
+    #: (``follow``, ``manual``, ``error``).
+    mode: str = "cors"
+    redirect: str = "follow"
 
     def __repr__(self) -> str:
         # pytest prints reprs on a failing assert and in JUnit XML: no secret values, no body
@@ -40,7 +47,10 @@ class FetchRequest:
             f"FetchRequest(url={redact_url(self.url)!r}, origin={self.origin!r}, "
             f"method={self.method!r}, "
             f"headers={headers!r}, credentials={self.credentials!r}, body={body}, "
-            f"warnings={self.warnings!r})"
+            f"warnings={self.warnings!r}"
+            + (f", mode={self.mode!r}" if self.mode != "cors" else "")
+            + (f", redirect={self.redirect!r}" if self.redirect != "follow" else "")
+            + ")"
         )
 
 
@@ -71,6 +81,10 @@ class Outcome:
     url: str = ""
     #: Indices into ``exchanges`` the HTTP cache answered: those requests were never sent.
     http_cached: list[int] = field(default_factory=list)
+    #: The ``Response.type`` the page's script sees: ``basic`` (same-origin), ``cors``,
+    #: ``opaque`` (``mode="no-cors"`` across origins: nothing readable), ``opaqueredirect``
+    #: (``redirect="manual"`` met a redirect); ``error`` when ``fetch()`` rejects.
+    response_type: str = "error"
 
     @property
     def preflight(self) -> Exchange | None:
@@ -88,7 +102,10 @@ class Outcome:
 
     @property
     def status(self) -> int | None:
-        """The status the page sees; ``None`` when ``fetch()`` rejected."""
+        """The status the page sees; ``None`` when ``fetch()`` rejected, ``0`` for an opaque
+        response (``no-cors``) or an opaque redirect (``redirect="manual"``)."""
+        if self.response_type in OPAQUE_TYPES:
+            return 0 if self.allowed else None
         actual = self.actual
         return actual.response.status if self.allowed and actual else None
 

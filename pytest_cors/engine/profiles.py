@@ -112,6 +112,11 @@ class Profile:
     #: its same-origin redirect hops, even once a 303 has turned it into a GET (WebKit,
     #: measured); the standard decides afresh at each hop, and a same-origin GET carries none.
     same_origin_redirect_keeps_origin: bool = False
+    #: Any redirect (301, 302, 307, 308) of a ``DELETE`` to another origin (scheme, host or
+    #: port) turns it into a ``GET`` without a body, the script's headers kept (WebKitGTK 2.50.6,
+    #: measured; its libsoup network layer does it, Safari's CFNetwork one is not measured); the
+    #: standard keeps the method.
+    cross_origin_redirect_turns_delete_into_get: bool = False
     #: A preflight that passes the CORS check and parses but refuses the request's method or a
     #: header still caches what it allows, so a later request it covers sends no preflight
     #: (WebKit, measured); the standard caches only a preflight that succeeded.
@@ -268,6 +273,7 @@ SAFARI = Profile(
     header_bytes_made_valid_utf8=True,
     same_origin_redirect_keeps_origin=True,
     refused_preflight_stores_entry=True,
+    cross_origin_redirect_turns_delete_into_get=True,
     mixed_content_allows_loopback=False,
     console="webkit",
 )

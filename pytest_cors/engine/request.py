@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pytest_cors.engine.outcome import FetchRequest
@@ -66,6 +67,14 @@ _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _DIGITS = re.compile(r"[0-9]+")
 _HTWS = " \t\r\n"
 CREDENTIALS_MODES = ("omit", "same-origin", "include")
+RequestMode = Literal["cors", "no-cors", "same-origin"]
+"""``fetch()``'s ``mode``: the kit simulates these three (``navigate`` is no script's)."""
+RedirectMode = Literal["follow", "manual", "error"]
+"""``fetch()``'s ``redirect`` option."""
+REQUEST_MODES: tuple[RequestMode, ...] = ("cors", "no-cors", "same-origin")
+REDIRECT_MODES: tuple[RedirectMode, ...] = ("follow", "manual", "error")
+#: What a ``no-cors`` request keeps: the no-CORS-safelisted names, with safelisted values.
+_NO_CORS_NAMES = frozenset({"accept", "accept-language", "content-language", "content-type"})
 
 
 def normalize_method(method: str) -> str:
@@ -101,6 +110,31 @@ def normalize_credentials(credentials: object) -> str:
     raise CorsUsageError(
         f"unknown credentials mode {credentials!r}; use 'omit', 'same-origin', 'include' "
         "or a bool (True means 'include')"
+    )
+
+
+def normalize_mode(mode: object) -> RequestMode:
+    """A request mode ``fetch()`` accepts, or the usage error it would throw."""
+    for known in REQUEST_MODES:
+        if mode == known:
+            return known
+    raise CorsUsageError(
+        f"unknown request mode {mode!r}; use 'cors' (the default), 'no-cors' or 'same-origin'"
+        + (
+            " ('navigate' is the browser's own, no script can ask for it)"
+            if mode == "navigate"
+            else ""
+        )
+    )
+
+
+def normalize_redirect(redirect: object) -> RedirectMode:
+    """A redirect mode ``fetch()`` accepts, or the usage error it would throw."""
+    for known in REDIRECT_MODES:
+        if redirect == known:
+            return known
+    raise CorsUsageError(
+        f"unknown redirect mode {redirect!r}; use 'follow' (the default), 'manual' or 'error'"
     )
 
 
@@ -344,6 +378,8 @@ def prepare_request(
     profile: Profile,
     page_csp: str | None = None,
     mixed_content: bool = False,
+    mode: str = "cors",
+    redirect: str = "follow",
 ) -> FetchRequest:
     """Check the arguments like ``fetch()`` does (a usage error where it would throw)."""
     page_origin = origin if isinstance(origin, Origin) else parse_origin(origin)
@@ -354,7 +390,7 @@ def prepare_request(
     if not target_origin.opaque and not _has_host(url):
         raise CorsUsageError(f"cannot fetch {url!r}: it has no host")
     normalized = normalize_method(method)
-    mode = normalize_credentials(credentials)
+    credentials_mode = normalize_credentials(credentials)
     if isinstance(body, str):
         data: bytes | None = body.encode("utf-8")
     elif body is None or isinstance(body, bytes):
@@ -367,18 +403,45 @@ def prepare_request(
         )
     if page_csp is not None and not isinstance(page_csp, str):
         raise CorsUsageError(f"page_csp must be a str or None, got {type(page_csp).__name__}")
+    request_mode = normalize_mode(mode)
+    redirect_mode = normalize_redirect(redirect)
+    if request_mode == "no-cors" and normalized not in SAFELISTED_METHODS:
+        raise CorsUsageError(
+            f"Failed to execute 'fetch' on 'Window': '{method}' is unsupported in no-cors mode. "
+            "A no-cors request may only be GET, HEAD or POST."
+        )
     prepared = prepare_headers(headers, data, profile)
+    if request_mode == "no-cors":
+        _check_no_cors_headers(prepared.pairs, profile)
     return FetchRequest(
         url=url.split("#", 1)[0],
         origin=page_origin,
         method=normalized,
         headers=prepared.pairs,
-        credentials=mode,
+        credentials=credentials_mode,
         body=data,
         warnings=prepared.warnings,
         page_csp=page_csp or None,
         mixed_content=mixed_content,
+        mode=request_mode,
+        redirect=redirect_mode,
     )
+
+
+def _check_no_cors_headers(pairs: Iterable[tuple[str, str]], profile: Profile) -> None:
+    """A usage error for a header a ``no-cors`` request would lose: ``fetch()`` silently drops
+    every header but safelisted ``Accept``, ``Accept-Language``, ``Content-Language`` and
+    ``Content-Type`` (``Range`` included), so a test that sets one would test nothing."""
+    for name, value in pairs:
+        if name.lower() in _NO_CORS_NAMES and is_safelisted_header(name, value, profile):
+            continue
+        raise CorsUsageError(
+            f"in no-cors mode fetch() silently drops the request header {name!r} "
+            f"({redact_value(name, value)!r}): the browser would never send it. A no-cors "
+            "request keeps only Accept, Accept-Language, Content-Language and a text/plain, "
+            "multipart/form-data or application/x-www-form-urlencoded Content-Type; remove "
+            "the header, or use mode='cors'."
+        )
 
 
 @functools.lru_cache(maxsize=1024)

@@ -55,6 +55,10 @@ def verdict_line(outcome: Outcome) -> str:
     """One line: what the page's script would see."""
     req = outcome.request
     head = f"{req.method} {redact_url(req.url)} from origin {req.origin.serialize()}"
+    if outcome.allowed and outcome.response_type == "opaque":
+        return f"{head}: RESOLVED, OPAQUE (no-cors: status 0, nothing readable)"
+    if outcome.allowed and outcome.response_type == "opaqueredirect":
+        return f"{head}: RESOLVED, OPAQUE REDIRECT (redirect manual: status 0, not followed)"
     if outcome.allowed:
         kind = "same-origin" if outcome.same_origin else "CORS"
         return f"{head}: ALLOWED ({kind}, status {outcome.status})"
@@ -211,7 +215,9 @@ def explain(outcome: Outcome, *, with_failure: bool = True) -> str:
     """
     req = outcome.request
     lines = [verdict_line(outcome)]
-    lines.append(f"  browser profile: {outcome.browser}; credentials: {req.credentials}")
+    options = f"; mode: {req.mode}" if req.mode != "cors" else ""
+    options += f"; redirect: {req.redirect}" if req.redirect != "follow" else ""
+    lines.append(f"  browser profile: {outcome.browser}; credentials: {req.credentials}{options}")
     if outcome.failure and with_failure:
         failure = outcome.failure
         lines += ["", redact_params(failure.message), f"Fix: {redact_params(failure.hint)}"]

@@ -15,9 +15,18 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from .scenarios import Scenario
-from .server import APP_HOST, EVIL_HOST, HOSTS, LOCAL_HOST, Received, ScenarioServer
+from .server import (
+    APP_HOST,
+    EVIL_HOST,
+    HOSTS,
+    LOCAL_HOST,
+    Received,
+    ScenarioServer,
+    split_page,
+)
 
 CHROMIUM_ENV = "PYTEST_CORS_CHROMIUM"  # another binary; a path that does not exist = none
 
@@ -43,9 +52,16 @@ async ({specs, workers, timeoutMs}) => {
     } catch (e) {
       return {resolved: false, error: String(e), construction: true};
     }
-    const init = {method: f.method, headers, credentials: f.credentials, mode: "cors"};
+    const init = {method: f.method, headers, credentials: f.credentials, mode: f.mode || "cors"};
     if (f.body !== null) init.body = f.body;
     if (f.cache !== null) init.cache = f.cache;
+    if (f.redirect) init.redirect = f.redirect;
+    if (init.mode !== "cors") {
+      // what fetch() throws before sending (a no-cors PUT): told apart from a rejection
+      try { new Request(url, init); } catch (e) {
+        return {resolved: false, error: String(e), construction: true};
+      }
+    }
     const abort = new AbortController();
     init.signal = abort.signal;
     const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -75,6 +91,8 @@ async ({specs, workers, timeoutMs}) => {
 }
 """
 
+#: Chromium's second console line for a fetch its page's CSP blocked.
+CSP_BLOCKED = "Refused to connect because it violates the document's Content Security Policy"
 _SID_IN_URL = re.compile(r"/s/([A-Za-z0-9_.-]+)/")
 
 
@@ -158,6 +176,9 @@ class BrowserRun:
 
 
 def page_url(server: ScenarioServer, page: str) -> str:
+    page, csp = split_page(page)
+    if csp is not None:  # the page served with a Content-Security-Policy (csp_scenarios.py)
+        return page_url(server, page) + "?csp=" + quote(server.filler("")(csp), safe="")
     return {
         "app": f"{server.origin(APP_HOST)}/page",
         "app2": f"{server.origin(APP_HOST, second_port=True)}/page",
@@ -171,7 +192,7 @@ def page_url(server: ScenarioServer, page: str) -> str:
 
 
 def page_origin(server: ScenarioServer, page: str) -> str:
-    if page == "null":
+    if split_page(page)[0] == "null":
         return "null"
     scheme, _, rest = page_url(server, page).partition("://")
     return f"{scheme}://{rest.split('/', 1)[0]}"
@@ -278,9 +299,11 @@ class Chromium:
                 sid: sum(1 for r in rs if not r["resolved"] and not r.get("construction"))
                 for sid, rs in results.items()
             }
+            # A fetch the page's CSP blocked gets no DevTools failure, only its console lines.
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline and any(
-                len(failures.get(sid, ())) < n or len(console.get(sid, ())) < n
+                len(failures.get(sid, ())) + sum(CSP_BLOCKED in c for c in console.get(sid, ())) < n
+                or len(console.get(sid, ())) < n
                 for sid, n in expected.items()
             ):
                 page.wait_for_timeout(20)
@@ -326,6 +349,8 @@ def fetch_specs(server: ScenarioServer, scenarios: list[Scenario]) -> list[dict[
                     "credentials": f.credentials,
                     "body": f.body,
                     "cache": f.cache,
+                    "mode": f.mode,
+                    "redirect": f.redirect,
                 }
                 for f in s.fetches
             ],

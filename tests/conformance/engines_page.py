@@ -52,6 +52,7 @@ SECTIONS = {
     "cached_wildcard_method_covers": "§5.5, §11.7",
     "credentialed_entry_serves_omit": "§5.5, §11.7",
     "tainted_preflight_sends_null": "§1.4, §8",
+    "cross_origin_redirect_turns_delete_into_get": "§8 (WebKitGTK's libsoup layer, measured)",
     "preflight_redirect_reported": "§5.3",
     "cached_wildcard_header_covers": "§5.5, §11.7",
     "caches_opaque_origin": "§5.5",

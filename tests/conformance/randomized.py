@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 
+from .duplicates import DEFAULT_DUP_COUNT, DUP_COUNT_ENV, generate_duplicates
 from .scenarios import PAGES, Fetch, Scenario
 from .server import Resp, Step
 
@@ -181,4 +182,8 @@ def generate(seed: int, count: int = DEFAULT_COUNT) -> list[Scenario]:
 
 
 SEED = run_seed()
-RANDOM_SCENARIOS = generate(SEED, int(os.environ.get(COUNT_ENV, DEFAULT_COUNT)))
+_COUNT = int(os.environ.get(COUNT_ENV, DEFAULT_COUNT))
+# repeated safelisted request headers (duplicates.py): their own stream, a share of the count
+RANDOM_SCENARIOS = generate(SEED, _COUNT) + generate_duplicates(
+    SEED, int(os.environ.get(DUP_COUNT_ENV, _COUNT * DEFAULT_DUP_COUNT // DEFAULT_COUNT))
+)

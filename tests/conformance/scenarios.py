@@ -32,6 +32,8 @@ class Fetch:
     # Forbidden header names among ``headers``: Chromium drops them silently, the engine refuses
     # them (CorsUsageError, a lead decision); the rest of the request is compared as usual.
     drops: tuple[str, ...] = ()
+    mode: str = "cors"  # fetch()'s request mode and redirect mode (modes.py)
+    redirect: str = "follow"
 
 
 @dataclass(frozen=True)
@@ -1426,9 +1428,17 @@ def _http_cache() -> Iterator[Scenario]:
     yield from fam.items
 
 
+def _redirect_methods() -> Iterator[Scenario]:
+    """In redirect_method.py (it builds on this module's helpers, so imported late)."""
+    from .redirect_method import redirect_method_scenarios
+
+    yield from redirect_method_scenarios()
+
+
 FAMILIES = (
     _methods, _safelisted_headers, _acao, _credentials, _preflight_status, _allow_methods,
     _allow_headers, _exposure, _actual_status, _redirects, _cache, _http_cache,
+    _redirect_methods,
 )  # fmt: skip
 
 

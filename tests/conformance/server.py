@@ -11,6 +11,7 @@ URL layout (any host name; the browser maps them all to 127.0.0.1):
 ``/page``             a blank HTML page (the page origin is the host the browser used)
 ``/opaque``           the same page under ``Content-Security-Policy: sandbox allow-scripts``,
                       so its origin is opaque and its requests carry ``Origin: null``
+``/page?csp=<policy>`` the page (or ``/opaque``) with that ``Content-Security-Policy`` too
 ``/sandbox``          a page holding a sandboxed ``<iframe>`` of ``/page`` (another way to ``null``)
 ``/s/<sid>/<step>``   scenario ``sid``: a preflight (``OPTIONS`` carrying
                       ``Access-Control-Request-Method``) gets the step's preflight response,
@@ -28,6 +29,7 @@ import socket
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
 
 PAGE_HTML = b"<!doctype html><html><head><title>conformance</title></head><body></body></html>"
 SANDBOX_HTML = (
@@ -91,6 +93,24 @@ class Received:
     @property
     def is_preflight(self) -> bool:
         return self.method == "OPTIONS" and self.get("Access-Control-Request-Method") is not None
+
+
+#: A page name ``app|csp:<policy>`` is the page ``app`` served with that
+#: ``Content-Security-Policy`` (placeholders such as ``{API}`` filled in), as ``/page?csp=...``;
+#: a ``|n:<i>`` suffix only tells pages with the same policy apart (one page load each).
+CSP_MARK = "|csp:"
+
+
+def split_page(page: str) -> tuple[str, str | None]:
+    """A page name's base page and the policy it is served with (``None``: none)."""
+    base, mark, policy = page.partition(CSP_MARK)
+    return base, policy.partition("|n:")[0] if mark else None
+
+
+def page_csp_lines(path: str) -> tuple[str, ...]:
+    """The ``Content-Security-Policy`` line a page URL's ``csp`` query parameter asks for."""
+    query = parse_qs(urlsplit(path).query)
+    return tuple(f"Content-Security-Policy: {value}" for value in query.get("csp", ()))
 
 
 def split_line(line: str) -> tuple[str, str]:
@@ -219,12 +239,13 @@ class ScenarioServer:
     def response_for(self, method: str, path: str, headers: tuple[tuple[str, str], ...]) -> Resp:
         """The response the server gives; shared with the in-process WSGI twin."""
         route = path.split("?", 1)[0]
+        csp = page_csp_lines(path) if route in ("/page", "/", "/opaque") else ()
         if route in ("/page", "/"):
-            return Resp(200, ("Content-Type: text/html",), PAGE_HTML)
+            return Resp(200, ("Content-Type: text/html", *csp), PAGE_HTML)
         if route == "/opaque":
             return Resp(
                 200,
-                ("Content-Type: text/html", "Content-Security-Policy: sandbox allow-scripts"),
+                ("Content-Type: text/html", "Content-Security-Policy: sandbox allow-scripts", *csp),
                 PAGE_HTML,
             )
         if route == "/sandbox":

@@ -113,7 +113,7 @@ def test_every_rule_family_is_covered_by_hundreds_of_scenarios() -> None:
     families = {s.family for s in SCENARIOS}
     assert families == {
         "method", "reqhdr", "acao", "cred", "pfstatus", "acam", "acah", "expose", "status",
-        "redir", "cache", "hcache",
+        "redir", "cache", "hcache", "redirmethod",
     }  # fmt: skip
     assert len(SCENARIOS) >= 300
     assert len({s.sid for s in SCENARIOS}) == len(SCENARIOS)

@@ -39,10 +39,12 @@ from .test_firefox import dropped_problems, forbidden_headers
 from .webkit import WebKitRun, pair_console
 
 #: The fixed scenarios on which the ``safari`` profile and WebKitGTK 2.50.6 are known to
-#: disagree (none today: every departure measured is a profile field, docs/fidelity.md). A
+#: disagree (every departure measured is a profile field, docs/fidelity.md; the ones below wait
+#: for the engine to read theirs). A
 #: scenario listed here must still disagree, so that a fix shows up and comes off the list;
 #: every other scenario, fixed or random, must agree.
 KNOWN_DISAGREEMENTS: frozenset[str] = frozenset()
+"""Scenarios where the safari profile knowingly differs from WebKit (each must still differ)."""
 
 #: WebKit's reason texts, most specific first, to the MDN codes each one covers.
 REASONS: tuple[tuple[str, frozenset[str]], ...] = (

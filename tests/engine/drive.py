@@ -73,6 +73,8 @@ def fetch(
     browser: str = "chromium",
     cache: PreflightCache | None = None,
     now: float = 0.0,
+    mode: str = "cors",
+    redirect: str = "follow",
 ) -> Outcome:
     """Run one simulated ``fetch()`` to the end against ``answer``."""
     profile = get_profile(browser)
@@ -84,6 +86,8 @@ def fetch(
         credentials=credentials,
         body=body,
         profile=profile,
+        mode=mode,
+        redirect=redirect,
     )
     flow = run_fetch(request, profile, cache, now)
     try:
