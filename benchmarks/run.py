@@ -25,6 +25,8 @@ BENCHMARKS = {
     "contract": "bench_contract.py",
     "live": "bench_live.py",
     "html": "bench_report_html.py",
+    "routes": "bench_routes.py",
+    "scan": "bench_scan.py",
 }
 
 

@@ -293,6 +293,39 @@ def aiohttp_server_loop(client: Any) -> Any | None:
     return loop if callable(getattr(loop, "run_until_complete", None)) else None
 
 
+def aiohttp_replace_handler(route: Any, handler: Any) -> Any | None:
+    """Make an aiohttp ``ResourceRoute`` call ``handler`` (the contract's ``exception`` fault;
+    the route's ``handler`` is a read-only property and a started app's router is frozen);
+    returns the handler it replaced.
+
+    aiohttp private name: ``AbstractRoute._handler``, read by the public ``handler`` property
+    on every request. Run on aiohttp 3.14.5 (pinned); expected across the ``aiohttp>=3.9`` the
+    kit admits (not run here). Gone: ``None``, nothing changed, and the fault is reported as
+    not applicable to an aiohttp app.
+    """
+    previous = getattr(route, "_handler", None)
+    if previous is None or not callable(handler):
+        return None
+    route._handler = handler
+    return previous
+
+
+# -- Falcon ------------------------------------------------------------------------------------
+
+
+def falcon_router(app: Any) -> Any | None:
+    """The router of a ``falcon.App`` (``falcon.asgi.App``), whose documented ``find(uri)``
+    gives the resource and the method map of responders serving a path.
+
+    Falcon private name: ``App._router`` (an app built with ``App(router=...)`` holds that
+    router there; Falcon has no public getter). Run on falcon 4.4.0 (pinned); expected across
+    the ``falcon>=4.0`` the kit admits (not run here). Gone: ``None``, and the ``exception``
+    fault is reported as not applicable to a Falcon app.
+    """
+    router = getattr(app, "_router", None)
+    return router if callable(getattr(router, "find", None)) else None
+
+
 # -- the standard library's regex parser ------------------------------------------------------
 
 

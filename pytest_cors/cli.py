@@ -9,7 +9,11 @@
     pytest-cors fetch (URL | --curl COMMAND | --console MESSAGE) [--origin ORIGIN]
                       [--method METHOD] [-H 'NAME: VALUE']... [--body TEXT]
                       [--credentials MODE] [--browser NAME] [--app MODULE:ATTR] [--json]
-    pytest-cors routes (--app MODULE:ATTR | --openapi FILE) [--contract CONTRACT]
+    pytest-cors routes (--app MODULE:ATTR | --openapi FILE|URL) [--contract CONTRACT]
+    pytest-cors init (--app MODULE:ATTR | --base-url URL) [--openapi FILE|URL] [--har FILE]...
+                     [--origin ORIGIN]... [--header NAME]... [--browser NAME] [-o FILE]
+    pytest-cors scan (URL | --app MODULE:ATTR) [--path PATH]... [--origin ORIGIN]...
+                     [--credentials] [--browser NAME] [--report PATH] [--json]
 
 ``check`` runs the contract through pytest (its own items, summary and report), isolated from
 the project's pytest configuration, conftest files and other plugins. Exit status: 0 the
@@ -21,6 +25,10 @@ so that a team can commit it and have ``check`` warn on any drift.
 
 ``routes`` lists every route an app serves and, with ``--contract``, the policy covering each
 (exit 1 when one has none).
+
+``init`` writes a starter contract: every route of the app (or of its OpenAPI document),
+grouped into policies by what the app grants, with the frontend's real calls from HAR files
+folded in, and ``# SUSPICIOUS:`` comments where the app looks wrong.
 
 ``fetch`` answers one question: what would the browser do with this one ``fetch()``, and why.
 It reads the request from its options, from the command DevTools' "Copy as cURL" gives, or
@@ -126,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--browser", metavar="NAME", default="chromium", help="browser profile")
     record.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     _fetch_options(sub)
+    _scan_options(sub)
     routes = sub.add_parser(
         "routes",
         help="list every route an app serves, and which policy of a contract covers it",
@@ -138,8 +147,11 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument(
         "--app", metavar="MODULE:ATTR", help="an importable app, or module:factory()"
     )
-    source.add_argument("--openapi", metavar="FILE", help="an OpenAPI 3.x document, JSON or YAML")
+    source.add_argument(
+        "--openapi", metavar="FILE|URL", help="an OpenAPI 3.x document, JSON or YAML: a file or URL"
+    )
     routes.add_argument("--contract", metavar="CONTRACT", help="show which policy covers each")
+    _init_options(sub)
     return parser
 
 
@@ -165,12 +177,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK if exit_.code in (0, None) else EXIT_NO_VERDICT
     if options.command == "check":
         return check(options, extra)
+    if options.command == "scan":
+        if extra:
+            return _usage("scan takes no arguments after '--'")
+        return scan_command(options)
     if options.command == "fetch":
         if extra:
             return _usage("fetch takes no arguments after '--'")
         return fetch_command(options)
     if options.command == "routes":
         return routes_command(options)
+    if options.command == "init":
+        return init_command(options)
     return record_command(options)
 
 
@@ -300,7 +318,15 @@ def _common_parent(paths: Sequence[Path]) -> Path:
 # -- record --------------------------------------------------------------------------------------
 
 
+def _warn(message: str) -> None:
+    print(f"pytest-cors: warning: {message}", file=sys.stderr)
+
+
 def record_command(options: argparse.Namespace) -> int:
+    """``pytest-cors record``: the contract of what the target grants, with warnings where it
+    looks wrong."""
+    import logging
+
     from pytest_cors.contract.record import DEFAULT_HEADERS, DEFAULT_METHODS, record
     from pytest_cors.errors import CorsError
 
@@ -311,6 +337,7 @@ def record_command(options: argparse.Namespace) -> int:
         problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
         if problem:
             return _usage(problem)
+    logging.disable(logging.ERROR)  # views raised on purpose (the 'exception' fault) log it
     try:
         text = record(
             base_url=options.base_url,
@@ -320,9 +347,12 @@ def record_command(options: argparse.Namespace) -> int:
             methods=options.method or DEFAULT_METHODS,
             headers=options.header or DEFAULT_HEADERS,
             browser=options.browser,
+            warn=_warn,
         )
     except CorsError as exc:
         return _usage(str(exc))
+    finally:
+        logging.disable(logging.NOTSET)
     if options.output:
         try:
             Path(options.output).parent.mkdir(parents=True, exist_ok=True)
@@ -381,6 +411,184 @@ def routes_command(options: argparse.Namespace) -> int:
     if options.contract:
         print(f"{len(table)} routes, {uncovered} without a policy")
     return EXIT_FAILED if uncovered else EXIT_OK
+
+
+# -- scan ----------------------------------------------------------------------------------------
+
+
+def _scan_options(sub: Any) -> None:
+    scan = sub.add_parser(
+        "scan",
+        help="probe a server without a contract for the origins it wrongly lets in (exit 0 "
+        "none, 1 findings, 2 no verdict)",
+        description="Send every adversarial origin class (reflection, null, prefix, suffix, "
+        "substring, unescaped dot, special characters, other port, http downgrade, "
+        "subdomains, shared hosting, local origins, two allowed origins run together) through "
+        "the simulated browser, with preflights, and report each origin the server lets in. "
+        "The legitimate origins to mutate come from --origin, else from what the server "
+        "grants. Exit status: 0 nothing found, 1 findings, 2 no verdict (a usage error, or a "
+        "target that gave no response).",
+    )
+    scan.add_argument(
+        "url",
+        nargs="?",
+        metavar="URL",
+        help="the live server or resource, e.g. https://api.example.com/data (with --app: the "
+        "URL the app sees)",
+    )
+    scan.add_argument(
+        "--app", metavar="MODULE:ATTR", help="an importable WSGI/ASGI app, or module:factory()"
+    )
+    scan.add_argument("--path", action="append", metavar="PATH", help="a path to scan (repeatable)")
+    scan.add_argument(
+        "--origin",
+        action="append",
+        metavar="ORIGIN",
+        help="a legitimate front-end origin to mutate (repeatable)",
+    )
+    scan.add_argument(
+        "--credentials",
+        action="store_true",
+        help="report only grants a page reads with the user's cookies",
+    )
+    scan.add_argument("--browser", metavar="NAME", default="chromium", help="browser profile")
+    scan.add_argument(
+        "--report", metavar="PATH", help="write a report: .md, .json, .sarif or .html"
+    )
+    scan.add_argument("--json", action="store_true", help="print the findings as JSON")
+
+
+def scan_command(options: argparse.Namespace) -> int:
+    """``pytest-cors scan``: the contract-free scan; 0 nothing found, 1 findings, 2 no verdict."""
+    from pytest_cors.errors import CorsError, CorsUsageError, TargetError
+    from pytest_cors.http import redact_params, visible
+    from pytest_cors.scan import scan
+
+    if options.url is None and options.app is None:
+        return _usage("scan needs a URL, or an app with --app MODULE:ATTR")
+    try:
+        if options.report:
+            from pytest_cors.report import check_format
+
+            try:
+                check_format(options.report)
+            except CorsUsageError as exc:
+                raise CorsUsageError(f"--report {exc}") from None
+        result = scan(
+            options.url,
+            app=options.app,
+            paths=options.path or (),
+            origins=options.origin or (),
+            credentials=options.credentials,
+            browser=options.browser,
+        )
+    except TargetError as exc:
+        return _usage(f"no verdict, the target gave no response: {redact_params(str(exc))}")
+    except CorsError as exc:
+        return _usage(redact_params(str(exc)))
+    if options.report:
+        from pytest_cors.report import write_report
+
+        try:
+            write_report(Path(options.report), result.records())
+        except OSError as exc:
+            return _usage(f"cannot write {options.report}: {exc.strerror or exc}")
+    if options.json:
+        sys.stdout.write(json.dumps(result.as_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write("\n".join(visible(redact_params(line)) for line in result.lines()) + "\n")
+    return EXIT_FAILED if result.findings else EXIT_OK
+
+
+# -- init ----------------------------------------------------------------------------------------
+
+
+def _init_options(sub: Any) -> None:
+    init = sub.add_parser(
+        "init",
+        help="write a starter contract from the app's routes, its CORS answers and HAR files",
+        description="Write a contract covering every route of the app (read from the app, or "
+        "from its OpenAPI document), grouped into policies by what the app grants today, with "
+        "the frontend's cross-origin calls from DevTools HAR files folded in. Behaviour that "
+        "looks like a bug gets a '# SUSPICIOUS:' comment (and a warning here): the contract "
+        "fails there until it is fixed. Exit status: 0 written, 2 usage error.",
+    )
+    _target_options(init, required=True)
+    init.add_argument(
+        "--openapi", metavar="FILE|URL", help="read the routes from this OpenAPI 3.x document"
+    )
+    init.add_argument(
+        "--har",
+        action="append",
+        metavar="FILE",
+        help="a HAR file of the frontend (DevTools: Network, 'Export HAR (with sensitive "
+        "data)'); repeatable",
+    )
+    init.add_argument(
+        "--origin",
+        action="append",
+        metavar="ORIGIN",
+        help="an origin your frontend runs on (repeatable; the HAR files add theirs)",
+    )
+    init.add_argument(
+        "--header",
+        action="append",
+        metavar="NAME",
+        help="request headers to try (repeatable; default Content-Type, Authorization, "
+        "X-Requested-With)",
+    )
+    init.add_argument("--browser", metavar="NAME", default="chromium", help="browser profile")
+    init.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    init.add_argument("--force", action="store_true", help="overwrite the --output file")
+
+
+def init_command(options: argparse.Namespace) -> int:
+    """``pytest-cors init``: the starter contract, to a file or standard output."""
+    import logging
+
+    from pytest_cors.contract.init import init
+    from pytest_cors.contract.record import DEFAULT_HEADERS
+    from pytest_cors.errors import CorsError
+
+    if options.base_url is not None:
+        from pytest_cors.contract.loader import base_url_problem
+
+        problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
+        if problem:
+            return _usage(problem)
+    output = Path(options.output) if options.output else None
+    if output is not None and output.exists() and not options.force:
+        return _usage(f"{output} exists; pass --force to overwrite it")
+
+    # the 'exception' fault makes views raise on purpose: the framework's error log of each
+    # is expected, not news
+    logging.disable(logging.ERROR)
+    try:
+        text = init(
+            app=options.app,
+            base_url=options.base_url,
+            openapi=options.openapi,
+            har=options.har or (),
+            origins=options.origin or (),
+            headers=options.header or DEFAULT_HEADERS,
+            browser=options.browser,
+            output=output,
+            warn=_warn,
+        )
+    except CorsError as exc:
+        return _usage(str(exc))
+    finally:
+        logging.disable(logging.NOTSET)
+    if output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return _usage(f"cannot write {output}: {exc.strerror or exc}")
+    print(f"wrote {output}; review it, then run: pytest-cors check {output}", file=sys.stderr)
+    return EXIT_OK
 
 
 # -- fetch ---------------------------------------------------------------------------------------
@@ -443,16 +651,16 @@ def fetch_command(options: argparse.Namespace) -> int:
 
     try:
         request = fetch_request(options)
-        outcome = _simulate(request, options.app)
+        outcome, framework = _simulate(request, options.app)
     except TargetError as exc:
         return _usage(f"no verdict, the target gave no response: {redact_params(str(exc))}")
     except CorsError as exc:
         return _usage(redact_params(str(exc)))
     if options.json:
-        data = outcome_json(outcome, request)
+        data = outcome_json(outcome, request, framework)
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(_fetch_story(outcome, request) + "\n")
+        sys.stdout.write(_fetch_story(outcome, request, framework) + "\n")
     return EXIT_OK if outcome.allowed else EXIT_FAILED
 
 
@@ -531,8 +739,11 @@ def _origin_missing(parsed: FetchArgs) -> str:
     return "--origin is required: the origin of the page that calls fetch()"
 
 
-def _simulate(request: FetchArgs, app: str | None) -> Outcome:
+def _simulate(request: FetchArgs, app: str | None) -> tuple[Outcome, str | None]:
+    """The outcome, and the framework serving the target (the app's, else its CORS
+    middleware's fingerprint in the responses) for the fix in that framework."""
     from pytest_cors.flow import simulate_fetch
+    from pytest_cors.hints import framework_of
     from pytest_cors.targets.live import LiveTarget
 
     parts = urlsplit(request.url)
@@ -556,7 +767,7 @@ def _simulate(request: FetchArgs, app: str | None) -> Outcome:
             base, pool_size=1, allow_origins=[o for o in others if o != base]
         )
     try:
-        return simulate_fetch(
+        outcome = simulate_fetch(
             target,
             request.url,
             origin=request.origin,
@@ -569,6 +780,7 @@ def _simulate(request: FetchArgs, app: str | None) -> Outcome:
     finally:
         if live is not None:
             live.close()
+    return outcome, framework_of(None if live is not None else target, outcome.exchanges)
 
 
 _AT = {"preflight": "on the preflight", "actual": "on the request", "redirect": "on a redirect"}
@@ -595,8 +807,9 @@ def _reproduced(outcome: Outcome, request: FetchArgs) -> str | None:
     return f"Not reproduced exactly: the console says {said}{at}; the simulation fails with {done}."
 
 
-def _fetch_story(outcome: Outcome, request: FetchArgs) -> str:
+def _fetch_story(outcome: Outcome, request: FetchArgs, framework: str | None = None) -> str:
     from pytest_cors.engine.story import explain
+    from pytest_cors.hints import hint_for
     from pytest_cors.http import redact_params, visible
 
     lines = [f"note: {visible(redact_params(n))}" for n in request.notes]
@@ -614,12 +827,25 @@ def _fetch_story(outcome: Outcome, request: FetchArgs) -> str:
     lines += story[2:]
     if failure is not None:
         lines += ["", f"Fix: {visible(redact_params(failure.hint))}"]
+        in_framework = hint_for(framework, outcome)
+        if in_framework:
+            lines.append(visible(redact_params(in_framework)))
     return "\n".join(lines)
 
 
-def outcome_json(outcome: Outcome, request: FetchArgs | None = None) -> dict[str, Any]:
-    """The outcome as a JSON object: the verdict, the failure, and every exchange with the
-    values of secret headers redacted (bodies are not included)."""
+def _redacted(text: str | None) -> str | None:
+    from pytest_cors.http import redact_params
+
+    return None if text is None else redact_params(text)
+
+
+def outcome_json(
+    outcome: Outcome, request: FetchArgs | None = None, framework: str | None = None
+) -> dict[str, Any]:
+    """The outcome as a JSON object: the verdict, the failure (its fix in ``framework`` as
+    ``framework_hint``, null when unknown), and every exchange with the values of secret
+    headers redacted (bodies are not included)."""
+    from pytest_cors.hints import hint_for
     from pytest_cors.http import Headers, redact_params, redact_url, redact_value
 
     def headers(lines: Headers) -> list[list[str]]:
@@ -646,6 +872,7 @@ def outcome_json(outcome: Outcome, request: FetchArgs | None = None) -> dict[str
             "code": failure.code,
             "message": redact_params(failure.message),
             "hint": redact_params(failure.hint),
+            "framework_hint": _redacted(hint_for(framework, outcome)),
             "chromium_error": failure.chromium_error,
             "step": failure.step,
         },

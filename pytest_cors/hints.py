@@ -7,10 +7,11 @@ django-cors-headers, ...) and points at the kit's page for it. The header-level 
 fallback.
 
 The framework is known from the target (:func:`framework_of`: the modules of the classes of the
-objects it holds, as in :mod:`pytest_cors.contract.faults`) or, for a live server, from what its
-CORS middleware is measured to answer (:func:`fingerprint`): Starlette's and Litestar's
-``400 Disallowed CORS ...``, aiohttp-cors' ``403 CORS preflight request failed: ...``,
-django-cors-headers' and sanic-ext's lower-case ``Vary: origin``, flask-cors' header order.
+objects it holds, walked by :func:`reachable`, which the contract's faults use too) or, for a
+live server, from what its CORS middleware is measured to answer (:func:`fingerprint`):
+Starlette's and Litestar's ``400 Disallowed CORS ...``, aiohttp-cors' ``403 CORS preflight
+request failed: ...``, django-cors-headers' and sanic-ext's lower-case ``Vary: origin``,
+flask-cors' header order.
 
 Not part of the engine: nothing here sends a request or imports a framework.
 """
@@ -191,7 +192,8 @@ def page(framework: str) -> str:
 # -- which framework -----------------------------------------------------------------------
 
 
-def _framework(obj: object) -> str | None:
+def object_framework(obj: object) -> str | None:
+    """The framework ``obj``'s class (or the first known class of its MRO) comes from."""
     for cls in type(obj).__mro__:
         found = _MODULES.get(cls.__module__.split(".", 1)[0])
         if found:
@@ -199,12 +201,13 @@ def _framework(obj: object) -> str | None:
     return None
 
 
-def _reachable(target: object) -> Iterator[object]:
-    """``target`` and the objects it holds (test clients, transports, apps), breadth first, a
-    few levels deep."""
+def reachable(target: object) -> Iterator[object]:
+    """``target`` and the objects it holds (the kit's views, test clients, transports,
+    middlewares, apps), breadth first, a few levels deep: the one walk from a target to its
+    framework's objects (:mod:`pytest_cors.contract.faults` finds the app to alter with it)."""
     seen: set[int] = set()
     level = [target]
-    for _ in range(6):
+    for _ in range(8):
         following: list[object] = []
         for obj in level:
             if obj is None or isinstance(obj, (str, bytes)) or id(obj) in seen:
@@ -221,7 +224,7 @@ def _reachable(target: object) -> Iterator[object]:
 
 def target_framework(target: object) -> str | None:
     """The framework of an in-process target (an app or its test client), else ``None``."""
-    found = [f for f in (_framework(obj) for obj in _reachable(target)) if f]
+    found = [f for f in (object_framework(obj) for obj in reachable(target)) if f]
     if not found:
         return None
     first = found[0]
@@ -364,10 +367,16 @@ def _requested(exchanges: Iterable[Exchange]) -> tuple[str, str]:
 def outcome_hint(target: object, outcome: Outcome, expose: Sequence[str] = ()) -> str | None:
     """The framework fix for a blocked ``outcome`` of a fetch to ``target`` (or, with
     ``expose``, for those response headers the page cannot read), else ``None``."""
-    exchanges = outcome.exchanges
-    framework = framework_of(target, exchanges)
+    return hint_for(framework_of(target, outcome.exchanges), outcome, expose)
+
+
+def hint_for(framework: str | None, outcome: Outcome, expose: Sequence[str] = ()) -> str | None:
+    """The fix in ``framework`` for a blocked ``outcome`` (or, with ``expose``, for those
+    response headers the page cannot read), else ``None``: for callers that know the
+    framework already (a contract run asks its target once, not once per check)."""
     if framework is None:
         return None
+    exchanges = outcome.exchanges
     method, headers = _requested(exchanges)
     details = {"origin": outcome.request.origin.serialize(), "method": method, "header": headers}
     if expose:

@@ -170,11 +170,20 @@ def terminal_summary(records: Sequence[Record]) -> list[str]:
             if folded:
                 lines.append(f"    ... and {folded} adversarial origins: all denied as expected")
         ids: dict[str, list[str]] = {}
+        classes: dict[str, list[str]] = {}
+        attack_of = {r.get("check", ""): r.get("attack") for r in group}
         for finding in findings_of(group):
             label = "silenced" if finding["silenced"] else finding["severity"]
-            ids.setdefault(f"{finding['id']} ({label})", []).append(finding["check"])
+            name = f"{finding['id']} ({label})"
+            ids.setdefault(name, []).append(finding["check"])
+            attack = attack_of.get(finding["check"])
+            if attack and attack not in classes.setdefault(name, []):
+                classes[name].append(attack)
         for name, checks in ids.items():
             lines.append(f"  {name}: {len(checks)} check(s), e.g. {checks[0]}")
+            if name.startswith("CORS-REFLECT") and len(classes.get(name, ())) > 1:
+                # one cause: the look-alike classes that got in because anything gets in
+                lines.append(f"    one cause, the classes that got in: {', '.join(classes[name])}")
     return lines
 
 

@@ -13,7 +13,6 @@ Frameworks are imported lazily, only to read an app of theirs.
 from __future__ import annotations
 
 import fnmatch
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,8 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError
+from pytest_cors.openapi_document import is_url, openapi_location, read_document
 
-__all__ = ["Route", "covers", "routes", "routes_from_openapi", "sample_path", "uncovered"]
+__all__ = [
+    "Route",
+    "covers",
+    "is_url",
+    "openapi_location",
+    "routes",
+    "routes_from_openapi",
+    "sample_path",
+    "uncovered",
+]
 
 ANY_METHOD: tuple[str, ...] = ()
 """The ``methods`` of a route that answers any method (a Django function view, ``*``)."""
@@ -119,18 +128,45 @@ def covers(path: str, route: Route) -> bool:
     return _PARAM.sub("{}", path) == _PARAM.sub("{}", route.path_template)
 
 
+_SAMPLE = re.compile(r"\{([^{}:=]*)(?::([^{}=]*))?(?:=([^{}]*))?\}")
+"""A parameter of a policy path: ``{name}``, ``{name:type}``, ``{name=example}``."""
+_INT_TYPES = frozenset({"int", "integer", "number", "float", "decimal"})
+_INT_NAME = re.compile(
+    r"(?:^|_)(?:id|pk|num|number|count|index|idx|page|year|month|day|version|n)$|[a-z]Id$"
+)
+SAMPLE_TOKEN = "x"
+"""The value a parameter that is not a number gets: a plain token every router accepts."""
+
+
+def sample_value(name: str, kind: str | None = None) -> str:
+    """The value the kit fills ``{name}`` (or ``{name:kind}``) with when no example is given:
+    ``1`` for a number (by type, or by a name such as ``id``, ``item_id``, ``pk``, ``page``),
+    else :data:`SAMPLE_TOKEN`."""
+    kind = (kind or "").strip().lower()
+    if kind in _INT_TYPES or (not kind and _INT_NAME.search(name.strip())):
+        return "1"
+    return SAMPLE_TOKEN
+
+
 def sample_path(template: str, examples: Mapping[str, str] | None = None) -> str:
-    """A concrete path for ``template``: each ``{name}`` filled with ``examples[name]`` when
-    given, else with ``1`` (``{name:path}`` with ``x``)."""
+    """A concrete path for ``template``, the one a check sends.
+
+    Each ``{name}`` is filled with, first, its inline example (``{id=42}``), then
+    ``examples[name]`` when given, else :func:`sample_value` (``/items/{id}`` -> ``/items/1``,
+    ``/users/{slug}`` -> ``/users/x``). A path without braces is returned as it is."""
+    if "{" not in template:
+        return template
     given = examples or {}
 
     def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
+        name, kind, inline = match.group(1), match.group(2), match.group(3)
+        if inline is not None:
+            return inline
         if name in given:
             return str(given[name])
-        return "x" if match.group(2) == "path" else "1"
+        return sample_value(name, kind)
 
-    return _PARAM.sub(fill, template)
+    return _SAMPLE.sub(fill, template)
 
 
 def uncovered(
@@ -471,24 +507,17 @@ def _sanic(app: Any) -> list[Route]:
 def routes_from_openapi(document: str | Path | Mapping[str, Any]) -> list[Route]:
     """Every operation of an OpenAPI 3.x document, one :class:`Route` per path.
 
-    ``document`` is the parsed document, or the path of a JSON or YAML file. A route's name is
-    the first ``operationId`` of its path; paths under ``x-internal: true`` are internal. The
-    document's ``servers`` are not applied: templates are the ``paths`` keys as written.
+    ``document`` is the parsed document, the path of a JSON or YAML file, or an ``http(s)://``
+    URL serving one (FastAPI's ``/openapi.json``, Litestar's ``/schema/openapi.json``). A route's
+    name is the first ``operationId`` of its path; paths under ``x-internal: true`` are
+    internal. The document's ``servers`` are not applied: templates are the ``paths`` keys as
+    written.
     """
-    data: Any = document
-    if isinstance(document, (str, Path)):
-        path = Path(document)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CorsUsageError(f"cannot read the OpenAPI document {str(path)!r}: {exc}") from None
-        data = _parse(text, str(path))
-    if not isinstance(data, Mapping):
-        raise CorsUsageError("an OpenAPI document must be a mapping with 'openapi' and 'paths'")
+    data, where = read_document(document)
     version = str(data.get("openapi", ""))
     if not version.startswith("3."):
         raise CorsUsageError(
-            f"not an OpenAPI 3.x document ('openapi' is {data.get('openapi')!r}); "
+            f"{where}: not an OpenAPI 3.x document ('openapi' is {data.get('openapi')!r}); "
             "pytest-cors reads OpenAPI 3.0 and 3.1"
         )
     paths = data.get("paths", {})
@@ -509,17 +538,3 @@ def routes_from_openapi(document: str | Path | Mapping[str, Any]) -> list[Route]
             )
         )
     return found
-
-
-def _parse(text: str, where: str) -> Any:
-    if text.lstrip().startswith("{"):
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise CorsUsageError(f"{where}: not valid JSON: {exc}") from None
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CorsUsageError(f"{where}: not valid YAML: {exc}") from None

@@ -123,3 +123,29 @@ def test_proposals_flag_applies_the_prototypes_and_says_so(tmp_path, harness):
     assert harness.well_formed(data) == []
     assert data["command"] == "python benchmarks/bench_engine.py --quick --proposals"
     assert any("P1, P2" in note for note in data["notes"])
+
+
+def test_scan_benchmark_tallies_a_scanner_on_served_corpus_apps(tmp_path, harness):
+    """bench_scan's bookkeeping, without the third-party scanners: a one-request scanner that
+    only sees reflection is served three corpus apps; the server counts its requests."""
+    import http.client
+
+    import bench_scan
+    import scan_corpus
+
+    def reflection_only(address, _tmp):
+        conn = http.client.HTTPConnection(address)
+        conn.request("GET", scan_corpus.API_URL, headers={"Origin": "https://x.example.net"})
+        granted = conn.getresponse().getheader("Access-Control-Allow-Origin")
+        conn.close()
+        return {"CORS-REFLECT"} if granted == "https://x.example.net" else set()
+
+    cases = [scan_corpus.case(n) for n in ("reflect-any", "prefix", "ok-public")]
+    row = bench_scan.Row("mini")
+    seconds = bench_scan.measure(row, cases, reflection_only, tmp_path)
+    assert len(seconds) == 3 and all(s > 0 for s in seconds)
+    assert (row.right, row.misses, row.false_alarms) == (["reflect-any"], ["prefix"], [])
+    assert (row.requests, row.clean_requests) == (3, 1)
+    table = bench_scan.table([row, bench_scan.Row("Corsy", bench_scan.CORSY_ERROR)], cases)
+    assert table[2] == f"| mini | 1 | 1 | 0 | 3 (1) | {row.seconds:.1f} | {row.cpu:.1f} |"
+    assert "No matching distribution found for corsy" in table[3]

@@ -250,3 +250,28 @@ def test_messages_under_the_command_name_its_own_flags(tmp_path, capsys):
     assert "no target to check" in text
     assert "pass --app or --base-url" in text
     assert "--cors-app" not in text
+
+
+def test_record_comments_and_warns_about_a_server_reflecting_any_origin(tmp_path, capsys):
+    reflecting = tmp_path / "reflect_all_app.py"
+    reflecting.write_text(
+        "def app(environ, start_response):\n"
+        "    origin = environ.get('HTTP_ORIGIN')\n"
+        "    headers = [('Content-Type', 'text/plain'), ('Vary', 'Origin')]\n"
+        "    if origin:\n"
+        "        headers.append(('Access-Control-Allow-Origin', origin))\n"
+        "    start_response('200 OK', headers)\n"
+        "    return [b'ok']\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    try:
+        code = main(
+            ["record", "--app", "reflect_all_app:app", "--origin", ORIGINS[0], "--path", "/items"]
+        )
+    finally:
+        sys.path.remove(str(tmp_path))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "    # SUSPICIOUS: the server reflects ANY origin" in out
+    assert "pytest-cors: warning: policy 'items': the server reflects ANY origin" in err
+    load_contract_text(out, "recorded.yaml")

@@ -226,3 +226,49 @@ def test_the_console_script_takes_a_pasted_command(server):
     assert run_.returncode == 1, run_.stderr
     assert "BLOCKED (CORSMissingAllowOrigin)" in run_.stdout
     assert "an0ther" not in run_.stdout + run_.stderr
+
+
+# -- the fix in the user's framework (issue 18, part 4) ---------------------------------------
+
+STARLETTE_DELETE = (
+    "In Starlette: add 'DELETE' to `allow_methods` in `CORSMiddleware(...)` (the default is GET "
+    "only). See docs/frameworks/starlette.md."
+)
+
+
+def test_with_an_app_the_fix_names_its_frameworks_setting(capsys):
+    args = [f"{API}/items", "--app", STARLETTE, "--origin", ALLOWED, "-X", "DELETE"]
+    code, out, err = run(capsys, *args)
+    assert code == 1, err
+    lines = out.rstrip().splitlines()
+    assert lines[-2].startswith("Fix: ")  # the header-level fix stays, first
+    assert lines[-1] == STARLETTE_DELETE
+
+
+def test_the_json_outcome_carries_the_framework_fix(capsys):
+    args = [f"{API}/items", "--app", STARLETTE, "--origin", ALLOWED, "-X", "DELETE", "--json"]
+    code, out, _ = run(capsys, *args)
+    assert code == 1
+    assert json.loads(out)["failure"]["framework_hint"] == STARLETTE_DELETE
+
+
+def test_a_live_server_is_known_by_its_middlewares_answer(server, capsys):
+    # flask-cors sends Access-Control-Allow-Origin then Access-Control-Expose-Headers
+    code, out, _ = run(capsys, f"{server}/items", "--origin", ALLOWED, "-X", "DELETE")
+    assert code == 1
+    assert out.rstrip().splitlines()[-1] == (
+        "In Flask (flask-cors): add 'DELETE' to `methods` in `CORS(app, methods=[...])`. See "
+        "docs/frameworks/flask.md."
+    )
+
+
+def test_an_unknown_server_gets_the_header_level_fix_alone(capsys):
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    with serve_wsgi(app) as base_url:
+        code, out, _ = run(capsys, f"{base_url}/items", "--origin", ALLOWED, "--json")
+    assert code == 1
+    failure = json.loads(out)["failure"]
+    assert failure["hint"] and failure["framework_hint"] is None

@@ -372,6 +372,53 @@ def test_aiohttp_server_loop_falls_back_to_none():
     )
 
 
+async def test_aiohttp_replace_handler_changes_what_a_frozen_route_calls():
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    async def own(request):
+        return web.Response(text="own")
+
+    async def other(request):
+        return web.Response(text="other")
+
+    app = web.Application()
+    route = app.router.add_get("/x", own)
+    async with TestClient(TestServer(app)) as client:  # started: the router is frozen
+        assert _compat.aiohttp_replace_handler(route, other) is own
+        assert await (await client.get("/x")).text() == "other"
+        assert _compat.aiohttp_replace_handler(route, own) is other
+        assert await (await client.get("/x")).text() == "own"
+
+
+def test_aiohttp_replace_handler_falls_back_to_none():
+    route = SimpleNamespace(handler=print)  # a route without _handler
+    assert _compat.aiohttp_replace_handler(route, print) is None
+    assert route.handler is print
+
+
+# -- Falcon -----------------------------------------------------------------------------------
+
+
+def test_falcon_router_finds_the_method_map_of_a_path():
+    import falcon
+
+    class Items:
+        def on_get(self, req, resp):
+            resp.media = []
+
+    app = falcon.App()
+    app.add_route("/items/{item_id}", Items())
+    resource, methods, params, template = _compat.falcon_router(app).find("/items/7")
+    assert isinstance(resource, Items) and params == {"item_id": "7"}
+    assert template == "/items/{item_id}" and methods["GET"] == resource.on_get
+
+
+def test_falcon_router_falls_back_to_none():
+    assert _compat.falcon_router(SimpleNamespace()) is None
+    assert _compat.falcon_router(SimpleNamespace(_router=SimpleNamespace())) is None
+
+
 # -- re's parser ------------------------------------------------------------------------------
 
 

@@ -332,3 +332,16 @@ def test_expose_lists_every_missing_header():
         "In Django (django-cors-headers): add X-Total, X-Page to `CORS_EXPOSE_HEADERS` in "
         "settings.py. See docs/frameworks/django.md."
     )
+
+
+# -- one walk from a target to its framework (the contract's faults use it too) -----------------
+
+
+@pytest.mark.parametrize("framework", sorted(STACKS))
+def test_faults_and_hints_name_the_same_framework(framework):
+    """The framework a ``CORS-ERROR-MASKED`` fix names is the one the assertion's fix names:
+    FastAPI behind Starlette's ``TestClient`` is FastAPI for both."""
+    from pytest_cors.contract.faults import framework_of as faults_framework
+
+    with native(framework, "strict") as (client, _):
+        assert faults_framework(client) == framework_of(client) == framework

@@ -316,3 +316,16 @@ def test_json_header_lists_the_browsers_the_records_used():
     data = to_json(records)
     assert data["browsers"] == ["firefox", "safari"]  # not the chromium default
     assert data["contracts"][0]["browsers"] == ["firefox", "safari"]
+
+
+def test_summary_lists_the_look_alike_classes_a_reflecting_server_let_in(pytester):
+    pytester.makepyfile(leaky_app=LEAKY_APP)
+    pytester.syspathinsert()
+    pytester.makefile(".yaml", cors=CONTRACT)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--cors-app", "leaky_app:app")
+    lines = [line for line in result.outlines if "one cause, the classes that got in:" in line]
+    assert len(lines) == 1
+    classes = lines[0].split("got in:", 1)[1].split(", ")
+    # a server reflecting anything lets every look-alike in: several classes, one cause
+    assert {"prefix", "suffix", "null"} & {c.strip() for c in classes}
+    assert len(classes) > 5

@@ -426,3 +426,175 @@ def test_the_routes_command_reports_usage_errors(shop, capsys):
     assert "cannot read the OpenAPI document" in capsys.readouterr().err
     assert main(["routes", "--app", "json:dumps"]) == 2
     assert "cannot read the routes" in capsys.readouterr().err
+
+
+# -- OpenAPI from a URL ------------------------------------------------------------------------
+
+
+def _fastapi_app():
+    fastapi = pytest.importorskip("fastapi")
+    app = fastapi.FastAPI()
+
+    @app.get("/items/{item_id}", operation_id="get_item")
+    def read(item_id: int) -> dict[str, int]:
+        return {}
+
+    @app.post("/items")
+    def create() -> dict[str, int]:
+        return {}
+
+    return app
+
+
+def test_openapi_from_the_url_a_live_fastapi_app_serves():
+    from tests.servers import serve_asgi
+
+    app = _fastapi_app()
+    with serve_asgi(app) as base_url:
+        found = routes_from_openapi(f"{base_url}/openapi.json")
+    assert found == routes_from_openapi(app.openapi())
+    assert [(r.path_template, r.methods, r.name) for r in found] == [
+        ("/items/{item_id}", ("GET",), "get_item"),
+        ("/items", ("POST",), "create_items_post"),
+    ]
+
+
+def test_openapi_urls_it_cannot_read_are_usage_errors_saying_why():
+    from tests.servers import serve_asgi
+
+    with serve_asgi(_fastapi_app()) as base_url:
+        with pytest.raises(CorsUsageError, match="the server answered 404 Not Found"):
+            routes_from_openapi(f"{base_url}/nope.json")
+        # FastAPI's Swagger page: HTML, not the document
+        with pytest.raises(CorsUsageError, match=r"/docs: not an OpenAPI 3\.x document"):
+            routes_from_openapi(f"{base_url}/docs")
+        # a user:password@ in the URL is never shown
+        with pytest.raises(CorsUsageError) as caught:
+            routes_from_openapi(base_url.replace("://", "://me:hunter2@") + "/nope.json")
+        assert "hunter2" not in str(caught.value)
+    with pytest.raises(
+        CorsUsageError, match=r"cannot read the OpenAPI document .*: Connection refused"
+    ):
+        routes_from_openapi(base_url + "/openapi.json")  # the server is gone
+
+
+def test_an_openapi_url_that_never_answers_times_out(monkeypatch):
+    import socket
+
+    import pytest_cors.openapi_document
+
+    monkeypatch.setattr(pytest_cors.openapi_document, "OPENAPI_TIMEOUT", 0.2)
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        with pytest.raises(CorsUsageError, match=r"no answer within 0\.2 s"):
+            routes_from_openapi(f"http://127.0.0.1:{port}/openapi.json")
+
+
+def test_the_routes_command_reads_an_openapi_url(shop, capsys):
+    from pytest_cors.cli import main
+    from tests.servers import serve_asgi
+
+    with serve_asgi(_fastapi_app()) as base_url:
+        code = main(["routes", "--openapi", f"{base_url}/openapi.json", "--contract", "cors.yaml"])
+        out = capsys.readouterr().out
+        assert code == 1, out
+        assert "GET   /items/{item_id}  (get_item) -> items-api" in out
+        assert "POST  /items  (create_items_post) -> NO POLICY" in out
+        assert main(["routes", "--openapi", f"{base_url}/docs"]) == 2
+        assert "not an OpenAPI 3.x document" in capsys.readouterr().err
+
+
+def test_a_contracts_openapi_url_is_kept_a_url_and_a_file_is_relative_to_it(tmp_path):
+    from pytest_cors.routing import openapi_location
+
+    assert openapi_location("https://api.example.com/openapi.json", tmp_path) == (
+        "https://api.example.com/openapi.json"
+    )
+    assert openapi_location("api/openapi.yaml", tmp_path) == tmp_path / "api" / "openapi.yaml"
+
+
+# -- path templates in policy paths ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "sent"),
+    [
+        ("/items/{id}", "/items/1"),
+        ("/items/{item_id}", "/items/1"),
+        ("/users/{userId}", "/users/1"),
+        ("/users/{slug}", "/users/x"),
+        ("/users/{slug:int}", "/users/1"),
+        ("/items/{id=42}", "/items/42"),
+        ("/files/{name=report.pdf}/raw", "/files/report.pdf/raw"),
+        ("/static/{rest:path}", "/static/x"),
+        ("/plain", "/plain"),
+    ],
+)
+def test_a_policy_path_template_is_sent_with_sample_values(template, sent):
+    assert sample_path(template) == sent
+
+
+CATALOGUE = """version: 1
+coverage:
+  routes: all
+  ignore: [static]
+policies:
+  - name: catalogue
+    paths:
+      - /items/{item_id}
+      - /items/1
+      - /files/{name=report.pdf}
+      - /tags/{slug}
+    origins:
+      allow: [https://app.example.com]
+    faults: []  # the views alone add CORS headers: every error answer lacks them
+"""
+
+
+def _catalogue_app():
+    """Flask routes whose CORS headers come from the views alone: a sample value the router
+    refuses gets a 404 without them, and the check fails."""
+    flask = pytest.importorskip("flask")
+    app = flask.Flask("catalogue")
+
+    def cors(body: str) -> object:
+        response = flask.make_response(body)
+        origin = flask.request.headers.get("Origin")
+        if origin == "https://app.example.com":
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+        return response
+
+    app.add_url_rule("/items/<int:item_id>", "item", lambda item_id: cors("item"))
+    app.add_url_rule(
+        "/files/<name>", "file", lambda name: cors("pdf") if name == "report.pdf" else ("", 404)
+    )
+    app.add_url_rule("/tags/<slug>", "tag", lambda slug: cors("tag"))
+    return app
+
+
+def test_policy_path_templates_check_real_routes_and_cover_them(tmp_path):
+    from pytest_cors.contract import load_contract
+    from pytest_cors.contract.checks import build_checks, failing, uncovered_routes
+    from pytest_cors.contract.runner import check_contract
+
+    (tmp_path / "cors.yaml").write_text(CATALOGUE)
+    contract = load_contract(tmp_path / "cors.yaml")
+    app = _catalogue_app()
+    sent = {c.path for c in build_checks(contract) if c.kind == "allowed"}
+    # /items/{item_id} and /items/1 are one path; the inline example wins
+    assert sent == {"/items/1", "/files/report.pdf", "/tags/x"}
+    results = check_contract(contract, app)
+    assert [f.id for _, findings in results for f in failing(findings)] == []
+    assert uncovered_routes(contract, routes(app)) == []
+
+
+def test_a_template_sample_the_route_refuses_fails_the_check(tmp_path):
+    from pytest_cors.contract import load_contract
+    from pytest_cors.contract.checks import failing
+    from pytest_cors.contract.runner import check_contract
+
+    (tmp_path / "cors.yaml").write_text(CATALOGUE.replace("{name=report.pdf}", "{name}"))
+    results = check_contract(load_contract(tmp_path / "cors.yaml"), _catalogue_app())
+    blocked = {c.path for c, findings in results for f in failing(findings)}
+    assert blocked == {"/files/x"}  # the file the app does not have: 404 without CORS headers

@@ -29,9 +29,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pytest_cors.contract.model import Contract, Mark, OriginRule, Policy
 from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
+from pytest_cors.hints import NAMES
 from pytest_cors.http import Exchange, Headers
 from pytest_cors.origin import parse_origin
 from pytest_cors.probes import ATTACKS, DEFAULT_SEED, Probe, generate_probes, random_origin
+from pytest_cors.routing import sample_path
 
 if TYPE_CHECKING:
     from pytest_cors.engine import Outcome
@@ -405,6 +407,13 @@ def _policy_checks(
     return _restricted_checks(file, policy, seed, probes, live)
 
 
+def sent_paths(policy: Policy) -> list[str]:
+    """The paths a policy's checks send: each path template filled with sample values
+    (``/items/{id}`` -> ``/items/1``, an inline example ``{id=42}`` first; see
+    :func:`~pytest_cors.routing.sample_path`), each sent once."""
+    return list(dict.fromkeys(sample_path(path) for path in policy.paths))
+
+
 def _declared_headers(policy: Policy) -> tuple[tuple[str, str], ...]:
     return tuple((name, header_value(name)) for name in policy.request_headers)
 
@@ -439,7 +448,7 @@ def fault_request(policy: Policy, fault: str, seed: int | str) -> tuple[str, str
     """The path and method a ``fault`` check of ``policy`` sends."""
     from pytest_cors.contract.faults import not_found_path
 
-    first = policy.paths[0]
+    first = sample_path(policy.paths[0])
     if fault == "not_found":
         return not_found_path(first, seed, policy.name), error_path_method(policy)
     if fault == "method_not_allowed":
@@ -476,7 +485,7 @@ def _allowed_checks(
 ) -> list[Check]:
     checks = []
     headers = _declared_headers(policy)
-    for path in policy.paths:
+    for path in sent_paths(policy):
         for origin, mark, source in origins:
             for method in policy.methods:
                 checks.append(
@@ -485,7 +494,7 @@ def _allowed_checks(
                         headers=headers, credentials=policy.credentials, source=source,
                     )
                 )  # fmt: skip
-    for index, path in enumerate(policy.error_paths):
+    for index, path in enumerate(map(sample_path, policy.error_paths)):
         mark = policy.where(f"error_paths[{index}]")
         for origin, _, source in origins:
             checks.append(
@@ -506,7 +515,7 @@ def _outside_lists(file: str, policy: Policy, origin: str) -> list[Check]:
     methods = [m for m in _DENIED_METHOD_CANDIDATES if m not in listed]
     names = {n.lower() for n in policy.request_headers}
     headers = [h for h in (UNLISTED_HEADER, "Authorization") if h.lower() not in names]
-    for path in policy.paths:
+    for path in sent_paths(policy):
         for method in methods:
             checks.append(
                 Check(
@@ -534,7 +543,7 @@ def _probe_checks(
     rules = {rule.text: rule for rule in policy.allow}
     checks = []
     method = policy.methods[0]
-    for path in policy.paths:
+    for path in sent_paths(policy):
         for probe in probes:
             mark = _probe_mark(policy, probe.attack, probe.origin, rules.get(probe.source))
             credentials = policy.credentials if probe.credentials is None else probe.credentials
@@ -569,7 +578,7 @@ def _pna_checks(file: str, policy: Policy, origin: str) -> list[Check]:
             label="(private network)", finding="CORS-PNA", source="private_network",
             credentials=policy.credentials,
         )
-        for path in policy.paths
+        for path in sent_paths(policy)
     ]  # fmt: skip
 
 
@@ -599,7 +608,7 @@ def _public_checks(
             file, policy, "credentials", path, anyone, policy.methods[0], "denied", mark,
             credentials=True, finding="CORS-PUBLIC-CREDENTIALS", source="public",
         )
-        for path in policy.paths
+        for path in sent_paths(policy)
     ]  # fmt: skip
     checks += _outside_lists(file, policy, anyone)
     return checks
@@ -612,7 +621,7 @@ def _closed_checks(
     origin = random_origin(seed, policy.name)
     headers = _declared_headers(policy)
     mark = policy.where("cors")
-    for path in policy.paths:
+    for path in sent_paths(policy):
         for method in policy.methods:
             checks.append(
                 Check(
@@ -766,7 +775,8 @@ def _fault_findings(check: Check, evidence: Evidence) -> list[Finding]:
     )
     framework = evidence.framework
     fix = fix_for(framework)
-    label = f"Fix ({framework.capitalize()})" if framework else "Fix"
+    # the framework as its docs spell it ("FastAPI", "aiohttp"), without the CORS package
+    label = f"Fix ({NAMES.get(framework, framework).split(' (')[0]})" if framework else "Fix"
     return [
         Finding(
             "CORS-ERROR-MASKED",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import linecache
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +108,11 @@ class ContractFile(pytest.Module):
             by_policy.setdefault(check.policy.name, []).append(check)
         for name, policy_checks in by_policy.items():
             yield PolicyNode.from_parent(self, name=name, checks=policy_checks, run=run, seed=seed)
-        if contract.coverage is not None:
+        if contract.coverage is not None and fixture:
+            yield FixtureCoverageItem.from_parent(
+                self, name="coverage", callobj=_cors_contract_check, app=None, live=None
+            )
+        elif contract.coverage is not None:
             yield CoverageItem.from_parent(self, name="coverage", app=app, live=spec.base_url)
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -146,8 +151,10 @@ class PolicyNode(pytest.Collector):
 class CoverageItem(pytest.Item):
     """``cors.yaml::coverage``: every route of the app has a policy (the contract's
     ``coverage`` key). The routes are read in setup, from ``coverage.openapi`` when given,
-    else from the in-process app; a contract checked against a live server or the
-    ``cors_target`` fixture has no app to read, which is an error of this item."""
+    else from the in-process app (:class:`FixtureCoverageItem`: the ``cors_target``
+    fixture's). A contract checked against a live server without ``coverage.openapi``, or an
+    app whose routes the kit cannot read, is an error of this item: one paragraph saying what
+    to do, no traceback."""
 
     def __init__(self, *, app: object, live: str | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -157,27 +164,45 @@ class CoverageItem(pytest.Item):
         self.add_marker("cors_contract")
 
     def setup(self) -> None:
+        try:
+            self._read_routes()
+        except CorsError as exc:
+            problem = str(exc)
+        else:
+            return
+        # pytest.fail without its traceback (outside the except: no chained exception shown):
+        # a setup error then reads as the message alone
+        pytest.fail(visible(redact(problem)), pytrace=False)
+
+    def _read_routes(self) -> None:
         from pytest_cors.contract import load_contract
-        from pytest_cors.routing import routes, routes_from_openapi
+        from pytest_cors.routing import openapi_location, routes, routes_from_openapi
 
         contract = load_contract(_shown_path(self.path), known_findings=FINDINGS)
         self.contract = contract
         assert contract.coverage is not None
+        shown = _shown_path(self.path)
+        openapi = "'coverage.openapi' with the app's OpenAPI document"
         if contract.coverage.openapi is not None:
-            document = self.path.parent / contract.coverage.openapi
+            document = openapi_location(contract.coverage.openapi, self.path.parent)
             self.routes = routes_from_openapi(document)
-        elif self.app is not None:
-            self.routes = routes(self.app)
-        else:
-            where = (
-                f"the live server {redact(self.live)}" if self.live else "the cors_target fixture"
-            )
+        elif isinstance(self.app, str) or self.live:
+            where = f"the live server {redact(self.live or str(self.app))}"
             raise CorsUsageError(
-                f"{_shown_path(self.path)}: 'coverage' needs the routes of the app, and this "
-                f"contract runs against {where}. Give 'target: {{app: module:attr}}' (or "
-                f"{session_state(self.config).flag('app')}), or 'coverage.openapi' with the "
-                "app's OpenAPI document."
+                f"{shown}: 'coverage' needs the routes of the app, and this contract runs "
+                f"against {where}. Give 'target: {{app: module:attr}}' (or "
+                f"{session_state(self.config).flag('app')}), or {openapi}."
             )
+        else:
+            try:
+                self.routes = routes(self.app)
+            except CorsUsageError as exc:
+                raise CorsUsageError(
+                    f"{shown}: 'coverage' cannot list the routes of the app it checks: "
+                    f"{str(exc).removeprefix('pytest_cors.routes() ')}. Give {openapi} "
+                    "(FastAPI and Litestar serve one), or point the contract at the framework's "
+                    "app itself rather than a wrapper around it."
+                ) from None
 
     def runtest(self) -> None:
         left = uncovered_routes(self.contract, self.routes)
@@ -224,6 +249,8 @@ class _Check(pytest.Item):
         self.seed = seed
         self.evidence: Evidence | None = None
         self.findings: list[Finding] = []
+        self.framework_fix: str | None = None
+        """The fix in the user's framework a finding names, for the record's ``fix``."""
         self.add_marker("cors_contract")
 
     def reportinfo(self) -> tuple[Path, int, str]:
@@ -253,11 +280,49 @@ class _Check(pytest.Item):
 
     def runtest(self) -> None:
         assert self.evidence is not None
-        self.findings = evaluate(self.cors_check, self.evidence)
+        self.findings = self._in_framework(evaluate(self.cors_check, self.evidence))
         bad = failing(self.findings)
         self._record("failed" if bad else "passed")
         if bad:
             raise CheckFailed(self._explain(bad))
+
+    def _framework(self) -> str | None:
+        """The framework serving the target: the in-process app's, else the fingerprint of
+        its CORS middleware in the responses (:mod:`pytest_cors.hints`)."""
+        from pytest_cors.hints import framework_of
+
+        evidence = self.evidence
+        assert evidence is not None
+        try:
+            known = evidence.framework or self.run.memo().framework
+        except CorsError:
+            known = ""
+        return known or framework_of(None, evidence.exchanges)
+
+    def _in_framework(self, findings: list[Finding]) -> list[Finding]:
+        """``findings`` with the fix in the user's framework after the header-level one, as
+        ``assert_cors_allows`` gives it (blocked requests, unreadable declared headers)."""
+        from pytest_cors.hints import hint_for
+
+        evidence = self.evidence
+        outcome = evidence.outcome if evidence is not None else None
+        wanted = {"CORS-BLOCKED", "CORS-EXPOSE-MISSING"}
+        if outcome is None or not wanted & {f.id for f in findings}:
+            return findings
+        framework = self._framework()
+        out = []
+        for finding in findings:
+            hint = None
+            if finding.id == "CORS-BLOCKED" and not outcome.allowed:
+                hint = hint_for(framework, outcome)
+            elif finding.id == "CORS-EXPOSE-MISSING":
+                readable = outcome.readable_headers
+                declared = self.cors_check.policy.expose_headers
+                missing = [h for h in declared if h.lower() not in readable]
+                hint = hint_for(framework, outcome, missing) if missing else None
+            self.framework_fix = self.framework_fix or hint
+            out.append(replace(finding, message=_after_fix(finding.message, hint)))
+        return out
 
     def teardown(self) -> None:
         self.evidence = None  # the report keeps what it needs: less for the GC to walk
@@ -362,7 +427,7 @@ class _Check(pytest.Item):
             "seed": self.seed,
             "target": redact(self.run.describe()),
             "transcript": transcript(evidence) if status == "failed" and evidence else None,
-            **_story(evidence),
+            **_story(evidence, self.framework_fix),
             "started": round(getattr(self, "started", time.time()), 3),
             "finished": round(time.time(), 3),
         }
@@ -420,11 +485,38 @@ class FixtureCheckItem(_Check, pytest.Function, _IdAsText):
         self._run_check(self.funcargs["cors_target"])
 
 
+class FixtureCoverageItem(CoverageItem, pytest.Function, _IdAsText):
+    """``cors.yaml::coverage`` of a contract without a target: the routes of the app the
+    ``cors_target`` fixture gives (an app or its test client; a URL needs
+    ``coverage.openapi``)."""
+
+    def setup(self) -> None:
+        try:
+            pytest.Function.setup(self)  # the fixtures, cors_target among them
+        except NoTarget as exc:
+            problem = str(exc)
+        else:
+            problem = ""
+        if problem:
+            pytest.fail(visible(redact(problem)), pytrace=False)
+        self.app = self.funcargs["cors_target"]
+        super().setup()
+
+
 class NoTarget(Exception):
     """Raised by the default ``cors_target`` fixture: the project defines none."""
 
 
-def _story(evidence: Evidence | None) -> dict[str, str | None]:
+def _after_fix(message: str, hint: str | None) -> str:
+    """``message`` with ``hint`` on the line after its ``Fix:`` line (else at its end)."""
+    if not hint:
+        return message
+    lines = message.split("\n")
+    at = next((i for i, line in enumerate(lines) if line.startswith("Fix: ")), len(lines) - 1)
+    return "\n".join([*lines[: at + 1], hint, *lines[at + 1 :]])
+
+
+def _story(evidence: Evidence | None, framework_fix: str | None = None) -> dict[str, str | None]:
     """What the HTML report shows of any check, failed or not: the verdict line, the console
     message and the fix when the browser blocked, and a ``curl`` line for the last request
     sent (secrets left out: the report redacts again, as it does every string)."""
@@ -436,7 +528,9 @@ def _story(evidence: Evidence | None) -> dict[str, str | None]:
     return {
         "verdict": visible(redact(verdict_line(outcome))) if outcome is not None else None,
         "message": visible(redact(failure.message)) if failure is not None else None,
-        "fix": visible(redact(failure.hint)) if failure is not None else None,
+        "fix": visible(redact("\n".join(filter(None, [failure.hint, framework_fix]))))
+        if failure is not None
+        else None,
         "curl": visible(redact(curl_line(exchanges[-1].request))) if exchanges else None,
     }
 

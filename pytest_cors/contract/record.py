@@ -3,26 +3,31 @@
 ``pytest-cors record`` is this module's :func:`record`: it probes each path from the given
 origins (and an origin nobody lists) with the simulated browser, keeps what it saw as a
 :class:`Grant`, groups the paths that behave alike into one policy, and writes the contract,
-loaded back before it is returned so that it is always valid.
+loaded back before it is returned so that it is always valid. Before that, the contract is run
+against the target once (:func:`annotate`): what fails there, and what one probe round saw
+(any origin reflected, ``null`` granted, any origin with credentials), is what looks like a bug,
+and becomes a ``# SUSPICIOUS:`` comment in its policy. ``pytest-cors init``
+(:mod:`pytest_cors.contract.init`) writes its policies with the same pieces.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pytest_cors.contract.checks import UNLISTED_HEADER, header_value
+from pytest_cors.contract.checks import FINDINGS, UNLISTED_HEADER, failing, header_value
 from pytest_cors.contract.loader import load_contract_text
-from pytest_cors.contract.runner import import_app
+from pytest_cors.contract.runner import check_contract, import_app
 from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.flow import Browser
 from pytest_cors.origin import parse_origin
+from pytest_cors.probes import ATTACKS
 from pytest_cors.targets import adapt, as_sync
 from pytest_cors.targets.live import LiveTarget
 
@@ -53,6 +58,10 @@ class Grant:
     headers: tuple[str, ...] = ()
     expose: tuple[str, ...] = ()
     max_age: int | None = None
+    reflects: bool = False
+    """An origin nobody lists is echoed back in ``Access-Control-Allow-Origin``."""
+    null: bool = False
+    """The origin ``null`` is echoed back (sandboxed iframes, ``data:`` pages send it)."""
 
 
 def record(
@@ -65,11 +74,13 @@ def record(
     methods: Sequence[str] = DEFAULT_METHODS,
     headers: Sequence[str] = DEFAULT_HEADERS,
     browser: str = "chromium",
+    warn: Callable[[str], None] | None = None,
 ) -> str:
     """The contract text describing what the target grants ``origins`` on ``paths`` today.
 
     Paths that behave alike share a policy. The result is loaded back before it is returned,
-    so it is always a valid contract.
+    so it is always a valid contract. What looks like a bug (any origin reflected, ``null``
+    granted, ``*`` with credentials, ...) gets a comment in the policy, and a line to ``warn``.
     """
     if base_url is not None and "@" in base_url.partition("://")[2].partition("/")[0]:
         raise CorsUsageError(
@@ -103,33 +114,145 @@ def record(
     groups: dict[Grant, list[str]] = {}
     for path, grant in found.items():
         groups.setdefault(grant, []).append(path)
-    lines = [
-        "# yaml-language-server: $schema=https://raw.githubusercontent.com/pytest-cors/"
-        "pytest-cors/main/pytest_cors/contract/schema.json",
+    head = [
+        SCHEMA_LINE,
         f"# Recorded by `pytest-cors record` on {date.today().isoformat()}: what the server "
         "grants today.",
         "# Review it, commit it, and run `pytest-cors check` in CI to be warned of any drift.",
         "version: 1",
-        "target:",
+        *target_lines(app, base_url),
+        "policies:",
     ]
-    if app is not None:
-        lines.append(f"  app: {json.dumps(app)}")
-    elif base_url is not None:
-        lines.append(f"  base_url: {json.dumps(base_url.rstrip('/'))}")
-    else:
-        lines.pop()
-    lines.append("policies:")
     used: set[str] = set()
+    policies = []
     for grant, group_paths in groups.items():
-        name = _policy_name(group_paths[0], used)
-        lines += _policy_lines(name, group_paths, grant, [UNLISTED_HEADER])
-    text = "\n".join(lines) + "\n"
-    load_contract_text(text, "recorded.yaml")
-    return text
+        name = policy_name(group_paths[0], used)
+        body = policy_lines(name, group_paths, grant, [UNLISTED_HEADER])
+        policies.append(Written(name, body, observed_suspicions(grant)))
+    # a live target is named in the text (and closed by now); an app object is not
+    judged = None if base_url is not None and app is None else target
+    return annotate(head, policies, judged, browser, warn)
 
 
-def _policy_name(path: str, used: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", path.strip("/")).strip("-.") or "root"
+SCHEMA_LINE = (
+    "# yaml-language-server: $schema=https://raw.githubusercontent.com/pytest-cors/"
+    "pytest-cors/main/pytest_cors/contract/schema.json"
+)
+
+
+def target_lines(app: str | None, base_url: str | None) -> list[str]:
+    """The contract's ``target`` key: the app's import string, else the base URL, else none
+    (an app object given in Python has no name a contract could hold)."""
+    if app is not None:
+        return ["target:", f"  app: {json.dumps(app)}"]
+    if base_url is not None:
+        return ["target:", f"  base_url: {json.dumps(base_url.rstrip('/'))}"]
+    return []
+
+
+@dataclass
+class Written:
+    """One policy as written: its name, its YAML lines, and the comments it gets."""
+
+    name: str
+    lines: list[str]
+    notes: list[str]
+
+
+def annotate(
+    head: Sequence[str],
+    policies: Sequence[Written],
+    target: object,
+    browser: str = "chromium",
+    warn: Callable[[str], None] | None = None,
+) -> str:
+    """The contract text of ``head`` and ``policies``, each policy's suspicious behaviours in
+    ``# SUSPICIOUS:`` comments: the notes it came with, then every finding that fails when the
+    contract runs against ``target`` (``None``: its own). Loaded before and after, so the text
+    is always a valid contract; each comment also goes to ``warn``."""
+
+    def text() -> str:
+        return "\n".join([*head, *(line for p in policies for line in p.lines)]) + "\n"
+
+    load_contract_text(text(), "recorded.yaml")
+    flagged = suspicions(text(), target, browser)
+    for policy in policies:
+        notes = [*policy.notes]
+        notes += [n for n in flagged.get(policy.name, []) if n not in notes]
+        policy.lines[1:1] = [f"    # SUSPICIOUS: {note}" for note in notes]
+        if warn is not None:
+            for note in notes:
+                warn(f"policy {policy.name!r}: {note}")
+    written = text()
+    load_contract_text(written, "recorded.yaml")
+    return written
+
+
+SUSPICIOUS: dict[str, str] = {
+    "CORS-REFLECT": "the server reflects ANY origin: every site on the web is let in",
+    "CORS-NULL": "the origin 'null' is granted: sandboxed iframes and data: pages, which "
+    "anyone can make, send it",
+    "CORS-PUBLIC-CREDENTIALS": "any origin may read it WITH credentials ('*' or a reflected "
+    "origin together with Access-Control-Allow-Credentials)",
+    "CORS-WILDCARD": "'*' is sent where only listed origins should read",
+    "CORS-ERROR-MASKED": "an error response (404, 405 or 500) carries no CORS headers: the page "
+    "sees a CORS error instead of the real status",
+}
+"""The comment for each finding that looks like a server bug; look-alike origins (prefix,
+suffix, unescaped dot, ...) get "a look-alike of an allowed origin is granted"."""
+_LOOK_ALIKES = frozenset(
+    a.finding for a in ATTACKS.values() if a.finding not in ("CORS-REFLECT", "CORS-NULL")
+)
+
+
+def observed_suspicions(grant: Grant) -> list[str]:
+    """What looks like a bug in what one probe round saw (before any check ran)."""
+    notes = []
+    if grant.reckless:
+        notes.append(SUSPICIOUS["CORS-PUBLIC-CREDENTIALS"])
+    if grant.reflects:
+        notes.append(SUSPICIOUS["CORS-REFLECT"])
+    if grant.null and not grant.reflects:
+        notes.append(SUSPICIOUS["CORS-NULL"])
+    return notes
+
+
+def suspicion_text(finding: str, example: str = "") -> str:
+    """The comment a failing finding of a freshly written contract gets."""
+    if finding in SUSPICIOUS:
+        text = SUSPICIOUS[finding]
+    elif finding in _LOOK_ALIKES:
+        text = f"a look-alike of an allowed origin is granted ({finding})"
+    else:
+        kind = FINDINGS.get(finding)
+        text = f"{kind.title if kind else finding} ({finding})"
+    return f"{text}{f'; e.g. {example}' if example else ''}"
+
+
+def suspicions(text: str, target: object, browser: str = "chromium") -> dict[str, list[str]]:
+    """Run the contract ``text`` against ``target`` and say, per policy, what fails: each
+    failing finding id once, as a :func:`suspicion_text` comment. A contract written from what
+    the server does fails only where the server looks wrong, so these are its suspicious
+    behaviours."""
+    contract = load_contract_text(text, "recorded.yaml")
+    found: dict[str, dict[str, str]] = {}
+    for check, findings in check_contract(contract, target, browser=browser):
+        for finding in failing(findings):
+            example = f"{check.origin} on {check.method} {check.path}"
+            if check.fault:
+                example += f" (fault: {check.fault})"
+            found.setdefault(check.policy.name, {}).setdefault(finding.id, example)
+    return {
+        name: [suspicion_text(fid, example) for fid, example in ids.items()]
+        for name, ids in found.items()
+    }
+
+
+def policy_name(path: str, used: set[str]) -> str:
+    """A policy name from its first path (``/api/items/{id}`` -> ``api-items-id``), unique in
+    ``used``."""
+    plain = re.sub(r"\{([^{}:=]*)[^{}]*\}", r"\1", path)  # /items/{id=42} -> /items/id
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", plain.strip("/")).strip("-.") or "root"
     base = base[:60]
     name, n = base, 2
     while name in used:
@@ -145,8 +268,14 @@ def observe(
     methods: Sequence[str],
     headers: Sequence[str],
     browser: str,
+    *,
+    reflect_public: bool = True,
 ) -> Grant:
-    """What the server grants on one path: origins, credentials, methods, headers, exposure."""
+    """What the server grants on one path: origins, credentials, methods, headers, exposure.
+
+    A server that reflects any origin is recorded as ``public`` unless ``reflect_public`` is
+    false and a listed origin was echoed: then the listed origins are what it grants, and the
+    reflection is the suspicious part (``pytest-cors init``)."""
 
     def fetch(
         origin: str, method: str = "GET", creds: bool = False, names: Sequence[str] = ()
@@ -162,13 +291,22 @@ def observe(
 
     first = {o: fetch(o) for o in origins}
     acao = {o: _acao(out) for o, out in first.items()}
-    anyone = fetch(STRANGER).allowed
+    stranger = fetch(STRANGER)
+    anyone = stranger.allowed
+    reflects = anyone and _acao(stranger) == STRANGER
+    nulled = fetch("null")
+    null = nulled.allowed and _acao(nulled) == "null"
     reckless = anyone and fetch(STRANGER, creds=True).allowed
+    echoed = tuple(o for o, out in first.items() if out.allowed and acao[o] == o)
     public = (anyone and not reckless) or bool(origins and all(v == "*" for v in acao.values()))
-    allowed = () if public else tuple(o for o, out in first.items() if out.allowed and acao[o] == o)
+    if reflects and echoed and not reflect_public:
+        public = False  # the listed origins are the intent; the reflection is the bug
+    elif reckless and not echoed:
+        public = True  # nobody listed: any origin with credentials, written as public
+    allowed = () if public else echoed
     denied = tuple(o for o in origins if o not in allowed and not public)
     if not public and not allowed:
-        return Grant(cors=False, public=False, allow=(), deny=denied, reckless=reckless)
+        return Grant(cors=False, public=False, allow=(), deny=denied, reckless=reckless, null=null)
     probe = STRANGER if public else allowed[0]
     credentials = not public and fetch(probe, creds=True).allowed
     granted = []
@@ -203,6 +341,8 @@ def observe(
         headers=names,
         expose=tuple(dict.fromkeys(exposed)),
         max_age=max_age,
+        reflects=reflects,
+        null=null,
     )
 
 
@@ -215,20 +355,15 @@ def _flow(values: Sequence[str]) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-def _policy_lines(
-    name: str, paths: Sequence[str], grant: Grant, hidden: Sequence[str]
-) -> list[str]:
+def policy_lines(name: str, paths: Sequence[str], grant: Grant, hidden: Sequence[str]) -> list[str]:
+    """The YAML lines of one policy granting ``grant`` on ``paths``; request headers in
+    ``hidden`` (the kit's made-up one) are left out, with a comment when they were granted."""
     lines = [f"  - name: {name}", f"    paths: {_flow(paths)}"]
     if not grant.cors:
         lines.append("    cors: false")
         if grant.deny:
             lines += ["    origins:", f"      deny: {_flow(grant.deny)}"]
         return lines
-    if grant.reckless:
-        lines.append(
-            "    # the server grants ANY origin, with credentials: `pytest-cors check` fails "
-            "until it is fixed"
-        )
     if grant.public:
         lines.append("    public: true")
     else:

@@ -225,7 +225,10 @@ def _yaml_error(exc: Any, at: Callable[[Any], Mark], text: str = "") -> Fatal:
     if problem and context:
         message += f" ({context})"
     if context == "while parsing a flow sequence" and exc.problem_mark is not None:
-        message += _flow_question_hint(text, exc.problem_mark.line, exc.problem_mark.column)
+        mark = exc.problem_mark
+        message += _flow_question_hint(text, mark.line, mark.column) or _flow_brace_hint(
+            text, mark.line, mark.column
+        )
     return Fatal(where, message)
 
 
@@ -248,6 +251,28 @@ def _flow_question_hint(text: str, line: int, column: int) -> str:
     item = row[start : end.start() if end else len(row)].strip()
     quoted = '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"; inside [...] YAML reads '?' as the start of a key: quote the item, as in {quoted}"
+
+
+def _flow_brace_hint(text: str, line: int, column: int) -> str:
+    """The fix for a path template such as ``/items/{id}`` inside ``[...]``.
+
+    YAML reads the ``{`` as the start of a mapping there, so the template must be quoted (or
+    the list written as a block list)."""
+    lines = text.splitlines()
+    row = lines[line] if 0 <= line < len(lines) else ""
+    if not (0 <= column < len(row)) or row[column] != "{":
+        return ""
+    start = max(row.rfind(mark, 0, column) for mark in ("[", ",")) + 1
+    close = row.find("}", column)
+    end = _FLOW_ITEM_END.search(row, close + 1 if close >= 0 else column + 1)
+    item = row[start : end.start() if end else len(row)].strip()
+    if not item.startswith("/"):
+        return ""
+    quoted = '"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return (
+        "; inside [...] YAML reads '{' as the start of a mapping: quote the path template, as "
+        f"in {quoted}, or write the paths as a block list"
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -397,6 +397,7 @@ DJANGO = Stack(
     settings=django_settings,
     any_credentials="reflect",
     preflight_unknown_route=True,
+    raising_view=True,  # resolve() + URLPattern.callback; Django's 500 passes CorsMiddleware
     regex_hole=RegexHole(PREFIX_TRICK, "CORS-PREFIX-MATCH"),
     asynchronous=django_async_client,
 )
@@ -440,6 +441,7 @@ FALCON = Stack(
     # never a Vary: Origin; no header allowlist: every requested header is granted
     strict_findings=frozenset({"CORS-VARY", "CORS-EXTRA-HEADER"}),
     denials={**OK_DENIALS, "header": (200, None)},
+    raising_view=True,  # the router's method map; the error answer gets process_response
     asynchronous=live_async_client,
 )
 
@@ -468,6 +470,7 @@ LITESTAR = Stack(
         "header": (400, "CORSMissingAllowOrigin"),
     },
     preflight_unknown_route=True,
+    raising_view=True,  # route_handler_map; the exception handlers answer inside the CORS layer
     regex_hole=RegexHole(SUFFIX_TRICK, "CORS-SUFFIX-MATCH"),
     asynchronous=asgi_async_client,
 )
@@ -496,7 +499,9 @@ AIOHTTP = Stack(
         "header": (403, "CORSMissingAllowOrigin"),
     },
     cors_on_404=False,  # only the routes given to cors.add() get headers
+    # the 500 of a route given to cors.add() gets its headers (on_response_prepare)
     masked_faults=frozenset({"not_found", "method_not_allowed"}),
+    raising_view=True,  # the route's handler, through _compat (a frozen router)
     asynchronous=aiohttp_async_client,
 )
 
@@ -518,6 +523,7 @@ SANIC = Stack(
     any_credentials="reflect",
     public_failure="CORSMissingAllowCredentials",  # "*" echoes the origin, without credentials
     denials={k: (204, code) for k, (_, code) in OK_DENIALS.items()},  # the automatic OPTIONS
+    raising_view=True,  # the route's handler; Sanic's error response gets the CORS headers
     regex_hole=RegexHole(PREFIX_TRICK, "CORS-PREFIX-MATCH"),
     asynchronous=sanic_async_client,
 )

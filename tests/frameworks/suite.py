@@ -15,6 +15,7 @@ import pytest
 from pytest_cors import Outcome, async_simulate_fetch, simulate_fetch
 from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, failing
+from pytest_cors.contract.faults import raising_view
 from pytest_cors.contract.runner import check_contract
 from pytest_cors.targets import run_sync
 from tests.targets.apps import ALLOWED, TEAPOT_BODY
@@ -300,6 +301,31 @@ class FrameworkSuite:
         assert masked == self.stack.masked_faults
         assert ("exception" in client) is self.stack.raising_view
         assert all(ids <= {"CORS-ERROR-MASKED"} for ids in client.values())
+        # the 500 of a view made to raise is the 500 of a view that raises by itself (/boom)
+        assert ("exception" in masked) is (not self.stack.cors_on_500)
+
+    def test_the_exception_fault_makes_the_view_raise_then_restores_it(self, servers):
+        """The view the ``exception`` fault swaps answers the framework's 500 while swapped,
+        and its own answer again afterwards, also when the check itself fails."""
+        client = servers("strict")["test client"]
+        injection = raising_view(client, "/teapot", "GET")
+        assert isinstance(injection, str) is not self.stack.raising_view, injection
+        if isinstance(injection, str):
+            return  # not applicable, and the reason says why
+        with injection():
+            during = simulate_fetch(client, "/teapot", origin=ALLOWED)
+        assert during.actual.response.status == 500
+        with pytest.raises(RuntimeError, match="the check broke"), injection():
+            raise RuntimeError("the check broke")
+        after = simulate_fetch(client, "/teapot", origin=ALLOWED)
+        assert after.actual.response.status == 418
+        assert after.actual.response.body == TEAPOT_BODY
+        # not applicable, with the reason: a path no route serves, a method the route lacks
+        # (Django's URLconf routes paths only: its view answers every method itself)
+        unrouted = raising_view(client, "/nowhere/at/all", "GET")
+        assert isinstance(unrouted, str) and "/nowhere/at/all" in unrouted
+        other_method = raising_view(client, "/teapot", "DELETE")
+        assert isinstance(other_method, str) is (self.stack.name != "django"), other_method
 
     # -- (f) async clients -------------------------------------------------------------------
 

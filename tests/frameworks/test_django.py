@@ -53,3 +53,28 @@ def test_the_test_client_reraises_by_default():
         outcome = simulate_fetch(Client(raise_request_exception=False), "/boom", origin=ALLOWED)
     assert outcome.allowed
     assert outcome.status == 500
+
+
+def test_the_exception_fault_judges_djangos_500_also_through_a_reraising_client():
+    """A server sends the 500 page Django answers through its middlewares: the ``exception``
+    fault judges that page also through ``Client()``, which would re-raise the view's
+    exception instead (its ``raise_request_exception`` is off for the check, then back)."""
+    from pytest_cors.contract import load_contract_text
+    from pytest_cors.contract.checks import FINDINGS, failing
+    from pytest_cors.contract.runner import check_contract
+
+    from .suite import FAULTS_CONTRACT
+
+    contract = load_contract_text(
+        FAULTS_CONTRACT.replace("not_found, method_not_allowed, ", ""),
+        "cors.yaml",
+        known_findings=FINDINGS,
+    )
+    with django_settings(DJANGO_CORS):
+        from django.test import Client
+
+        client = Client()
+        results = check_contract(contract, client)
+        assert client.raise_request_exception is True
+    faults = {check.fault: failing(found) for check, found in results if check.kind == "fault"}
+    assert faults == {"exception": []}
