@@ -195,17 +195,14 @@ def run_fetch(
                 refused = yield from _preflight_step(ctx, hop, out, unsafe)
                 if refused is not None:
                     return _failed(ctx, hop, out, refused)
-            added = added_headers(
-                profile,
-                req.origin,
-                hop.current,
-                chain,
-                preflight=False,
-                credentials=req.credentials,
-                script=hop.headers,
-            )
             sent = _actual_request(
-                hop.method, hop.url, hop.headers, hop.body, hop.serialized, added, req.mode
+                hop.method,
+                hop.url,
+                hop.headers,
+                hop.body,
+                hop.serialized,
+                _actual_added(ctx, hop, chain),
+                req.mode,
             )
         # the HTTP cache: a fresh stored response answers without a request
         credentialed = ctx.include or (
@@ -338,16 +335,21 @@ def _plain_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request:
     req, profile = ctx.req, ctx.profile
     keeps_origin = profile.same_origin_redirect_keeps_origin and req.method not in ("GET", "HEAD")
     origin = None if hop.method in ("GET", "HEAD") and not keeps_origin else hop.serialized
-    added = added_headers(
-        profile,
-        req.origin,
+    added = _actual_added(ctx, hop, chain)
+    return _actual_request(hop.method, hop.url, hop.headers, hop.body, origin, added, req.mode)
+
+
+def _actual_added(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> tuple[tuple[str, str], ...]:
+    """The headers the browser adds to a hop's actual request (not a preflight)."""
+    return added_headers(
+        ctx.profile,
+        ctx.req.origin,
         hop.current,
         chain,
         preflight=False,
-        credentials=req.credentials,
+        credentials=ctx.req.credentials,
         script=hop.headers,
     )
-    return _actual_request(hop.method, hop.url, hop.headers, hop.body, origin, added, req.mode)
 
 
 def _preflight_need(ctx: _Fetch, hop: _Hop) -> tuple[list[str], bool]:
