@@ -8,6 +8,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
+
 from pytest_cors.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "contract-checks" / "faults"
@@ -33,11 +35,18 @@ def test_the_page_includes_the_example():
         assert f'--8<-- "docs/examples/contract-checks/faults/{name}"' in PAGE
 
 
+def own_api_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This folder's ``api.py``, not another example's; and none left behind for later tests
+    (``setitem`` records the entry so that undoing it removes the module imported here)."""
+    monkeypatch.setitem(sys.modules, "api", sys.modules.get("api"))
+    del sys.modules["api"]
+
+
 def test_every_fault_is_checked_and_passes(tmp_path, monkeypatch):
     for name in ("api.py", "cors.yaml"):
         shutil.copy(EXAMPLE / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "api", raising=False)  # this folder's api.py, not another
+    own_api_module(monkeypatch)
     assert main(["check", "cors.yaml", "--report", "report.json"]) == 0
     assert faults(tmp_path / "report.json") == {
         "not_found": ("passed", []),
@@ -52,7 +61,7 @@ def test_without_the_cors_layer_every_fault_is_masked(tmp_path, monkeypatch):
     (tmp_path / "api.py").write_text(source.replace(", cors_config=cors)", ")"))
     shutil.copy(EXAMPLE / "cors.yaml", tmp_path / "cors.yaml")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "api", raising=False)  # this folder's api.py, not another
+    own_api_module(monkeypatch)
     assert main(["check", "cors.yaml", "--report", "report.json"]) == 1
     found = faults(tmp_path / "report.json")
     assert set(found) == {"not_found", "method_not_allowed", "exception"}

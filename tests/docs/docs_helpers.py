@@ -28,6 +28,10 @@ def example_project(pytester: pytest.Pytester):
         chosen = sorted(p.name for p in folder.iterdir() if p.is_file()) if files is None else files
         for file_name in chosen:
             shutil.copy(folder / file_name, pytester.path / file_name)
+            # several examples have an ``api.py``: the project imports its own, not one an
+            # earlier test left in sys.modules
+            if file_name.endswith(".py"):
+                sys.modules.pop(file_name[:-3], None)
         pytester.makeini(INI)
         pytester.syspathinsert(pytester.path)
         return pytester
