@@ -335,7 +335,15 @@ class Child:
 #: pytest with pytest-cors as its only third-party plugin: what the kit costs, not what else
 #: happens to be installed (hypothesis' plugin alone imports for a second or more)
 ONLY_OUR_PLUGIN = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-PYTEST_ALONE = ["-m", "pytest", "-p", "pytest_cors.plugin", "-p", "no:cacheprovider", "-q"]
+PYTEST_ALONE = [
+    "-m",
+    "pytest",
+    "-p",
+    "pytest_cors.pytest_plugin.plugin",
+    "-p",
+    "no:cacheprovider",
+    "-q",
+]
 
 
 def run_child(

@@ -8,7 +8,7 @@ the contract as ``target: {app: bench_target:app}``.
 The kit's side is the command a user runs, ``pytest cors.yaml`` in a fresh interpreter, so
 pytest's start-up, the plugin, loading the YAML and collecting one item per check all count;
 other pytest plugins installed in the environment are kept out (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``
-with ``-p pytest_cors.plugin``): their start-up is not the kit's cost.
+with ``-p pytest_cors.pytest_plugin.plugin``): their start-up is not the kit's cost.
 The baseline is a fresh interpreter too, running a plain loop that sends the very requests the
 kit sent (recorded once beforehand, with the preflights the runner reuses already left out):
   * ``same transport``: the kit's own ASGI transport awaited in one ``asyncio`` loop, the
@@ -139,7 +139,7 @@ def record(contract_file: Path, app: Any) -> tuple[int, list[dict[str, Any]]]:
     """(number of checks, the requests ``check_contract`` sends), run once in this process."""
     from pytest_cors.contract import load_contract
     from pytest_cors.contract.checks import FINDINGS, failing
-    from pytest_cors.contract.runner import check_contract
+    from pytest_cors.run import check_contract
     from pytest_cors.targets.asgi import AsgiTarget
 
     contract = load_contract(contract_file, known_findings=FINDINGS)
@@ -332,7 +332,7 @@ def in_process(
     """``check_contract`` in this process against the same-transport loop in this process."""
     from pytest_cors.contract import load_contract
     from pytest_cors.contract.checks import FINDINGS
-    from pytest_cors.contract.runner import check_contract
+    from pytest_cors.run import check_contract
 
     contract = load_contract(contract_file, known_findings=FINDINGS)
 

@@ -61,7 +61,7 @@ Checks:
 
 
 def records(sizes: dict[str, Any]) -> list[dict[str, Any]]:
-    """As many records as ``sizes`` makes, shaped as ``contract/items.py`` leaves them."""
+    """As many records as ``sizes`` makes, shaped as ``pytest_plugin/items.py`` leaves them."""
     out = []
     for p in range(sizes["policies"]):
         for q in range(sizes["paths"]):

@@ -108,7 +108,7 @@ def run_once(folder: Path, faults: bool) -> tuple[float, int, str]:
             "pytest",
             "-q",
             "-p",
-            "pytest_cors.plugin",
+            "pytest_cors.pytest_plugin.plugin",
             "-p",
             "no:cacheprovider",
             "cors.yaml",

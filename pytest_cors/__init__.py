@@ -37,10 +37,18 @@ _EXPORTS = {
     "UnsupportedTargetError": "pytest_cors.errors",
     "assert_cors_allows": "pytest_cors.asserts",
     "assert_cors_denies": "pytest_cors.asserts",
+    "assert_load_allows": "pytest_cors.initiators",
+    "assert_load_denies": "pytest_cors.initiators",
+    "assert_xhr_allows": "pytest_cors.initiators",
+    "assert_xhr_denies": "pytest_cors.initiators",
     "async_simulate_fetch": "pytest_cors.flow",
     "routes": "pytest_cors.routing",
     "routes_from_openapi": "pytest_cors.routing",
+    "simulate_beacon": "pytest_cors.initiators",
+    "simulate_eventsource": "pytest_cors.initiators",
     "simulate_fetch": "pytest_cors.flow",
+    "simulate_load": "pytest_cors.initiators",
+    "simulate_xhr": "pytest_cors.initiators",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -71,6 +79,14 @@ if TYPE_CHECKING:
     from pytest_cors.http import Headers as Headers
     from pytest_cors.http import Request as Request
     from pytest_cors.http import Response as Response
+    from pytest_cors.initiators import assert_load_allows as assert_load_allows
+    from pytest_cors.initiators import assert_load_denies as assert_load_denies
+    from pytest_cors.initiators import assert_xhr_allows as assert_xhr_allows
+    from pytest_cors.initiators import assert_xhr_denies as assert_xhr_denies
+    from pytest_cors.initiators import simulate_beacon as simulate_beacon
+    from pytest_cors.initiators import simulate_eventsource as simulate_eventsource
+    from pytest_cors.initiators import simulate_load as simulate_load
+    from pytest_cors.initiators import simulate_xhr as simulate_xhr
     from pytest_cors.options import FetchOptions as FetchOptions
     from pytest_cors.routing import Route as Route
     from pytest_cors.routing import routes as routes

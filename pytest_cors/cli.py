@@ -45,12 +45,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from pytest_cors.devtools import FetchArgs
-    from pytest_cors.engine import Outcome
+from typing import Any
 
 EXIT_OK, EXIT_FAILED, EXIT_NO_VERDICT = 0, 1, 2
 
@@ -85,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     from pytest_cors import __version__
 
+    # lazy like every import here (start-up); the help names the runner's one default
+    from pytest_cors.run import DEFAULT_CONCURRENCY
+
     parser.add_argument("--version", action="version", version=f"pytest-cors {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser(
@@ -104,7 +102,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--seed", metavar="SEED", help="seed of the adversarial probes, or random")
     check.add_argument(
-        "--concurrency", type=int, metavar="N", help="live probes in flight at once (default 32)"
+        "--concurrency",
+        type=int,
+        metavar="N",
+        help=f"live probes in flight at once (default {DEFAULT_CONCURRENCY})",
     )
     check.add_argument("-v", "--verbose", action="store_true", help="list every check")
     record = sub.add_parser(
@@ -201,8 +202,8 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
     """``pytest-cors check``: the contracts as pytest items, in an isolated pytest run."""
     import pytest
 
-    from pytest_cors import plugin
     from pytest_cors.errors import CorsUsageError
+    from pytest_cors.pytest_plugin import plugin
 
     contracts = [Path(c) for c in options.contracts]
     for path in contracts:
@@ -210,7 +211,7 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
             return _usage(_not_a_contract_file(path))
     try:
         if options.base_url is not None:
-            from pytest_cors.contract.loader import base_url_problem
+            from pytest_cors.contract.validate_values import base_url_problem
 
             problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
             if problem:
@@ -291,7 +292,7 @@ def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
 
 def _not_a_contract_file(path: Path) -> str:
     """Why ``path`` given to ``check`` is not a contract file: missing, a folder, or neither."""
-    from pytest_cors.plugin import is_contract_name
+    from pytest_cors.pytest_plugin.plugin import is_contract_name
 
     shown = repr(str(path))
     if path.is_dir():
@@ -331,7 +332,7 @@ def record_command(options: argparse.Namespace) -> int:
     from pytest_cors.errors import CorsError
 
     if options.base_url is not None:
-        from pytest_cors.contract.loader import base_url_problem
+        from pytest_cors.contract.validate_values import base_url_problem
 
         # a user:password@ is refused by record() itself, saying why
         problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
@@ -385,7 +386,7 @@ def routes_command(options: argparse.Namespace) -> int:
         if options.openapi:
             found = routes_from_openapi(options.openapi)
         else:
-            from pytest_cors.contract.runner import import_app
+            from pytest_cors.run import import_app
 
             found = routes(import_app(options.app, options.contract or "."))
     except ContractError as exc:
@@ -551,7 +552,7 @@ def init_command(options: argparse.Namespace) -> int:
     from pytest_cors.errors import CorsError
 
     if options.base_url is not None:
-        from pytest_cors.contract.loader import base_url_problem
+        from pytest_cors.contract.validate_values import base_url_problem
 
         problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
         if problem:
@@ -646,271 +647,29 @@ def _fetch_options(sub: Any) -> None:
 
 def fetch_command(options: argparse.Namespace) -> int:
     """``pytest-cors fetch``: one simulated ``fetch()``; 0 allowed, 1 blocked, 2 no verdict."""
+    from pytest_cors import oneoff
     from pytest_cors.errors import CorsError, TargetError
-    from pytest_cors.http import redact_params
+    from pytest_cors.redaction import redact_params
 
     try:
-        request = fetch_request(options)
-        outcome, framework = _simulate(request, options.app)
+        request = oneoff.fetch_request(
+            url=options.url,
+            curl=options.curl,
+            console=options.console,
+            origin=options.origin,
+            method=options.method,
+            headers=options.headers or (),
+            body=options.body,
+            credentials=options.credentials,
+            browser=options.browser,
+        )
+        outcome, framework = oneoff.simulate(request, options.app)
     except TargetError as exc:
         return _usage(f"no verdict, the target gave no response: {redact_params(str(exc))}")
     except CorsError as exc:
         return _usage(redact_params(str(exc)))
-    if options.json:
-        data = outcome_json(outcome, request, framework)
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(_fetch_story(outcome, request, framework) + "\n")
+    sys.stdout.write(oneoff.render(outcome, request, framework, as_json=options.json))
     return EXIT_OK if outcome.allowed else EXIT_FAILED
-
-
-def fetch_request(options: argparse.Namespace) -> FetchArgs:
-    """The request ``fetch`` simulates: from ``--curl`` or ``--console`` if given, with the
-    explicit options on top; checked as far as it can be before anything is sent."""
-    from dataclasses import replace
-
-    from pytest_cors.devtools import FetchArgs, parse_console, parse_curl
-    from pytest_cors.engine import get_profile
-    from pytest_cors.errors import CorsUsageError
-
-    if options.curl is not None or options.console is not None:
-        if options.url is not None:
-            raise CorsUsageError(
-                "give the URL or --curl/--console, not both (the pasted text names the URL)"
-            )
-        if options.curl is not None:
-            parsed = parse_curl(_pasted(options.curl))
-        else:
-            parsed = parse_console(_pasted(options.console))
-    elif options.url is None:
-        raise CorsUsageError(
-            "fetch needs a URL, --curl '<Copy as cURL>' or --console '<the console message>'"
-        )
-    else:
-        parsed = FetchArgs(url=options.url)
-    parts = urlsplit(parsed.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise CorsUsageError(f"the URL must be an absolute http(s) URL, got {parsed.url!r}")
-    headers = list(parsed.headers)
-    for line in options.headers or ():
-        name, sep, value = line.partition(":")
-        if not sep or not name.strip():
-            raise CorsUsageError(f"-H takes 'Name: value', got {line.split(':')[0]!r}")
-        headers = [(n, v) for n, v in headers if n.lower() != name.strip().lower()]
-        headers.append((name.strip(), value.strip(" \t")))
-    origin = options.origin or parsed.origin
-    if origin is None:
-        raise CorsUsageError(_origin_missing(parsed))
-    browser = options.browser or parsed.browser or "chromium"
-    get_profile(browser)
-    notes = list(parsed.notes)
-    if options.method and not parsed.method_known:
-        notes = [n for n in notes if "--method" not in n]
-    return replace(
-        parsed,
-        origin=origin,
-        method=(options.method or parsed.method).upper(),
-        headers=tuple(headers),
-        body=parsed.body if options.body is None else options.body,
-        credentials=options.credentials or parsed.credentials,
-        browser=browser,
-        notes=tuple(notes),
-    )
-
-
-def _pasted(value: str) -> str:
-    """The text given to --curl or --console; ``-`` reads it from standard input."""
-    return sys.stdin.read() if value == "-" else value
-
-
-def _origin_missing(parsed: FetchArgs) -> str:
-    console = parsed.console
-    if console is not None:
-        who = {"firefox": "Firefox's", "webkit": "WebKit's"}.get(console.browser, "This")
-        return (
-            f"{who} console message does not name the page's origin: add --origin, the "
-            "origin of the page that called fetch() (e.g. --origin https://app.example.com)"
-        )
-    if parsed.source == "curl":
-        return (
-            "the copied request carries no Origin (nor Referer) header: add --origin, the "
-            "origin of the page that called fetch()"
-        )
-    return "--origin is required: the origin of the page that calls fetch()"
-
-
-def _simulate(request: FetchArgs, app: str | None) -> tuple[Outcome, str | None]:
-    """The outcome, and the framework serving the target (the app's, else its CORS
-    middleware's fingerprint in the responses) for the fix in that framework."""
-    from pytest_cors.flow import simulate_fetch
-    from pytest_cors.hints import framework_of
-    from pytest_cors.targets.live import LiveTarget
-
-    parts = urlsplit(request.url)
-    base = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-    assert request.origin is not None and request.browser is not None
-    target: object
-    live: LiveTarget | None = None
-    if app is not None:
-        from pytest_cors.contract.runner import import_app
-        from pytest_cors.targets import adapt
-
-        target = adapt(import_app(app, str(Path.cwd() / "fetch")), base)
-    else:
-        others = []
-        console = request.console
-        if console is not None and console.failed_url:
-            failed = urlsplit(console.failed_url)
-            if failed.scheme in ("http", "https") and failed.netloc:
-                others.append(f"{failed.scheme}://{failed.netloc.rpartition('@')[2]}")
-        target = live = LiveTarget(
-            base, pool_size=1, allow_origins=[o for o in others if o != base]
-        )
-    try:
-        outcome = simulate_fetch(
-            target,
-            request.url,
-            origin=request.origin,
-            method=request.method,
-            headers=list(request.headers),
-            credentials=request.credentials,
-            body=request.body,
-            browser=request.browser,
-        )
-    finally:
-        if live is not None:
-            live.close()
-    return outcome, framework_of(None if live is not None else target, outcome.exchanges)
-
-
-_AT = {"preflight": "on the preflight", "actual": "on the request", "redirect": "on a redirect"}
-
-
-def _reproduced(outcome: Outcome, request: FetchArgs) -> str | None:
-    """Whether the simulation failed as the console message says, in one sentence."""
-    console = request.console
-    if console is None:
-        return None
-    failure = outcome.failure
-    said = ", ".join(console.codes) or "a failure pytest-cors does not know"
-    at = f" {_AT.get(console.step, '')}" if console.step else ""
-    if outcome.allowed or failure is None:
-        return (
-            f"Not reproduced: the console says {said}{at}, but this fetch is allowed now (has "
-            "the server changed, or did the page send other headers, credentials or cookies?)"
-        )
-    same_code = not console.codes or failure.code in console.codes
-    same_step = console.step is None or console.step == failure.step
-    done = f"{failure.code} {_AT.get(failure.step, '')}".rstrip()
-    if same_code and same_step:
-        return f"Reproduced: {done}, as the console says."
-    return f"Not reproduced exactly: the console says {said}{at}; the simulation fails with {done}."
-
-
-def _fetch_story(outcome: Outcome, request: FetchArgs, framework: str | None = None) -> str:
-    from pytest_cors.engine.story import explain
-    from pytest_cors.hints import hint_for
-    from pytest_cors.http import redact_params, visible
-
-    lines = [f"note: {visible(redact_params(n))}" for n in request.notes]
-    if lines:
-        lines.append("")
-    story = explain(outcome, with_failure=False).splitlines()
-    lines += story[:2]
-    failure = outcome.failure
-    if failure is not None:
-        lines += ["", f"Console ({outcome.browser}):"]
-        lines += [f"  {line}" for line in visible(redact_params(failure.message)).splitlines()]
-    reproduced = _reproduced(outcome, request)
-    if reproduced:
-        lines += ["", reproduced]
-    lines += story[2:]
-    if failure is not None:
-        lines += ["", f"Fix: {visible(redact_params(failure.hint))}"]
-        in_framework = hint_for(framework, outcome)
-        if in_framework:
-            lines.append(visible(redact_params(in_framework)))
-    return "\n".join(lines)
-
-
-def _redacted(text: str | None) -> str | None:
-    from pytest_cors.http import redact_params
-
-    return None if text is None else redact_params(text)
-
-
-def outcome_json(
-    outcome: Outcome, request: FetchArgs | None = None, framework: str | None = None
-) -> dict[str, Any]:
-    """The outcome as a JSON object: the verdict, the failure (its fix in ``framework`` as
-    ``framework_hint``, null when unknown), and every exchange with the values of secret
-    headers redacted (bodies are not included)."""
-    from pytest_cors.hints import hint_for
-    from pytest_cors.http import Headers, redact_params, redact_url, redact_value
-
-    def headers(lines: Headers) -> list[list[str]]:
-        return [[name, value] for name, value in lines.redacted()]
-
-    failure = outcome.failure
-    req = outcome.request
-    data: dict[str, Any] = {
-        "verdict": "allowed" if outcome.allowed else "blocked",
-        "allowed": outcome.allowed,
-        "browser": outcome.browser,
-        "request": {
-            "url": redact_url(req.url),
-            "origin": req.origin.serialize(),
-            "method": req.method,
-            "credentials": req.credentials,
-            "headers": [[n, redact_value(n, v)] for n, v in req.headers],
-            "body_bytes": None if req.body is None else len(req.body),
-        },
-        "status": outcome.status,
-        "failure": None
-        if failure is None
-        else {
-            "code": failure.code,
-            "message": redact_params(failure.message),
-            "hint": redact_params(failure.hint),
-            "framework_hint": _redacted(hint_for(framework, outcome)),
-            "chromium_error": failure.chromium_error,
-            "step": failure.step,
-        },
-        "exchanges": [
-            {
-                "kind": exchange.kind,
-                "request": {
-                    "method": exchange.request.method,
-                    "url": redact_url(exchange.request.url),
-                    "headers": headers(exchange.request.headers),
-                    "body_bytes": len(exchange.request.body or b""),
-                },
-                "response": {
-                    "status": exchange.response.status,
-                    "headers": headers(exchange.response.headers),
-                    "body_bytes": len(exchange.response.body),
-                },
-            }
-            for exchange in outcome.exchanges
-        ],
-        "readable_headers": {k: redact_value(k, v) for k, v in outcome.readable_headers.items()},
-        "warnings": [
-            {"code": w.code, "message": redact_params(w.message)} for w in outcome.warnings
-        ],
-    }
-    if request is not None:
-        data["notes"] = [redact_params(n) for n in request.notes]
-        console = request.console
-        if console is not None:
-            data["console"] = {
-                "browser": console.browser,
-                "url": redact_url(console.url),
-                "origin": console.origin,
-                "step": console.step,
-                "codes": list(console.codes),
-                "reproduced": _reproduced(outcome, request),
-            }
-    return data
 
 
 if __name__ == "__main__":  # pragma: no cover

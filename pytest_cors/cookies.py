@@ -27,7 +27,6 @@ The rules (reference §9, Fetch's "HTTP-network-or-cache fetch", RFC 6265bis §5
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,9 +38,10 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from pytest_cors.errors import CorsUsageError, hide_user_error
-from pytest_cors.http import Request, redact_url
+from pytest_cors.http import Request
 from pytest_cors.origin import Origin, origin_of_url
-from pytest_cors.site import same_site as _same_site
+from pytest_cors.redaction import by_length, redact_url
+from pytest_cors.site import same_site
 
 if TYPE_CHECKING:
     from pytest_cors.engine.fetch import Outcome
@@ -109,7 +109,7 @@ class Cookie:
 
     def __repr__(self) -> str:
         return (
-            f"Cookie(name={self.name!r}, value=<redacted: {len(self.value)} bytes>, "
+            f"Cookie(name={self.name!r}, value={by_length(self.value)}, "
             f"samesite={self.samesite!r}, secure={self.secure!r}, domain={self.domain!r}, "
             f"path={self.path!r})"
         )
@@ -156,13 +156,6 @@ COOKIE_POLICIES: dict[str, CookiePolicy] = {
 Chromium: the browser that sends the most cookies, so the strictest test."""
 
 
-@functools.lru_cache(maxsize=1024)
-def same_site(a: Origin, b: Origin) -> bool:
-    """:func:`pytest_cors.site.same_site`, cached: a suite asks about the same few pairs of
-    origins over and over, and each answer walks the public suffix list twice."""
-    return _same_site(a, b)
-
-
 def cookie_policy(profile_name: str) -> CookiePolicy:
     """The policy of the profile named ``profile_name`` (Chromium's for any other name)."""
     return COOKIE_POLICIES.get(profile_name, COOKIE_POLICIES["chromium"])
@@ -192,12 +185,7 @@ def session_cookie(name: str, value: str, url: str, *, in_process: bool = False)
     ``Secure``, and then not as ``SameSite=None``: a cookie without SameSite is ``Lax`` in
     Chromium, and no browser sends it cross-site.
     """
-    return _session_cookie(name, value, in_process or is_secure_context(url))
-
-
-@functools.lru_cache(maxsize=256)
-def _session_cookie(name: str, value: str, secure: bool) -> Cookie:
-    if secure:
+    if in_process or is_secure_context(url):
         return Cookie(name, value, samesite="None", secure=True)
     return Cookie(name, value, samesite="Lax", secure=False)
 

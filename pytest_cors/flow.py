@@ -6,11 +6,9 @@ The engine is a generator that yields requests; this module carries each one to 
 
 from __future__ import annotations
 
-import functools
 import inspect
 import time
-from collections.abc import Callable
-from types import FunctionType, MethodType
+from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,13 +32,13 @@ from pytest_cors.errors import (
 )
 from pytest_cors.http import Request, Response, head_size
 from pytest_cors.options import FetchOptions, fetch_options
+from pytest_cors.redaction import hide_userinfo
 from pytest_cors.targets import adapt
 
-__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
+# the one definition of the head bound: the live client stops reading there too
+from pytest_cors.targets.base import MAX_HEAD as MAX_HEADER_BLOCK
 
-MAX_HEADER_BLOCK = 256 * 1024
-"""Bytes of response head (status line and header lines) a browser reads before giving up:
-Chromium's ``kMaxHeaderBufSize``. A bigger head is no verdict, as it is no response there."""
+__tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
 
 def _step(request: Request) -> str:
@@ -70,20 +68,13 @@ def _resolve(target: object, url: str) -> Any:
 
 
 def _absolute(base_url: str, url: str) -> str:
+    """``url`` made absolute against ``base_url`` (a path goes under the base's own path), as
+    the page's ``fetch()`` resolves it; refused if not a string or if it carries credentials."""
     if not isinstance(url, str):
         raise CorsUsageError(
             f"url must be a path such as '/items' or an absolute URL string, "
             f"got {type(url).__name__}: {url!r}"
         )
-    if type(base_url) is not str:  # a target of the user's own making may hold any object
-        return _joined.__wrapped__(base_url, url)
-    return _joined(base_url, url)
-
-
-@functools.lru_cache(maxsize=1024)
-def _joined(base_url: str, url: str) -> str:
-    """``url`` made absolute against ``base_url``; cached, since a suite fetches the same few
-    paths from the same base over and over (a URL with credentials raises every time)."""
     if urlsplit(url).scheme:
         return _without_credentials(url)
     if not url.startswith("/"):
@@ -101,11 +92,11 @@ def _without_credentials(url: str) -> str:
     """
     parts = urlsplit(url)
     if "@" in parts.netloc:
-        shown = parts._replace(netloc="<redacted>@" + parts.netloc.rpartition("@")[2]).geturl()
+        shown = hide_userinfo(parts.geturl())  # as urlsplit spells it, as this line always did
         raise CorsUsageError(
-            f"fetch() refuses a URL that includes credentials ({shown}): a page cannot send "
-            "user:password that way. Use the URL without them; the kit never sends credentials "
-            "the page did not set."
+            f"fetch() refuses a URL that includes credentials ({shown}): a page "
+            "cannot send user:password that way. Use the URL without them; the kit never sends "
+            "credentials the page did not set."
         )
     return url
 
@@ -167,20 +158,6 @@ def _received(response: object, request: Request) -> Response:
     return response
 
 
-def _is_async(send: object) -> bool:
-    """``inspect.iscoroutinefunction(send)``; for a bound method, asked once per function."""
-    if type(send) is MethodType and type(send.__func__) is FunctionType:
-        return _is_async_function(send.__func__)
-    return inspect.iscoroutinefunction(send)
-
-
-@functools.lru_cache(maxsize=256)
-def _is_async_function(function: object) -> bool:
-    """Whether an adapter class's ``send`` is a coroutine function: it never changes, and
-    asking ``inspect`` again costs as much as the rest of the driver's own work."""
-    return inspect.iscoroutinefunction(function)
-
-
 def _in_process(adapter: object) -> bool:
     """Whether ``adapter`` drives an app in this process rather than a server over the network
     (a networked target names the origins it may reach; a wrapper keeps its inner ``target``).
@@ -198,35 +175,33 @@ def _in_process(adapter: object) -> bool:
 
 
 def _drive_sync(flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None) -> Outcome:
-    send = adapter.send
-    if _is_async(send):
+    """The driver for a sync caller: an async target's ``send`` runs on an event loop; a sync
+    one's driver never suspends, so one step of its coroutine runs the whole fetch."""
+    if inspect.iscoroutinefunction(adapter.send):
         from pytest_cors.targets import run_sync
 
-        return run_sync(_drive_async(flow, adapter, cookies))
+        return run_sync(_drive(flow, adapter, cookies))
+    return _without_loop(_drive(flow, adapter, cookies, awaits=False))
+
+
+def _without_loop(driver: Coroutine[Any, Any, Outcome]) -> Outcome:
+    """The outcome of a driver that never awaits (a sync target's), with no event loop."""
     try:
-        request = first = next(flow)
-    except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
-        done: Outcome = stop.value
-        return done
-    while True:
-        try:
-            _may_send(request, first, adapter)
-            sent = cookies.attach(request) if cookies is not None else request
-            response = _received(send(sent), request)
-        except CorsError as exc:
-            if isinstance(exc, TargetError):
-                raise _target_error(exc, request, adapter) from exc
-            raise
-        except Exception as exc:
-            raise _target_error(exc, request, adapter) from exc
-        try:
-            request = flow.send(response)
-        except StopIteration as stop:
-            outcome: Outcome = stop.value
-            return cookies.finish(outcome) if cookies is not None else outcome
+        driver.send(None)
+    except StopIteration as stop:
+        outcome: Outcome = stop.value
+        return outcome
+    driver.close()
+    raise AssertionError("a sync target's driver suspended")  # pragma: no cover
 
 
-async def _drive_async(flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None) -> Outcome:
+async def _drive(
+    flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None, *, awaits: bool = True
+) -> Outcome:
+    """The one driver loop: each request the engine yields goes to the target (its cookies
+    attached) and the checked response goes back, until the engine returns the outcome. Sync
+    and async differ only in ``awaits``: whether a ``send`` that returns an awaitable is
+    awaited (async) or refused as no response (sync, as a sync target must answer at once)."""
     try:
         request = first = next(flow)
     except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
@@ -237,7 +212,9 @@ async def _drive_async(flow: FetchFlow, adapter: Any, cookies: CookieFlow | None
             _may_send(request, first, adapter)
             sent = cookies.attach(request) if cookies is not None else request
             result = adapter.send(sent)
-            response = _received(await result if inspect.isawaitable(result) else result, request)
+            if awaits and inspect.isawaitable(result):
+                result = await result
+            response = _received(result, request)
         except TargetError as exc:
             raise _target_error(exc, request, adapter) from exc
         except CorsError:
@@ -345,7 +322,7 @@ class Browser:
     ) -> Outcome:
         """``fetch`` for async tests: awaits async targets on the running loop."""
         options = fetch_options(locals())
-        return await _drive_async(*self._flow(target, url, options))
+        return await _drive(*self._flow(target, url, options))
 
     def clear_cache(self) -> None:
         self.cache = PreflightCache(self.profile)

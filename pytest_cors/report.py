@@ -1,7 +1,7 @@
 """The results of contract checks as a terminal summary, Markdown, JSON or SARIF.
 
 Works on the plain records contract items leave (one dict per check, see
-:mod:`pytest_cors.contract.items`), so the same code serves a normal run and a pytest-xdist
+:mod:`pytest_cors.pytest_plugin.items`), so the same code serves a normal run and a pytest-xdist
 controller. Standard library only. Every string that leaves here goes through :func:`redact`
 and :func:`~pytest_cors.http.visible`: credentials in URLs, the values of secret headers and
 URL parameters (the one rule of :mod:`pytest_cors.redaction`) and control characters never reach a

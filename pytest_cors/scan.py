@@ -269,7 +269,7 @@ def scan(
     paths = list(dict.fromkeys(paths or [url_path]))
     closers: list[Callable[[], None]] = []
     if target is None and app is not None:
-        from pytest_cors.contract.runner import import_app  # the contract layer: --app only
+        from pytest_cors.run import import_app  # the run layer: --app only
 
         target = import_app(app, str(Path.cwd() / "scan"))
     if target is None:

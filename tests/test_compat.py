@@ -431,7 +431,7 @@ def test_sre_parse_gives_the_parse_tree():
 
 def test_sre_parse_falls_back_to_an_empty_tree(monkeypatch):
     from pytest_cors.contract.checks import _regex_sample
-    from pytest_cors.contract.loader import _regex_admits_too_much
+    from pytest_cors.contract.regex_judge import regex_admits_too_much
 
     pattern = r"^https://app\.example\.com$"
     assert _regex_sample(pattern) == "https://app.example.com"
@@ -439,8 +439,8 @@ def test_sre_parse_falls_back_to_an_empty_tree(monkeypatch):
     assert list(_compat.sre_parse(r"^a$")) == []
     assert _regex_sample(pattern) == ""  # matches no anchored origin regex: no sample origin
     # the loader judges by its fixed probes only, and still finds a regex open to anyone
-    assert _regex_admits_too_much(pattern, re.compile(pattern)) is None
-    assert "any owner" in _regex_admits_too_much("^https://.*$", re.compile("^https://.*$"))
+    assert regex_admits_too_much(pattern, re.compile(pattern)) is None
+    assert "any owner" in regex_admits_too_much("^https://.*$", re.compile("^https://.*$"))
 
 
 # -- the rule: private reaches live in _compat.py only ------------------------------------------

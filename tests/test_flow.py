@@ -351,7 +351,7 @@ def test_a_ready_made_target_passes_through_on_every_call():
     assert adapt(target) is target
 
 
-def test_a_base_url_that_is_not_a_string_is_joined_without_the_cache():
+def test_a_base_url_of_a_str_subclass_is_joined_like_a_str():
     class Url(str):
         """A base URL of the user's own type, as a target of their own making may hold."""
 

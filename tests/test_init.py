@@ -19,7 +19,7 @@ from pytest_cors.contract.checks import failing
 from pytest_cors.contract.init import init
 from pytest_cors.contract.loader import load_contract_text
 from pytest_cors.contract.record import suspicion_text
-from pytest_cors.contract.runner import check_contract
+from pytest_cors.run import check_contract
 from tests.contract.har_frontend import FIXTURE, PAGE_ORIGIN, api_app
 from tests.servers import serve_asgi, serve_wsgi
 

@@ -118,9 +118,10 @@ def test_the_wheel_holds_the_data_files_and_the_entry_points(dist):
         "pytest_cors/contract/schema.json",
         "pytest_cors/data/probe_origins.txt",
         "pytest_cors/plugin.py",
+        "pytest_cors/pytest_plugin/plugin.py",
     } <= names
     assert not any(name.startswith(("tests/", "docs/")) for name in names)
-    assert "cors = pytest_cors.plugin" in entry_points
+    assert "cors = pytest_cors.pytest_plugin.plugin" in entry_points
     assert "pytest-cors = pytest_cors.cli:main" in entry_points
     assert f"Version: {VERSION}" in metadata
 
@@ -142,6 +143,13 @@ def test_pytest_in_the_new_environment_loads_the_plugin(venv, tmp_path):
     help_text = run([venv / "bin" / "python", "-m", "pytest", "--help"], cwd=tmp_path)
     assert "--cors-app" in help_text
     assert "--cors-report" in help_text
+
+
+def test_the_old_plugin_path_given_with_p_loads_the_plugin_once(venv, tmp_path):
+    """The entry point names pytest_cors.pytest_plugin.plugin; ``-p pytest_cors.plugin`` (the
+    path before) next to it must not register the plugin, or its options, twice."""
+    args = [venv / "bin" / "python", "-m", "pytest", "-p", "pytest_cors.plugin", "--help"]
+    assert run(args, cwd=tmp_path).count("--cors-app") == 1
 
 
 def test_the_installed_command_checks_a_contract(venv, tmp_path):

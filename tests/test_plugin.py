@@ -94,7 +94,7 @@ def test_plugin_import_loads_no_engine_framework_or_yaml(pytester):
     result = pytester.run(
         "python",
         "-c",
-        "import sys, pytest_cors.plugin; "
+        "import sys, pytest_cors.pytest_plugin.plugin, pytest_cors.plugin; "
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
         "('yaml', 'requests', 'flask', 'httpx', 'starlette', 'django', 'werkzeug')"
         " or m.startswith('pytest_cors.engine')]; print('HEAVY', heavy)",
@@ -111,8 +111,8 @@ def test_report_header_redacts_a_password_in_the_base_url(pytester):
 
 
 def test_the_plugins_live_concurrency_is_the_runners_default(pytester):
-    from pytest_cors.contract.runner import DEFAULT_CONCURRENCY
-    from pytest_cors.plugin import LIVE_CONCURRENCY, session_state
+    from pytest_cors.pytest_plugin.plugin import LIVE_CONCURRENCY, session_state
+    from pytest_cors.run import DEFAULT_CONCURRENCY
 
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     config = pytester.parseconfigure()
@@ -142,7 +142,7 @@ def test_a_bad_seed_is_a_usage_error_naming_what_is_accepted(pytester, seed):
 
 @pytest.mark.parametrize(("seed", "expected"), [("0", 0), ("7", 7), ("0012", 12)])
 def test_a_seed_of_ascii_digits_is_read_as_an_integer(pytester, seed, expected):
-    from pytest_cors.plugin import session_state
+    from pytest_cors.pytest_plugin.plugin import session_state
 
     pytester.makeini(INI)
     assert session_state(pytester.parseconfigure("--cors-seed", seed)).seed == expected
@@ -170,7 +170,7 @@ def test_a_bad_concurrency_in_the_ini_file_is_a_usage_error(pytester, value, mes
 
 
 def test_a_good_concurrency_in_the_ini_file_is_read(pytester):
-    from pytest_cors.plugin import session_state
+    from pytest_cors.pytest_plugin.plugin import session_state
 
     pytester.makeini(f"{INI}cors_concurrency = 5\n")
     assert session_state(pytester.parseconfigure()).concurrency == 5
@@ -258,3 +258,54 @@ def test_shown():
 """
     )
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+TWICE = """
+import pytest
+
+import pytest_cors.pytest_plugin.plugin as real
+
+@pytest.fixture
+def cors_target():
+    return "https://api.example.com"
+
+def test_the_plugin_is_registered_once(cors, pytestconfig):
+    manager = pytestconfig.pluginmanager
+    assert [p for p in manager.get_plugins() if p is real] == [real]
+    assert manager.get_plugin("cors") is real
+    assert pytestconfig.getoption("--cors-browser") is None
+"""
+
+
+@pytest.mark.parametrize("autoload", [True, False], ids=["entry-point", "no-autoload"])
+@pytest.mark.parametrize(
+    "how",
+    [["-p", "pytest_cors.plugin"], ["-p", "cors"], "pytest_plugins"],
+    ids=["-p-old-path", "-p-entry-point-name", "conftest-pytest_plugins-old-path"],
+)
+def test_the_old_plugin_path_loads_the_plugin_once(pytester, monkeypatch, autoload, how):
+    """``-p pytest_cors.plugin`` (benchmarks, users' CI) and ``pytest_plugins`` naming the old
+    path load the plugin with autoloading off, and do not register it twice with it on."""
+    if autoload:
+        monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    else:
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(TWICE)
+    args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestConfigWarning"]
+    if how == "pytest_plugins":
+        pytester.makeconftest('pytest_plugins = ["pytest_cors.plugin"]\n')
+    else:
+        args += how
+    pytester.runpytest_subprocess(*args).assert_outcomes(passed=1)
+
+
+def test_the_old_plugin_path_re_exports_names_but_no_hook_or_fixture():
+    import pytest_cors.plugin as old
+    import pytest_cors.pytest_plugin.plugin as real
+
+    assert old.__all__ == real.__all__
+    assert all(getattr(old, name) is getattr(real, name) for name in old.__all__)
+    hooks = [n for n in vars(old) if n.startswith("pytest_") and n != "pytest_plugin_registered"]
+    assert hooks == []
+    assert not hasattr(old, "cors") and not hasattr(old, "cors_target")

@@ -576,7 +576,7 @@ def _catalogue_app():
 def test_policy_path_templates_check_real_routes_and_cover_them(tmp_path):
     from pytest_cors.contract import load_contract
     from pytest_cors.contract.checks import build_checks, failing, uncovered_routes
-    from pytest_cors.contract.runner import check_contract
+    from pytest_cors.run import check_contract
 
     (tmp_path / "cors.yaml").write_text(CATALOGUE)
     contract = load_contract(tmp_path / "cors.yaml")
@@ -592,7 +592,7 @@ def test_policy_path_templates_check_real_routes_and_cover_them(tmp_path):
 def test_a_template_sample_the_route_refuses_fails_the_check(tmp_path):
     from pytest_cors.contract import load_contract
     from pytest_cors.contract.checks import failing
-    from pytest_cors.contract.runner import check_contract
+    from pytest_cors.run import check_contract
 
     (tmp_path / "cors.yaml").write_text(CATALOGUE.replace("{name=report.pdf}", "{name}"))
     results = check_contract(load_contract(tmp_path / "cors.yaml"), _catalogue_app())

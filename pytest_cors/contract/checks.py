@@ -17,7 +17,7 @@ applies the guards to every response seen: ``*`` on a policy that is not public,
 permission, ``Vary: Origin``, preflight versus actual. ``allow_findings`` silences a finding id
 in its policy; a silenced finding is kept (with its reason) but does not fail the check.
 
-Nothing here sends a request: :mod:`pytest_cors.contract.runner` does.
+Nothing here sends a request: :mod:`pytest_cors.run` does.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's tra
 
 Severity = Literal["error", "warning"]
 Expect = Literal["allowed", "denied"]
+#: ``pna`` (a Private Network Access preflight) is no longer built: Chromium 142+ sends none.
 Kind = Literal["allowed", "error-path", "fault", "method", "header", "origin", "credentials", "pna"]
 
 
@@ -76,7 +77,7 @@ FINDINGS: dict[str, FindingKind] = {
         FindingKind("CORS-WILDCARD-METHODS", "error", "'*' grants methods beyond the list"),
         FindingKind("CORS-WILDCARD-HEADERS", "error", "'*' grants headers beyond the list"),
         FindingKind("CORS-PUBLIC-CREDENTIALS", "error", "a public policy grants credentials"),
-        FindingKind("CORS-PNA", "error", "private-network access to an unlisted origin"),
+        FindingKind("CORS-PNA", "warning", "a Private Network Access header no browser reads"),
         FindingKind("CORS-VARY", "error", "no Vary: Origin on an echoed origin"),
         FindingKind("CORS-DISABLED", "error", "a 'cors: false' route grants an origin"),
         FindingKind("CORS-DISABLED-NOT-FOUND", "warning", "a 'cors: false' path answers 404"),
@@ -313,13 +314,13 @@ def count_checks(
         h.lower() not in names for h in (UNLISTED_HEADER, "Authorization")
     )
     if not policy.cors:
-        each = paths * len(probes) + paths * methods + paths
+        each = paths * len(probes) + paths * methods
     elif policy.public:
         each = paths * methods + errors + faults + paths + paths * outside
     else:
         origins = len(_allowed_origins(policy))
         each = paths * origins * methods + (errors + faults) * origins
-        each += paths * len(probes) + paths
+        each += paths * len(probes)
         each += paths * outside if origins else 0
     return each * browsers
 
@@ -570,18 +571,6 @@ def _probe_mark(policy: Policy, attack: str, origin: str, rule: OriginRule | Non
     return policy.mark
 
 
-def _pna_checks(file: str, policy: Policy, origin: str) -> list[Check]:
-    mark = policy.where("private_network")
-    return [
-        Check(
-            file, policy, "pna", path, origin, "OPTIONS", "denied", mark,
-            label="(private network)", finding="CORS-PNA", source="private_network",
-            credentials=policy.credentials,
-        )
-        for path in sent_paths(policy)
-    ]  # fmt: skip
-
-
 def _restricted_checks(
     file: str, policy: Policy, seed: int | str, probes: Sequence[Probe], live: bool | None = None
 ) -> list[Check]:
@@ -592,7 +581,6 @@ def _restricted_checks(
         checks += _outside_lists(file, policy, origins[0][0])
     control = random_origin(seed, policy.name)
     checks += _probe_checks(file, policy, probes, closed=False, control=control)
-    checks += _pna_checks(file, policy, random_origin(seed, policy.name))
     return checks
 
 
@@ -631,7 +619,6 @@ def _closed_checks(
                     label=f"with {', '.join(n for n, _ in headers)}" if headers else "",
                 )
             )  # fmt: skip
-    checks += _pna_checks(file, policy, origin)
     return checks
 
 
@@ -1051,14 +1038,16 @@ def _guards(check: Check, evidence: Evidence) -> list[Finding]:
                 )
             )
         pna = headers.get("Access-Control-Allow-Private-Network")
-        origin = exchange.request.headers.get("Origin") or check.origin
-        if pna == "true" and not (policy.private_network and policy.allows(origin)):
+        if pna is not None:
+            # Local Network Access (Chromium 142+) replaced PNA: the header grants nothing
             found.append(
                 Finding(
                     "CORS-PNA",
-                    f"{where} grants the private-network permission "
-                    f"('Access-Control-Allow-Private-Network: true') to {origin}, which the "
-                    "contract does not allow to reach the private network.",
+                    f"{where} carries 'Access-Control-Allow-Private-Network: {pna}', which no "
+                    "browser reads: Chromium 142+ replaced Private Network Access with Local "
+                    "Network Access (no private-network preflight; the user's 'local-network' "
+                    "or 'loopback-network' permission decides, then ordinary CORS). It neither "
+                    "opens nor closes the service to public pages: remove it.",
                     policy.where("private_network"),
                 )
             )

@@ -37,10 +37,10 @@ from pytest_cors.contract.record import (
     policy_name,
     target_lines,
 )
-from pytest_cors.contract.runner import import_app
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.origin import parse_origin
 from pytest_cors.routing import Route, is_url, routes, routes_from_openapi, sample_path
+from pytest_cors.run import import_app
 from pytest_cors.targets import adapt, as_sync
 from pytest_cors.targets.live import LiveTarget
 

@@ -24,11 +24,6 @@ from typing import Any
 
 from pytest_cors.contract.diagnostics import diagnostic, finish
 from pytest_cors.contract.model import Contract, Mark
-
-# tests/test_compat.py reaches the regex judge through here
-from pytest_cors.contract.regex_judge import (  # noqa: F401
-    regex_admits_too_much as _regex_admits_too_much,
-)
 from pytest_cors.contract.validate_contract import SUPPORTED_VERSIONS, ContractChecks
 from pytest_cors.contract.validate_values import ValueChecks, base_url_problem
 from pytest_cors.contract.yaml_source import (

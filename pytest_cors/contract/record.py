@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_cors.contract.checks import FINDINGS, UNLISTED_HEADER, failing, header_value
 from pytest_cors.contract.loader import load_contract_text
-from pytest_cors.contract.runner import check_contract, import_app
 from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.flow import Browser
 from pytest_cors.origin import parse_origin
 from pytest_cors.probes import ATTACKS
+from pytest_cors.run import check_contract, import_app
 from pytest_cors.targets import adapt, as_sync
 from pytest_cors.targets.live import LiveTarget
 

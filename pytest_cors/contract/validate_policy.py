@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from pytest_cors.contract.deprecations import PRIVATE_NETWORK as PRIVATE_NETWORK_DEPRECATED
+from pytest_cors.contract.deprecations import warn_deprecated
 from pytest_cors.contract.drafts import Level, Merged, Settings
 from pytest_cors.contract.keys import NESTED, NOT_IN_DEFAULTS, POLICY_KEYS, Setting, misspelt
 from pytest_cors.contract.model import (
@@ -396,6 +398,9 @@ def make_policy(
 ) -> Policy:
     """The model's policy from a checked draft: each setting not written takes its default."""
     settings = merged.settings
+    written = merged.marks.get(Setting.PRIVATE_NETWORK.value)
+    if written is not None:  # still loads, with a warning: browsers now use LNA, not PNA
+        warn_deprecated(written, PRIVATE_NETWORK_DEPRECATED)
     return Policy(
         name=name,
         mark=mark,

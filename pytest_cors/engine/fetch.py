@@ -13,7 +13,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
-from pytest_cors.engine import csp
+from pytest_cors.engine import csp, lna
 from pytest_cors.engine.added import added_headers, is_potentially_trustworthy
 from pytest_cors.engine.cache import PreflightCache
 from pytest_cors.engine.httpcache import HttpCache
@@ -203,6 +203,7 @@ def run_fetch(
                 hop.serialized,
                 _actual_added(ctx, hop, chain),
                 req.mode,
+                req.destination,
             )
         # the HTTP cache: a fresh stored response answers without a request
         credentialed = ctx.include or (
@@ -336,7 +337,9 @@ def _plain_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request:
     keeps_origin = profile.same_origin_redirect_keeps_origin and req.method not in ("GET", "HEAD")
     origin = None if hop.method in ("GET", "HEAD") and not keeps_origin else hop.serialized
     added = _actual_added(ctx, hop, chain)
-    return _actual_request(hop.method, hop.url, hop.headers, hop.body, origin, added, req.mode)
+    return _actual_request(
+        hop.method, hop.url, hop.headers, hop.body, origin, added, req.mode, req.destination
+    )
 
 
 def _actual_added(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> tuple[tuple[str, str], ...]:
@@ -365,7 +368,8 @@ def _preflight_need(ctx: _Fetch, hop: _Hop) -> tuple[list[str], bool]:
             else [n for n in ctx.script_unsafe if n not in hop.removed]
         )
         kept = hop.needed_preflight or bool(ctx.script_unsafe)
-    return unsafe, hop.method not in SAFELISTED_METHODS or bool(unsafe) or kept
+    forced = ctx.req.use_cors_preflight  # XHR's upload listeners
+    return unsafe, hop.method not in SAFELISTED_METHODS or bool(unsafe) or kept or forced
 
 
 def _preflight_step(ctx: _Fetch, hop: _Hop, out: Outcome, unsafe: list[str]) -> _Step:
@@ -373,6 +377,8 @@ def _preflight_step(ctx: _Fetch, hop: _Hop, out: Outcome, unsafe: list[str]) -> 
     cache, profile, req = ctx.cache, ctx.profile, ctx.req
     key_origin, url, method = hop.key_origin, hop.url, hop.method
     reason = preflight_reason(method, unsafe)
+    if req.use_cors_preflight and method in SAFELISTED_METHODS and not unsafe:
+        reason = "an xhr.upload listener sets the use-CORS-preflight flag"
     cacheable = cache is not None and (
         key_origin != "null"
         or (
@@ -556,7 +562,8 @@ def _stopped_before_cors(
     req: FetchRequest, url: str, current: Origin, redirects: int, profile: Profile
 ) -> Failure | None:
     """The page's own refusal of a request to ``url`` before it starts: the page's CSP
-    (``connect-src`` for ``fetch()``), then mixed content (an https page, an insecure URL)."""
+    (``connect-src`` for ``fetch()``), then mixed content (an https page, an insecure URL),
+    then Chromium's Local Network Access (a public page, a local or loopback address)."""
     step = "redirect" if redirects else "actual"
     page = req.origin
     violation = csp.check(req.page_csp, url, page, redirected=bool(redirects))
@@ -573,19 +580,32 @@ def _stopped_before_cors(
             step=step,
             console=profile.console,
         )
-    if not req.mixed_content or page.opaque or page.scheme != "https":
+    if _mixed_content(req, current, profile):
+        return mixed_content_failure(
+            url=url,
+            page_url=page.serialize() + "/",
+            initial_url=req.url,
+            step=step,
+            console=profile.console,
+        )
+    if req.local_network is None or not profile.local_network_access:
         return None
-    if current.opaque or current.scheme != "http":
+    first = origin_of_url(req.url)
+    refusal = lna.check(page, current, req.local_network, first=first)
+    if refusal is None:
         return None
-    if profile.mixed_content_allows_loopback and is_potentially_trustworthy(current):
-        return None
-    return mixed_content_failure(
-        url=url,
-        page_url=page.serialize() + "/",
-        initial_url=req.url,
-        step=step,
-        console=profile.console,
+    return lna.lna_failure(
+        refusal, url=url, page_origin=page.serialize(), initial_url=req.url, step=step
     )
+
+
+def _mixed_content(req: FetchRequest, current: Origin, profile: Profile) -> bool:
+    """Whether an ``https`` page's request to ``current`` is mixed content (when checked)."""
+    if not req.mixed_content or req.origin.opaque or req.origin.scheme != "https":
+        return False
+    if current.opaque or current.scheme != "http":
+        return False
+    return not (profile.mixed_content_allows_loopback and is_potentially_trustworthy(current))
 
 
 def _actual_request(
@@ -596,12 +616,13 @@ def _actual_request(
     origin: str | None,
     added: tuple[tuple[str, str], ...] = (),
     mode: str = "cors",
+    destination: str = "empty",
 ) -> Request:
     pairs = list(headers)
-    if mode != "cors":  # the browser's Sec-Fetch-Mode names the request's mode
-        added = tuple(
-            ("Sec-Fetch-Mode", mode) if n == "Sec-Fetch-Mode" else (n, v) for n, v in added
-        )
+    if mode != "cors" or destination != "empty":
+        # the browser's Sec-Fetch-Mode and -Dest name the request's mode and destination
+        replaced = {"Sec-Fetch-Mode": mode, "Sec-Fetch-Dest": destination}
+        added = tuple((n, replaced.get(n, v)) for n, v in added)
     if not any(n.lower() == "accept" for n, _ in pairs):
         pairs.insert(0, ("Accept", "*/*"))
     if origin is not None:

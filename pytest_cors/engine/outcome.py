@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.failures import CorsWarning, Failure
 from pytest_cors.http import Exchange, redact_url, redact_value
 from pytest_cors.origin import Origin
@@ -38,6 +39,16 @@ class FetchRequest:
     #: (``follow``, ``manual``, ``error``).
     mode: str = "cors"
     redirect: str = "follow"
+    #: The request's destination, sent as ``Sec-Fetch-Dest``: ``empty`` for ``fetch()``, XHR,
+    #: EventSource and beacons; ``image``, ``script``, ``style``, ``font``, ``video``,
+    #: ``audio`` for an element's load (see :mod:`pytest_cors.engine.initiators`).
+    destination: str = "empty"
+    #: XHR's use-CORS-preflight flag (an ``xhr.upload`` listener): a cross-origin request
+    #: is preflighted even when its method and headers are all safelisted.
+    use_cors_preflight: bool = False
+    #: Chromium's Local Network Access inputs (``None``: the gate is off, as before LNA: a
+    #: loopback live server usually stands in for a public one).
+    local_network: LocalNetwork | None = None
 
     def __repr__(self) -> str:
         # pytest prints reprs on a failing assert and in JUnit XML: no secret values, no body
@@ -85,6 +96,15 @@ class Outcome:
     #: ``opaque`` (``mode="no-cors"`` across origins: nothing readable), ``opaqueredirect``
     #: (``redirect="manual"`` met a redirect); ``error`` when ``fetch()`` rejects.
     response_type: str = "error"
+    #: What made the request: ``fetch`` (``simulate_fetch``), ``xhr``, ``eventsource``,
+    #: ``beacon``, or the element of ``simulate_load`` (``img``, ``script``, ...).
+    initiator: str = "fetch"
+    #: Whether the page uses the resource (an image shown, a script run, a font applied, a
+    #: beacon delivered), and whether its script can read it (canvas not tainted, script
+    #: errors not muted, ``responseText``): set by the initiators; ``None`` for ``fetch()``,
+    #: where ``allowed`` and ``response_type`` say it.
+    used: bool | None = None
+    readable: bool | None = None
 
     @property
     def preflight(self) -> Exchange | None:

@@ -160,6 +160,10 @@ class Profile:
     #: ``[::1]``): potentially trustworthy, so not mixed content (Chromium 156, Firefox 153,
     #: measured); WebKitGTK 2.50.6 blocks those too (measured).
     mixed_content_allows_loopback: bool = True
+    #: Local Network Access (Chromium 142+, measured in 156): a public page's request to a
+    #: local or loopback address needs a permission (:mod:`pytest_cors.engine.lna`); Firefox
+    #: and WebKit refuse nothing there.
+    local_network_access: bool = False
 
 
 CHROMIUM = Profile(
@@ -185,6 +189,7 @@ CHROMIUM = Profile(
         ("sec-ch-ua-platform", '"Linux"'),
     ),
     sends_storage_access=True,
+    local_network_access=True,
 )
 
 # The Standard leaves User-Agent, Accept-Language and Accept-Encoding to the implementation:

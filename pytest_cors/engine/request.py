@@ -7,13 +7,14 @@ CORS-safelisted request-header rules (every value rule, the 128-byte and 1024-by
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from pytest_cors._memo import memoised
+from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.engine.outcome import FetchRequest
 from pytest_cors.engine.profiles import Profile
 from pytest_cors.errors import CorsUsageError, hide_user_error
@@ -199,7 +200,7 @@ def is_safelisted_header(name: str, value: str, profile: Profile) -> bool:
     )
 
 
-@functools.lru_cache(maxsize=2048)
+@memoised(maxsize=2048)
 def _safelisted(
     name: str,
     value: str,
@@ -327,7 +328,7 @@ def prepare_headers(headers: HeadersArg, body: bytes | None, profile: Profile) -
 _NO_HEADERS = PreparedHeaders((), ())
 
 
-@functools.lru_cache(maxsize=1024)
+@memoised()
 def _checked_line(name: str, value: str) -> str:
     """A script-set header line as ``fetch()`` stores it (value trimmed), or the usage error
     ``fetch()`` would throw. Cached: a pure function of two strings a suite repeats often."""
@@ -380,14 +381,18 @@ def prepare_request(
     mixed_content: bool = False,
     mode: str = "cors",
     redirect: str = "follow",
+    local_network: LocalNetwork | None = None,
 ) -> FetchRequest:
-    """Check the arguments like ``fetch()`` does (a usage error where it would throw)."""
+    """Check the arguments like ``fetch()`` does (a usage error where it would throw).
+
+    ``local_network`` turns on Chromium's Local Network Access gate (``None``: off).
+    """
     page_origin = origin if isinstance(origin, Origin) else parse_origin(origin)
     try:
         target_origin = origin_of_url(url)
     except ValueError as exc:
         raise CorsUsageError(f"cannot fetch {url!r}: {exc}") from None
-    if not target_origin.opaque and not _has_host(url):
+    if not target_origin.opaque and not urlsplit(url).netloc:
         raise CorsUsageError(f"cannot fetch {url!r}: it has no host")
     normalized = normalize_method(method)
     credentials_mode = normalize_credentials(credentials)
@@ -403,6 +408,10 @@ def prepare_request(
         )
     if page_csp is not None and not isinstance(page_csp, str):
         raise CorsUsageError(f"page_csp must be a str or None, got {type(page_csp).__name__}")
+    if local_network is not None and not isinstance(local_network, LocalNetwork):
+        raise CorsUsageError(
+            f"local_network must be a LocalNetwork or None, got {type(local_network).__name__}"
+        )
     request_mode = normalize_mode(mode)
     redirect_mode = normalize_redirect(redirect)
     if request_mode == "no-cors" and normalized not in SAFELISTED_METHODS:
@@ -425,6 +434,7 @@ def prepare_request(
         mixed_content=mixed_content,
         mode=request_mode,
         redirect=redirect_mode,
+        local_network=local_network,
     )
 
 
@@ -442,9 +452,3 @@ def _check_no_cors_headers(pairs: Iterable[tuple[str, str]], profile: Profile) -
             "multipart/form-data or application/x-www-form-urlencoded Content-Type; remove "
             "the header, or use mode='cors'."
         )
-
-
-@functools.lru_cache(maxsize=1024)
-def _has_host(url: str) -> bool:
-    """Whether ``url`` names a host (cached, like the origin parsing it follows)."""
-    return bool(urlsplit(url).netloc)

@@ -26,16 +26,8 @@ from typing import TYPE_CHECKING
 
 from pytest_cors.engine.added import CONSTANT_NAMES
 from pytest_cors.engine.profiles import PROFILES
-from pytest_cors.http import (
-    Exchange,
-    Headers,
-    Request,
-    Response,
-    is_secret_header,
-    redact_params,
-    redact_url,
-    visible,
-)
+from pytest_cors.http import Exchange, Headers, Request, Response, visible
+from pytest_cors.redaction import by_length, is_secret_header, redact_params, redact_url
 
 if TYPE_CHECKING:
     from pytest_cors.engine.fetch import Outcome
@@ -188,7 +180,7 @@ def _redact_secrets(text: str, *header_lists: Headers) -> str:
                 secrets.add(value.partition(" ")[2].strip(" \t"))
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= 4:  # shorter ones ("1", "yes") would only garble the text
-            text = text.replace(secret, f"<redacted: {len(secret)} bytes>")
+            text = text.replace(secret, by_length(secret))
     return redact_params(text)
 
 

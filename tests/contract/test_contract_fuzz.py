@@ -10,6 +10,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,12 @@ FUZZ = settings(
     max_examples=int(__import__("os").environ.get("FUZZ_N", "250")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# contracts here may use the deprecated private_network key; tests/contract/test_lna_contract.py
+# checks its warning
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest_cors.contract.deprecations.ContractDeprecationWarning"
 )
 
 

@@ -25,6 +25,13 @@ from pytest_cors.contract import (
 from pytest_cors.errors import ContractError
 from pytest_cors.origin import NULL_ORIGIN, parse_origin
 
+# contracts here may use the deprecated private_network key; tests/contract/test_lna_contract.py
+# checks its warning
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest_cors.contract.deprecations.ContractDeprecationWarning"
+)
+
+
 API = """\
   - name: api
     paths: [/items]

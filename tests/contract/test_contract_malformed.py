@@ -11,6 +11,13 @@ import pytest
 from pytest_cors.contract import load_contract
 from pytest_cors.errors import ContractError
 
+# contracts here may use the deprecated private_network key; tests/contract/test_lna_contract.py
+# checks its warning
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest_cors.contract.deprecations.ContractDeprecationWarning"
+)
+
+
 MALFORMED = Path(__file__).parent / "malformed"
 CASES = sorted(MALFORMED.glob("*.yaml"))
 

@@ -30,6 +30,13 @@ ROOT = HERE.parent.parent
 VALID = sorted((ROOT / "examples" / "contracts").glob("*.yaml")) + sorted(
     (HERE / "valid").glob("*.yaml")
 )
+
+# contracts here may use the deprecated private_network key; tests/contract/test_lna_contract.py
+# checks its warning
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::pytest_cors.contract.deprecations.ContractDeprecationWarning"
+)
+
 MALFORMED = sorted((HERE / "malformed").glob("*.yaml"))
 
 # Problems that need more than one value at a time, which JSON Schema cannot compare.

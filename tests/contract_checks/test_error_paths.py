@@ -14,8 +14,8 @@ import pytest
 
 from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, build_checks, error_path_method, failing
-from pytest_cors.contract.runner import ContractRun, TargetSpec, bare_500, check_contract
 from pytest_cors.errors import TargetError
+from pytest_cors.run import ContractRun, TargetSpec, bare_500, check_contract
 from tests.servers import read_request, serve_asgi, serve_raw
 
 from .apps import APP

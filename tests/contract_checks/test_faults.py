@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, build_checks, failing
-from pytest_cors.contract.runner import check_contract
+from pytest_cors.run import check_contract
 
 from .apps import flask_reflect
 

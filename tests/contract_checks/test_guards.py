@@ -8,8 +8,9 @@ import pytest
 
 from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, failing
-from pytest_cors.contract.runner import check_contract
+from pytest_cors.contract.deprecations import ContractDeprecationWarning
 from pytest_cors.errors import TargetError
+from pytest_cors.run import check_contract
 
 from .apps import ORIGINS, allow_listed, good_headers, scripted
 
@@ -129,15 +130,20 @@ policies:
     assert by_id(run(scripted({**fine, "Access-Control-Allow-Methods": "GET"}, fine), text)) == {}
 
 
-def test_private_network_permission_for_an_origin_not_allowed():
+def test_a_private_network_header_is_a_warning_that_no_browser_reads_it():
+    """Local Network Access (Chromium 142+) sends no PNA preflight and reads no PNA header."""
     results = run(app_with({"Access-Control-Allow-Private-Network": "true"}, listed=False))
     found = by_id(results)
-    assert {c.kind for c, _ in found["CORS-PNA"]} >= {"pna"}
+    assert FINDINGS["CORS-PNA"].severity == "warning"
+    assert "pna" not in {c.kind for c, _ in results}  # no PNA preflight is sent any more
     assert "Access-Control-Allow-Private-Network: true" in found["CORS-PNA"][0][1].message
-    # granted only to listed origins, and the contract allows it: nothing to report
+    assert "Local Network Access" in found["CORS-PNA"][0][1].message
+    # to listed origins, with the (deprecated) key: still a header no browser reads
     text = SPA + "    private_network: true\n"
     listed = app_with({"Access-Control-Allow-Private-Network": "true"})
-    assert "CORS-PNA" not in by_id(run(listed, text))
+    with pytest.warns(ContractDeprecationWarning, match="Local Network Access"):
+        assert "CORS-PNA" in by_id(run(listed, text))
+    assert "CORS-PNA" not in by_id(run(app_with({}), SPA))
 
 
 def test_origin_dependent_answer_needs_vary_origin():

@@ -1,6 +1,6 @@
 """Contract items behave like any pytest test: pytest's own run-test protocol, node ids pytest
 can select, ``--lf``/``--ff``/``--sw``/``-k``, readable ``-v`` lines, and errors without the
-kit's traceback (``contract.items`` and the plugin's report hook)."""
+kit's traceback (``pytest_plugin.items`` and the plugin's report hook)."""
 
 from __future__ import annotations
 

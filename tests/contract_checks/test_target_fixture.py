@@ -36,7 +36,7 @@ def test_the_fixture_is_the_target_in_every_scope(targetless, scope):
         f"@pytest.fixture(scope={scope!r})\ndef cors_target():\n    return flask_good\n",
     )
     result = targetless.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=148)
+    result.assert_outcomes(passed=145)
 
 
 def test_a_wrong_app_from_the_fixture_fails_as_the_same_app_on_the_command_line(targetless):
@@ -67,7 +67,7 @@ def test_a_test_client_with_setup_and_teardown(targetless):
     )
     result = targetless.runpytest("-p", "no:cacheprovider", "-s")
     # the test client's host is http://localhost: probes from that origin are same-origin
-    result.assert_outcomes(passed=146, skipped=2)
+    result.assert_outcomes(passed=143, skipped=2)
     assert "fixture events: ['setup', 'teardown']" in result.stdout.str()
 
 
@@ -84,7 +84,7 @@ def test_a_live_url_from_the_fixture(targetless):
         "    return live\n",
     )
     result = targetless.runpytest("-p", "no:cacheprovider", "-W", "error::ResourceWarning")
-    result.assert_outcomes(passed=148)
+    result.assert_outcomes(passed=145)
 
 
 def test_an_unreachable_url_from_the_fixture_is_an_error_never_a_pass(targetless):
@@ -122,13 +122,13 @@ def test_without_the_fixture_one_error_says_how_to_give_a_target(targetless):
     result = targetless.runpytest("-p", "no:cacheprovider", "-rEs")
     outcomes = result.parseoutcomes()
     assert outcomes["errors"] == 1
-    assert outcomes["skipped"] == 147
+    assert outcomes["skipped"] == 144
     assert "passed" not in outcomes
     result.stdout.fnmatch_lines(
         [
             "*cors.yaml: no target to check.*--cors-app or --cors-base-url, or define a "
             "`cors_target` fixture in your conftest.py*",
-            "SKIPPED [[]147[]] cors.yaml: no target to check: see the error of cors.yaml::*",
+            "SKIPPED [[]144[]] cors.yaml: no target to check: see the error of cors.yaml::*",
         ]
     )
     assert "Traceback" not in result.stdout.str()
@@ -140,7 +140,7 @@ def test_the_contract_target_wins_over_the_fixture(pytester, ini):
         pytester, "@pytest.fixture\ndef cors_target():\n    raise AssertionError('not used')\n"
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=148)
+    result.assert_outcomes(passed=145)
 
 
 def test_the_cors_fixture_keeps_its_own_message(pytester, ini):

@@ -21,7 +21,7 @@ def test_a_contract_split_over_two_workers_reports_like_one_process(project):
     ]
     assert statuses(reports[1]) == statuses(reports[0])
     assert reports[1]["totals"] == reports[0]["totals"]
-    assert len(statuses(reports[0])) == 148
+    assert len(statuses(reports[0])) == 145
 
 
 def statuses(report: dict) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from docs_helpers import DOCS
 from docs_pages import read
 
 import pytest_cors
-from pytest_cors import plugin
+from pytest_cors.pytest_plugin import plugin
 
 API_PAGE = read(DOCS / "api.md")
 DIRECTIVE = re.compile(r"^::: (\S+)", re.M)

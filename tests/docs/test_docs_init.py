@@ -13,7 +13,7 @@ from docs_helpers import DOCS, EXAMPLES
 from pytest_cors.cli import main
 from pytest_cors.contract import load_contract
 from pytest_cors.contract.checks import failing
-from pytest_cors.contract.runner import check_contract
+from pytest_cors.run import check_contract
 from tests.contract.har_frontend import FIXTURE
 
 FOLDER = EXAMPLES / "init"

@@ -16,7 +16,7 @@ from pytest_cors import Outcome, async_simulate_fetch, simulate_fetch
 from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, failing
 from pytest_cors.contract.faults import raising_view
-from pytest_cors.contract.runner import check_contract
+from pytest_cors.run import check_contract
 from pytest_cors.targets import run_sync
 from tests.targets.apps import ALLOWED, TEAPOT_BODY
 

@@ -61,7 +61,7 @@ def test_the_exception_fault_judges_djangos_500_also_through_a_reraising_client(
     exception instead (its ``raise_request_exception`` is off for the check, then back)."""
     from pytest_cors.contract import load_contract_text
     from pytest_cors.contract.checks import FINDINGS, failing
-    from pytest_cors.contract.runner import check_contract
+    from pytest_cors.run import check_contract
 
     from .suite import FAULTS_CONTRACT
 

@@ -25,8 +25,8 @@ from pytest_cors import (
 )
 from pytest_cors.contract import load_contract_text
 from pytest_cors.contract.checks import FINDINGS, build_checks
-from pytest_cors.contract.runner import ContractRun, TargetSpec
 from pytest_cors.http import Request
+from pytest_cors.run import ContractRun, TargetSpec
 from tests.reliability.faults import refused_url, serve_tls
 from tests.servers import scripted, serve_raw, silent
 

@@ -148,7 +148,7 @@ def test_the_test_clients_base_url_names_its_port_once_it_has_one():
 def test_importing_the_kit_loads_no_sanic():
     names = ["sanic", "sanic_ext", "sanic_testing", "sanic_routing"]
     script = (
-        "import sys, pytest_cors.plugin, pytest_cors.targets\n"
+        "import sys, pytest_cors.pytest_plugin.plugin, pytest_cors.targets\n"
         f"print(sorted(m for m in {names!r} if m in sys.modules))"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

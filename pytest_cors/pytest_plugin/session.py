@@ -1,8 +1,8 @@
 """This session's pytest-cors state: the options in force, one contract run per file, and the
 record each contract check leaves (for the terminal summary and ``--cors-report``).
 
-Kept apart from :mod:`pytest_cors.plugin` so that the contract items can reach it without
-importing the plugin; like the plugin, it imports nothing but pytest at start-up.
+Kept apart from :mod:`pytest_cors.pytest_plugin.plugin` so that the contract items can reach it
+without importing the plugin; like the plugin, it imports nothing but pytest at start-up.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_cors.contract.runner import ContractRun
+    from pytest_cors.run import ContractRun
 
 LIVE_CONCURRENCY = 32
-"""Default of ``--cors-concurrency``: ``contract.runner.DEFAULT_CONCURRENCY`` (which says why),
+"""Default of ``--cors-concurrency``: ``pytest_cors.run.DEFAULT_CONCURRENCY`` (which says why),
 repeated here so that loading the plugin does not import the runner."""
 
 

@@ -43,12 +43,12 @@ from pytest_cors.contract.checks import (
     uncovered_routes,
 )
 from pytest_cors.contract.model import Mark
-from pytest_cors.contract.runner import ContractRun, NotApplicable, TargetSpec, import_app
 from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
 from pytest_cors.http import visible
+from pytest_cors.pytest_plugin.session import session_state
 from pytest_cors.report import redact
 from pytest_cors.routing import Route
-from pytest_cors.session import session_state
+from pytest_cors.run import ContractRun, NotApplicable, TargetSpec, import_app
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 

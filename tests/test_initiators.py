@@ -1,0 +1,346 @@
+"""The other initiators: the pure mapping, then real apps (Starlette's CORSMiddleware, flask-cors).
+
+The mapping's expected values are what Chromium 156, Firefox 153 and WebKitGTK did in
+``tests/conformance/test_initiators.py``; here they are held in tables so a change to the mapping
+fails without a browser.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_cors import (
+    Browser,
+    CorsAssertionError,
+    CorsUsageError,
+    assert_load_allows,
+    assert_load_denies,
+    assert_xhr_allows,
+    assert_xhr_denies,
+    simulate_beacon,
+    simulate_eventsource,
+    simulate_fetch,
+    simulate_load,
+    simulate_xhr,
+)
+from pytest_cors.engine.initiators import (
+    ELEMENTS,
+    beacon_request,
+    element_request,
+    judge,
+    mutes_opaque_script_errors,
+    xhr_request,
+)
+
+APP = "https://app.example.com"  # the page: same site as the CDN, another origin
+CDN = "https://cdn.example.com"
+EVIL = "https://evil.test"  # another site altogether
+PROFILES = ("chromium", "firefox", "safari")
+
+# element, crossorigin -> mode, credentials, Sec-Fetch-Dest (measured in all three engines)
+MAPPING = [
+    ("img", None, "no-cors", "include", "image"),
+    ("img", "anonymous", "cors", "same-origin", "image"),
+    ("img", "use-credentials", "cors", "include", "image"),
+    ("img", "", "cors", "same-origin", "image"),  # an empty attribute is "anonymous"
+    ("script", None, "no-cors", "include", "script"),
+    ("script", "anonymous", "cors", "same-origin", "script"),
+    ("module", None, "cors", "same-origin", "script"),
+    ("module", "use-credentials", "cors", "include", "script"),
+    ("stylesheet", None, "no-cors", "include", "style"),
+    ("stylesheet", "anonymous", "cors", "same-origin", "style"),
+    ("font", None, "cors", "same-origin", "font"),
+    ("video", None, "no-cors", "include", "video"),
+    ("video", "anonymous", "cors", "same-origin", "video"),
+    ("audio", "use-credentials", "cors", "include", "audio"),
+]
+
+
+@pytest.mark.parametrize(("element", "crossorigin", "mode", "credentials", "dest"), MAPPING)
+def test_each_element_makes_the_request_the_browser_makes(
+    element, crossorigin, mode, credentials, dest
+):
+    request = element_request(element, crossorigin, "chromium")
+    assert (request.mode, request.credentials, request.destination) == (mode, credentials, dest)
+    assert request.method == "GET" and not request.use_cors_preflight
+
+
+def test_every_element_is_mapped():
+    assert {m[0] for m in MAPPING} == set(ELEMENTS)
+
+
+@pytest.mark.parametrize(
+    ("element", "crossorigin", "message"),
+    [
+        ("iframe", None, "unknown element"),
+        ("img", "yes", "unknown crossorigin"),
+        ("font", "anonymous", "no crossorigin attribute"),
+    ],
+)
+def test_a_wrong_element_or_attribute_is_a_usage_error(element, crossorigin, message):
+    with pytest.raises(CorsUsageError, match=message):
+        simulate_load(
+            "https://cdn.example.com", "/x", origin=APP, element=element, crossorigin=crossorigin
+        )
+
+
+def test_xhr_credentials_and_the_upload_flag():
+    assert xhr_request("GET", False, False, None).credentials == "same-origin"
+    assert xhr_request("GET", True, False, None).credentials == "include"
+    assert xhr_request("POST", False, True, "x").use_cors_preflight
+    # no body, nothing uploaded: the listener never matters
+    assert not xhr_request("POST", False, True, None).use_cors_preflight
+
+
+def test_a_beacon_is_no_cors_unless_its_type_is_not_safelisted():
+    assert beacon_request("text/plain", True).mode == "no-cors"
+    unsafe = beacon_request("application/json", False)
+    assert (unsafe.mode, unsafe.credentials) == ("cors", "include")
+
+
+@pytest.mark.parametrize(
+    ("initiator", "allowed", "kind", "status", "used", "readable"),
+    [
+        ("img", True, "opaque", 200, True, False),  # shown, taints the canvas
+        ("img", True, "cors", 200, True, True),
+        ("img", False, "error", 200, False, False),  # crossorigin and no ACAO: not shown
+        ("img", True, "opaque", 404, False, False),  # the error event, CORS or not
+        ("script", True, "opaque", 200, True, False),  # runs, errors muted
+        ("font", False, "error", 200, False, False),
+        ("font", True, "basic", 200, True, True),  # same-origin
+        ("xhr", True, "cors", 500, True, True),  # an XHR reads any status
+        ("beacon", False, "error", 200, True, False),  # delivered; a beacon is never read
+        ("beacon", False, "error", None, False, False),  # a preflight refused: nothing sent
+    ],
+)
+def test_used_and_readable(initiator, allowed, kind, status, used, readable):
+    use = judge(initiator, allowed, kind, status, "text/plain")
+    assert (use.used, use.readable) == (used, readable)
+
+
+def test_eventsource_needs_a_200_event_stream():
+    assert judge("eventsource", True, "cors", 200, "text/event-stream; charset=utf-8").used
+    assert not judge("eventsource", True, "cors", 200, "text/plain").used
+    assert not judge("eventsource", True, "cors", 204, "text/event-stream").used
+
+
+def test_only_firefox_shows_a_same_site_opaque_scripts_errors():
+    assert mutes_opaque_script_errors("chromium", same_site=True)
+    assert not mutes_opaque_script_errors("firefox", same_site=True)
+    assert mutes_opaque_script_errors("firefox", same_site=False)
+    assert judge("script", True, "opaque", 200, "", errors_muted=False).readable
+
+
+# --- a CDN as a real Starlette app with CORSMiddleware ---------------------------------------
+
+
+@pytest.fixture
+def cdn():
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import Response
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    def font(request):
+        return Response(b"wOF2", media_type="font/woff2")
+
+    def image(request):
+        return Response(b"\x89PNG", media_type="image/png")
+
+    def script(request):
+        return Response(b"run()", media_type="text/javascript")
+
+    def events(request):
+        return Response(b"data: hi\n\n", media_type="text/event-stream")
+
+    def upload(request):
+        return Response(b"ok", media_type="text/plain")
+
+    routes = [
+        Route("/f.woff2", font),
+        Route("/i.png", image),
+        Route("/app.js", script),
+        Route("/events", events),
+        Route("/upload", upload, methods=["POST"]),
+    ]
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=[APP],
+        allow_methods=["GET"],
+        allow_headers=["X-A"],
+        allow_credentials=False,
+    )
+    app = Starlette(routes=routes, middleware=[cors])
+    with TestClient(app, base_url=CDN) as client:
+        yield client
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox"])
+def test_a_font_from_the_cdn_is_used_by_the_allowed_origin_only(cdn, browser):
+    ok = simulate_load(cdn, "/f.woff2", origin=APP, element="font", browser=browser)
+    assert (ok.initiator, ok.used, ok.readable, ok.allowed) == ("font", True, True, True)
+    sent = ok.actual.request.headers
+    assert sent.get("Sec-Fetch-Dest") == "font" and sent.get("Sec-Fetch-Mode") == "cors"
+    assert sent.get("Origin") == APP and "Cookie" not in sent  # credentials same-origin
+    refused = simulate_load(cdn, "/f.woff2", origin=EVIL, element="font", browser=browser)
+    assert not refused.used and not refused.readable
+    assert refused.failure.code == "CORSMissingAllowOrigin"
+
+
+def test_webkit_loads_a_font_without_cors(cdn):
+    outcome = simulate_load(cdn, "/f.woff2", origin=EVIL, element="font", browser="safari")
+    assert outcome.used and outcome.response_type == "opaque"
+    sent = outcome.actual.request.headers
+    assert sent.get("Sec-Fetch-Mode") == "no-cors" and "Origin" not in sent
+    # credentials include: the cookie goes where Safari's cookie rules let it (same site here)
+    same_site = simulate_load(cdn, "/f.woff2", origin=APP, element="font", browser="safari")
+    assert "Cookie" in same_site.actual.request.headers
+    assert element_request("font", None, "webkit").mode == "no-cors"
+
+
+def test_chromium_names_the_initiator_in_its_console_line(cdn):
+    font = simulate_load(cdn, "/f.woff2", origin=EVIL, element="font")
+    assert font.failure.message.startswith("Access to font at 'https://cdn.example.com/f.woff2'")
+    sheet = simulate_load(cdn, "/i.png", origin=EVIL, element="stylesheet", crossorigin="")
+    assert sheet.failure.message.startswith("Access to CSS stylesheet at ")
+    xhr = simulate_xhr(cdn, "/i.png", origin=EVIL)
+    assert xhr.failure.message.startswith("Access to XMLHttpRequest at ")
+    assert not xhr.failure.message.endswith("withCredentials attribute.")
+    credentialed = simulate_xhr(cdn, "/i.png", origin=APP, with_credentials=True)
+    assert credentialed.failure.message.endswith(
+        "The credentials mode of requests initiated by the XMLHttpRequest is controlled by the "
+        "withCredentials attribute."
+    )
+    firefox = simulate_load(cdn, "/f.woff2", origin=EVIL, element="font", browser="firefox")
+    assert firefox.failure.message.startswith("Cross-Origin Request Blocked")
+
+
+def test_an_image_without_crossorigin_is_shown_but_taints_the_canvas(cdn):
+    outcome = simulate_load(cdn, "/i.png", origin=EVIL, element="img")
+    assert outcome.used and not outcome.readable and outcome.response_type == "opaque"
+    sent = outcome.actual.request.headers
+    assert sent.get("Sec-Fetch-Mode") == "no-cors" and sent.get("Sec-Fetch-Dest") == "image"
+    assert "Origin" not in sent and "Cookie" in sent  # a no-cors load carries the cookies
+    assert sent.get("Accept").startswith("image/jxl,image/avif")
+    assert "taints a canvas" in outcome.explain()
+    with pytest.raises(CorsAssertionError, match="crossorigin='anonymous'"):
+        assert_load_allows(cdn, "/i.png", origin=EVIL, element="img")
+    assert_load_allows(cdn, "/i.png", origin=EVIL, element="img", readable=False)
+
+
+def test_an_image_with_crossorigin_needs_the_cors_grant(cdn):
+    assert_load_allows(cdn, "/i.png", origin=APP, element="img", crossorigin="anonymous")
+    denied = assert_load_denies(cdn, "/i.png", origin=EVIL, element="img", crossorigin="anonymous")
+    assert denied.failure.code == "CORSMissingAllowOrigin"
+    with pytest.raises(CorsAssertionError, match="does"):
+        assert_load_denies(cdn, "/i.png", origin=EVIL, element="img")  # shown: it is used
+    # use-credentials: the CDN does not allow credentials
+    assert_load_denies(cdn, "/i.png", origin=APP, element="img", crossorigin="use-credentials")
+
+
+def test_an_opaque_scripts_errors_are_muted_except_in_firefox_same_site(cdn):
+    chromium = simulate_load(cdn, "/app.js", origin=APP, element="script")
+    assert chromium.used and not chromium.readable
+    firefox = simulate_load(cdn, "/app.js", origin=APP, element="script", browser="firefox")
+    assert firefox.used and firefox.readable
+    other_site = simulate_load(cdn, "/app.js", origin=EVIL, element="script", browser="firefox")
+    assert not other_site.readable
+    module = simulate_load(cdn, "/app.js", origin=EVIL, element="module")
+    assert not module.used  # a module script is a CORS request: not run
+
+
+def test_xhr_with_credentials_needs_allow_credentials(cdn):
+    assert_xhr_allows(cdn, "/i.png", origin=APP)
+    denied = assert_xhr_denies(cdn, "/i.png", origin=APP, with_credentials=True)
+    assert denied.failure.code == "CORSMissingAllowCredentials"
+    assert "Cookie" in denied.actual.request.headers
+
+
+def test_an_upload_listener_forces_a_preflight(cdn):
+    plain = simulate_xhr(cdn, "/upload", origin=APP, method="POST", body="x")
+    assert plain.preflight is None and plain.allowed
+    listened = simulate_xhr(
+        cdn, "/upload", origin=APP, method="POST", body="x", upload_listeners=True
+    )
+    assert listened.preflight is not None
+    assert listened.preflight.request.headers.get("Access-Control-Request-Method") == "POST"
+    assert "use-CORS-preflight" in listened.explain()
+    # the middleware allows GET only, so the forced preflight fails where fetch() passes
+    assert not listened.used
+    assert simulate_fetch(cdn, "/upload", origin=APP, method="POST", body="x").allowed
+
+
+def test_eventsource(cdn):
+    stream = simulate_eventsource(cdn, "/events", origin=APP)
+    assert stream.initiator == "eventsource" and stream.used
+    assert stream.actual.request.headers.get("Accept") == "text/event-stream"
+    not_a_stream = simulate_eventsource(cdn, "/i.png", origin=APP)
+    assert not_a_stream.allowed and not not_a_stream.used
+    assert not simulate_eventsource(cdn, "/events", origin=APP, with_credentials=True).used
+
+
+def test_beacons(cdn):
+    plain = simulate_beacon(cdn, "/upload", origin=EVIL, body="x")
+    assert plain.used and not plain.readable and plain.response_type == "opaque"
+    assert "Cookie" in plain.actual.request.headers
+    json = simulate_beacon(cdn, "/upload", origin=APP, body="{}", content_type="application/json")
+    assert json.preflight is not None and json.actual is None and not json.used
+
+
+def test_a_browser_session_shares_its_preflight_cache(cdn):
+    session = Browser("chromium")
+    first = simulate_xhr(cdn, "/i.png", origin=APP, headers={"X-A": "1"}, browser=session)
+    assert first.preflight is not None and first.used
+    again = simulate_xhr(cdn, "/i.png", origin=APP, headers={"X-A": "1"}, browser=session)
+    assert again.preflight_cached and again.preflight is None
+    fresh = simulate_xhr(cdn, "/i.png", origin=APP, headers={"X-A": "1"})
+    assert not fresh.preflight_cached
+
+
+def test_a_browser_sessions_clock_ages_its_preflight_cache(cdn):
+    now = [0.0]
+    session = Browser("chromium", clock=lambda: now[0])
+    simulate_xhr(cdn, "/i.png", origin=APP, headers={"X-A": "1"}, browser=session)
+    now[0] = 599.0  # CORSMiddleware's Access-Control-Max-Age: 600
+    assert simulate_xhr(
+        cdn, "/i.png", origin=APP, headers={"X-A": "1"}, browser=session
+    ).preflight_cached
+    now[0] = 1200.0
+    late = simulate_xhr(cdn, "/i.png", origin=APP, headers={"X-A": "1"}, browser=session)
+    assert not late.preflight_cached
+
+
+# --- a CDN as a real Flask app with flask-cors --------------------------------------------------
+
+
+@pytest.fixture
+def flask_cdn():
+    from flask import Flask, Response
+    from flask_cors import CORS
+
+    app = Flask("cdn")
+    CORS(app, resources={r"/fonts/*": {"origins": "*"}})
+
+    @app.get("/fonts/inter.woff2")
+    def font():
+        return Response(b"wOF2", mimetype="font/woff2")
+
+    @app.get("/img/logo.png")
+    def logo():
+        return Response(b"\x89PNG", mimetype="image/png")
+
+    return app.test_client()
+
+
+def test_flask_cors_serves_fonts_to_every_origin_and_images_to_none(flask_cdn):
+    for origin in (APP, EVIL):
+        assert_load_allows(flask_cdn, "/fonts/inter.woff2", origin=origin, element="font")
+    assert_load_denies(
+        flask_cdn, "/img/logo.png", origin=APP, element="img", crossorigin="anonymous"
+    )
+    shown = assert_load_allows(
+        flask_cdn, "/img/logo.png", origin=APP, element="img", readable=False
+    )
+    assert not shown.readable
