@@ -22,6 +22,7 @@ _EXPORTS = {
     "Exchange": "pytest_cors.http",
     "Failure": "pytest_cors.failures",
     "FetchOptions": "pytest_cors.options",
+    "LocalNetwork": "pytest_cors.engine.lna",
     "Headers": "pytest_cors.http",
     "Outcome": "pytest_cors.engine",
     "Profile": "pytest_cors.engine",
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from pytest_cors.cookies import Cookie as Cookie
     from pytest_cors.engine import Outcome as Outcome
     from pytest_cors.engine import Profile as Profile
+    from pytest_cors.engine.lna import LocalNetwork as LocalNetwork
     from pytest_cors.errors import ContractError as ContractError
     from pytest_cors.errors import CorsAssertionError as CorsAssertionError
     from pytest_cors.errors import CorsError as CorsError

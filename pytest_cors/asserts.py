@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from pytest_cors.cookies import PROBE_COOKIES, CookiesArg
 from pytest_cors.engine import Outcome, Profile
+from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.engine.outcome import OPAQUE_TYPES
 from pytest_cors.engine.request import HeadersArg, RedirectMode, RequestMode
 from pytest_cors.engine.story import explain
@@ -40,6 +41,7 @@ def assert_cors_allows(
     page_csp: str | None = None,
     mode: RequestMode = "cors",
     redirect: RedirectMode = "follow",
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """Assert the browser lets the page read the response (and the ``expose`` headers).
 
@@ -137,6 +139,7 @@ def assert_cors_denies(
     page_csp: str | None = None,
     mode: RequestMode = "cors",
     redirect: RedirectMode = "follow",
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """Assert the browser blocks the page from reading the response.
 
@@ -215,6 +218,7 @@ class CorsHelpers:
         page_csp: str | None = None,
         mode: RequestMode = "cors",
         redirect: RedirectMode = "follow",
+        local_network: LocalNetwork | None = None,
     ) -> Outcome:
         """``simulate_fetch`` against the bound target, sharing this test's preflight cache
         (one per browser; ``browser`` defaults to the fixture's, ``--cors-browser``)."""
@@ -236,6 +240,7 @@ class CorsHelpers:
         page_csp: str | None = None,
         mode: RequestMode = "cors",
         redirect: RedirectMode = "follow",
+        local_network: LocalNetwork | None = None,
     ) -> Outcome:
         """``assert_cors_allows`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True
@@ -257,6 +262,7 @@ class CorsHelpers:
         page_csp: str | None = None,
         mode: RequestMode = "cors",
         redirect: RedirectMode = "follow",
+        local_network: LocalNetwork | None = None,
     ) -> Outcome:
         """``assert_cors_denies`` against the bound target, in this test's browser session."""
         __tracebackhide__ = True

@@ -22,6 +22,7 @@ from pytest_cors.engine import (
     run_fetch,
 )
 from pytest_cors.engine.fetch import FetchFlow
+from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.engine.request import HeadersArg, RedirectMode, RequestMode
 from pytest_cors.errors import (
     CorsError,
@@ -266,6 +267,7 @@ class Browser:
             page_csp=options.get("page_csp"),
             mode=options.get("mode", "cors"),
             redirect=options.get("redirect", "follow"),
+            local_network=options.get("local_network"),
         )
         if request.credentials == "omit" and cookies is PROBE_COOKIES:
             # no cookie ever goes (the common case): nothing to decide
@@ -298,6 +300,7 @@ class Browser:
         page_csp: str | None = None,
         mode: RequestMode = "cors",
         redirect: RedirectMode = "follow",
+        local_network: LocalNetwork | None = None,
     ) -> Outcome:
         """Simulate ``fetch(url, {method, headers, credentials, body, mode, redirect})`` from
         ``origin``, in a browser holding ``cookies`` (``None``: signed out), on a page served
@@ -319,6 +322,7 @@ class Browser:
         page_csp: str | None = None,
         mode: RequestMode = "cors",
         redirect: RedirectMode = "follow",
+        local_network: LocalNetwork | None = None,
     ) -> Outcome:
         """``fetch`` for async tests: awaits async targets on the running loop."""
         options = fetch_options(locals())
@@ -342,6 +346,7 @@ def simulate_fetch(
     page_csp: str | None = None,
     mode: RequestMode = "cors",
     redirect: RedirectMode = "follow",
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """What a browser at ``origin`` would do with ``fetch(url, ...)`` against ``target``.
 
@@ -358,6 +363,12 @@ def simulate_fetch(
     ``"opaque"``: status 0, no header, no body), ``mode="same-origin"`` fails for a URL of
     another origin; ``redirect="manual"`` gives an ``"opaqueredirect"`` response instead of
     following, ``redirect="error"`` fails on any redirect.
+
+    ``local_network`` turns on Chromium's Local Network Access (a :class:`~pytest_cors.LocalNetwork`
+    with the page's permissions and, where the URL's host does not say, the address spaces): a
+    public page's request to a local or loopback address is refused before it is sent
+    (``LocalNetworkAccessDenied``) unless the permission is granted. ``None`` (the default)
+    leaves it off: a test's loopback server usually stands for a public one.
     """
     return Browser(browser).fetch(target, url, **fetch_options(locals()))
 
@@ -376,6 +387,7 @@ async def async_simulate_fetch(
     page_csp: str | None = None,
     mode: RequestMode = "cors",
     redirect: RedirectMode = "follow",
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """``simulate_fetch`` for async tests (pytest-asyncio or anyio)."""
     return await Browser(browser).afetch(target, url, **fetch_options(locals()))

@@ -14,6 +14,7 @@ from operator import itemgetter
 from typing import Any, TypedDict, cast
 
 from pytest_cors.cookies import PROBE_COOKIES, CookiesArg
+from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.engine.request import HeadersArg, RedirectMode, RequestMode
 
 
@@ -34,6 +35,7 @@ class FetchOptions(_PageOrigin, total=False):
     page_csp: str | None
     mode: RequestMode
     redirect: RedirectMode
+    local_network: LocalNetwork | None
 
 
 #: Every option but ``origin`` (which has none), with the default each entry point declares.
@@ -46,6 +48,7 @@ FETCH_DEFAULTS: dict[str, Any] = {
     "page_csp": None,
     "mode": "cors",
     "redirect": "follow",
+    "local_network": None,
 }
 
 FETCH_OPTION_NAMES = ("origin", *FETCH_DEFAULTS)
