@@ -256,6 +256,9 @@ def test_xhr_with_credentials_needs_allow_credentials(cdn):
     denied = assert_xhr_denies(cdn, "/i.png", origin=APP, with_credentials=True)
     assert denied.failure.code == "CORSMissingAllowCredentials"
     assert "Cookie" in denied.actual.request.headers
+    # the page's XHR gets an error event, not fetch()'s TypeError
+    assert "page sees the XHR's error event (status 0" in denied.explain()
+    assert "Failed to fetch" not in denied.explain()
 
 
 def test_an_upload_listener_forces_a_preflight(cdn):

@@ -57,7 +57,19 @@ def verdict_line(outcome: Outcome) -> str:
     code = outcome.failure.code if outcome.failure else "blocked"
     profile = PROFILES.get(outcome.browser)
     error = profile.script_error if profile else PROFILES["chromium"].script_error
+    seen = _SEEN.get(outcome.initiator, "the element's error event")
+    if outcome.initiator != "fetch":
+        return f"{head}: BLOCKED ({code}) - page sees {seen}"
     return f"{head}: BLOCKED ({code}) - script sees {error}"
+
+
+#: What a blocked request shows the page, by initiator (the standard's error paths; an
+#: element load, any other initiator, fires the element's ``error`` event).
+_SEEN = {
+    "xhr": "the XHR's error event (status 0, no response)",
+    "eventsource": "an error event, and the EventSource closes",
+    "beacon": "nothing: sendBeacon() only queues the request",
+}
 
 
 def render_exchange(
