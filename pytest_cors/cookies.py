@@ -30,7 +30,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http.cookiejar import Cookie as JarCookie
 from http.cookiejar import CookieJar
 from types import MappingProxyType
@@ -363,8 +363,9 @@ def _is_preflight(request: Request) -> bool:
 
 
 class CookieFlow:
-    """The cookies of one ``fetch()``, request by request: :meth:`attach` each request the
-    engine sends (it returns the request as it goes out), then :meth:`finish` the outcome."""
+    """The cookies of one ``fetch()``, request by request: the engine calls :meth:`attach` on
+    each request it sends (it returns the request as it goes out, which the exchange records),
+    then :meth:`finish` adds the cookie lines to the outcome's story."""
 
     def __init__(
         self,
@@ -383,7 +384,6 @@ class CookieFlow:
         self.chain: list[str] = []
         self.cross_origin = False  # the fetch's response tainting became "cors"
         self.notes: list[str] = []
-        self._sent: dict[int, Request] = {}
 
     def includes_credentials(self) -> bool:
         """Fetch's includeCredentials for the hop at hand: ``include``, or ``same-origin``
@@ -414,19 +414,13 @@ class CookieFlow:
         header = cookie_header(decisions)
         if header is None:
             return request
-        sent = Request(
+        return Request(
             request.method, request.url, request.headers.with_header("Cookie", header), request.body
         )
-        self._sent[id(request)] = sent
-        return sent
 
     def finish(self, outcome: Outcome) -> Outcome:
-        """``outcome`` with each request as it went out, and the cookie lines in its story."""
-        if self._sent:
-            outcome.exchanges = [
-                replace(e, request=self._sent.get(id(e.request), e.request))
-                for e in outcome.exchanges
-            ]
+        """``outcome`` with the cookie lines in its story (the engine recorded each request
+        as it went out, cookies and all, through :meth:`attach`)."""
         if self.notes:
             from pytest_cors.engine.fetch import Note
 

@@ -199,10 +199,11 @@ def _without_loop(driver: Coroutine[Any, Any, Outcome]) -> Outcome:
 async def _drive(
     flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None, *, awaits: bool = True
 ) -> Outcome:
-    """The one driver loop: each request the engine yields goes to the target (its cookies
-    attached) and the checked response goes back, until the engine returns the outcome. Sync
-    and async differ only in ``awaits``: whether a ``send`` that returns an awaitable is
-    awaited (async) or refused as no response (sync, as a sync target must answer at once)."""
+    """The one driver loop: each request the engine yields goes to the target (the engine has
+    attached its cookies through ``CookieFlow.attach``) and the checked response goes back,
+    until the engine returns the outcome. Sync and async differ only in ``awaits``: whether a
+    ``send`` that returns an awaitable is awaited (async) or refused as no response (sync, as a
+    sync target must answer at once)."""
     try:
         request = first = next(flow)
     except StopIteration as stop:  # refused before any request (e.g. a non-http(s) URL)
@@ -211,8 +212,7 @@ async def _drive(
     while True:
         try:
             _may_send(request, first, adapter)
-            sent = cookies.attach(request) if cookies is not None else request
-            result = adapter.send(sent)
+            result = adapter.send(request)
             if awaits and inspect.isawaitable(result):
                 result = await result
             response = _received(result, request)
@@ -274,9 +274,8 @@ class Browser:
             return run_fetch(request, self.profile, self.cache, self._clock()), adapter, None
         in_process = _in_process(adapter)
         jar = jar_for(cookies, request.url, in_process=in_process)  # checked even if unused
-        flow = run_fetch(request, self.profile, self.cache, self._clock())
         if not jar or request.credentials == "omit":
-            return flow, adapter, None
+            return run_fetch(request, self.profile, self.cache, self._clock()), adapter, None
         attach = CookieFlow(
             jar,
             page=request.origin,
@@ -284,6 +283,7 @@ class Browser:
             profile=self.profile.name,
             in_process=in_process,
         )
+        flow = run_fetch(request, self.profile, self.cache, self._clock(), attach.attach)
         return flow, adapter, attach
 
     def fetch(

@@ -9,7 +9,7 @@ network; the drivers in :mod:`pytest_cors.flow` carry its requests to a target, 
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
@@ -95,6 +95,9 @@ class _Fetch:
     include: bool
     #: The script's CORS-unsafe header names, as the script made the request.
     script_unsafe: list[str]
+    #: Adds what the browser's cookie store sends (a ``Cookie`` line) to a request about to go
+    #: out: HTTP-network-or-cache fetch appends cookies, so the exchange records them.
+    attach: Callable[[Request], Request] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,12 +139,17 @@ class _Stop:
 
 
 def run_fetch(
-    req: FetchRequest, profile: Profile, cache: PreflightCache | None = None, now: float = 0.0
+    req: FetchRequest,
+    profile: Profile,
+    cache: PreflightCache | None = None,
+    now: float = 0.0,
+    attach: Callable[[Request], Request] | None = None,
 ) -> FetchFlow:
     """Drive one ``fetch()``: yields each request to send, receives its response.
 
     It may return without yielding at all: a fetch refused before any request, or one the
-    page's caches answer entirely (a fresh stored response), sends nothing.
+    page's caches answer entirely (a fresh stored response), sends nothing. ``attach`` adds the
+    browser's cookies to each actual request that goes out (never to a preflight).
     """
     page_origin = req.origin.serialize()
     headers = list(req.headers)
@@ -156,6 +164,7 @@ def run_fetch(
         # Firefox decides "needs a preflight" from the request as the script made it, and a
         # later hop never un-decides it (redirect_keeps_preflight).
         script_unsafe=unsafe_header_names(headers, profile),
+        attach=attach,
     )
     out = Outcome(request=req, browser=profile.name, warnings=list(req.warnings))
     hop = _hop(ctx, req.url, req.method, req.body, headers)
@@ -209,7 +218,7 @@ def run_fetch(
         credentialed = ctx.include or (
             req.credentials == "same-origin" and not hop.cors and not hop.opaque
         )
-        response, stored = yield from _send(ctx, hop, out, sent, credentialed)
+        sent, response, stored = yield from _send(ctx, hop, out, sent, credentialed)
         out.exchanges.append(Exchange(sent, response, "actual"))
         effective = effective_headers(response.headers, profile)
         warning = malformed_names(response.headers, effective, profile)
@@ -423,8 +432,9 @@ def _preflight_step(ctx: _Fetch, hop: _Hop, out: Outcome, unsafe: list[str]) -> 
 
 def _send(
     ctx: _Fetch, hop: _Hop, out: Outcome, sent: Request, credentialed: bool
-) -> Generator[Request, Response, tuple[Response, bool]]:
-    """Send the actual request, unless the HTTP cache answers it: (response, from the cache)."""
+) -> Generator[Request, Response, tuple[Request, Response, bool]]:
+    """Send the actual request, unless the HTTP cache answers it: (the request as it went
+    out, with its cookies; the response; whether the cache answered)."""
     http = ctx.http
     stored = None
     if http is not None:
@@ -432,13 +442,15 @@ def _send(
             http.invalidate(hop.url)
         stored = http.lookup(sent, credentialed, ctx.req.origin.opaque, ctx.now)
     if stored is None:
+        if ctx.attach is not None:
+            sent = ctx.attach(sent)
         response = yield sent
-        return response, False
+        return sent, response, False
     out.http_cached.append(len(out.exchanges))
     out.notes.append(
         Note("actual", f"answered by the HTTP cache ({stored.status}): nothing sent", True)
     )
-    return stored, True
+    return sent, stored, True
 
 
 def _follow(ctx: _Fetch, hop: _Hop, status: int, location: str) -> _Hop | _Stop:

@@ -5,11 +5,12 @@ import enum
 
 import pytest
 
-from pytest_cors.engine import get_profile
+from pytest_cors.engine import get_profile, prepare_request, run_fetch
 from pytest_cors.engine.request import prepare_headers, unsafe_header_names
 from pytest_cors.errors import CorsUsageError
+from pytest_cors.http import Request
 
-from .drive import ACAO_ANY, fetch, resp, server
+from .drive import ACAO_ANY, API, PAGE, fetch, resp, server
 
 ALL = ("chromium", "spec", "firefox", "safari")
 
@@ -463,3 +464,43 @@ def test_webkit_reads_the_range_unit_in_any_case(value, webkit, others):
     assert safelisted("Range", value, "safari") is webkit
     for browser in ("chromium", "firefox", "spec"):
         assert safelisted("Range", value, browser) is others
+
+
+# -- cookies the browser attaches --------------------------------------------------------------
+def test_the_exchange_records_the_cookie_line_attach_added_and_no_preflight_gets_one():
+    """The engine asks ``attach`` for the cookies of each actual request, sends what it returns
+    and records exactly that; a preflight goes out without asking (credentials never ride it)."""
+    seen: list[str] = []
+
+    def attach(request: Request) -> Request:
+        seen.append(request.method)
+        return Request(
+            request.method, request.url, request.headers.with_header("Cookie", "s=1"), request.body
+        )
+
+    req = prepare_request(
+        API, origin=PAGE, method="PUT", credentials="include", profile=get_profile("chromium")
+    )
+    granted = resp(
+        200, f"Access-Control-Allow-Origin: {PAGE}", "Access-Control-Allow-Credentials: true"
+    )
+    preflight = resp(
+        204,
+        f"Access-Control-Allow-Origin: {PAGE}",
+        "Access-Control-Allow-Credentials: true",
+        "Access-Control-Allow-Methods: PUT",
+    )
+    answer = server(granted, preflight)
+    flow = run_fetch(req, get_profile("chromium"), attach=attach)
+    wire = []
+    request = next(flow)
+    try:
+        while True:
+            wire.append(request)
+            request = flow.send(answer(request))
+    except StopIteration as stop:
+        outcome = stop.value
+    assert seen == ["PUT"]
+    assert [r.headers.get("Cookie") for r in wire] == [None, "s=1"]
+    assert [e.request for e in outcome.exchanges] == wire
+    assert outcome.allowed
