@@ -113,7 +113,13 @@ def _run(
                 profile=profile.name,
                 in_process=in_process,
             )
-    flow = run_fetch(request, profile, session.cache, _Session.now(session))
+    flow = run_fetch(
+        request,
+        profile,
+        session.cache,
+        _Session.now(session),
+        attach.attach if attach is not None else None,
+    )
     return _judged(_drive_sync(flow, adapter, attach), initiator, profile)
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from pytest_cors.contract.checks import Check, Evidence, Finding, build_checks, evaluate
+from pytest_cors.contract.checks import Evidence, Finding, PlannedCheck, build_checks, evaluate
 from pytest_cors.cookies import PROBE_COOKIES, CookieFlow, jar_for
 from pytest_cors.errors import (
     CorsError,
@@ -346,7 +346,7 @@ class _CheckTarget:
         return self.memo.send(request)
 
 
-def execute(check: Check, memo: _Memo) -> Evidence:
+def execute(check: PlannedCheck, memo: _Memo) -> Evidence:
     """Run one check against the target: the browser's flow, plus the raw requests the check
     needs beyond it (the private-network preflight; the actual request the browser never sent
     after a refused preflight, to compare the two answers)."""
@@ -357,21 +357,6 @@ def execute(check: Check, memo: _Memo) -> Evidence:
             f"{check.origin} is the target's own origin: a browser sends no CORS request"
         )
     target = _CheckTarget(memo, error_path=check.kind in ("error-path", "fault"))
-    if check.kind == "pna":
-        request = Request(
-            "OPTIONS",
-            url,
-            Headers(
-                [
-                    ("Accept", "*/*"),
-                    ("Origin", check.origin),
-                    ("Access-Control-Request-Method", "GET"),
-                    ("Access-Control-Request-Private-Network", "true"),
-                ]
-            ),
-        )
-        response = _send_raw(target, request, "preflight")
-        return Evidence(None, [Exchange(request, response, "preflight")])
     if check.kind == "fault":
         return _fault(check, memo, target)
     outcome = _fetch(check, target)
@@ -396,7 +381,7 @@ def execute(check: Check, memo: _Memo) -> Evidence:
     return evidence
 
 
-def _fetch(check: Check, target: _CheckTarget, origin: str | None = None) -> Outcome:
+def _fetch(check: PlannedCheck, target: _CheckTarget, origin: str | None = None) -> Outcome:
     from pytest_cors.flow import Browser
 
     return Browser(check.browser).fetch(
@@ -414,7 +399,7 @@ def _granted(exchanges: Iterable[Exchange], origin: str) -> bool:
     return any(e.response.headers.get("Access-Control-Allow-Origin") == origin for e in exchanges)
 
 
-def _control(check: Check, memo: _Memo, target: _CheckTarget) -> bool:
+def _control(check: PlannedCheck, memo: _Memo, target: _CheckTarget) -> bool:
     """Whether the check's unrelated ``control`` origin is granted the same request: then the
     server reflects any origin, and a look-alike that got in is that one cause. Asked once per
     request shape and run (only after a look-alike got in)."""
@@ -426,7 +411,7 @@ def _control(check: Check, memo: _Memo, target: _CheckTarget) -> bool:
     return known
 
 
-def _fault(check: Check, memo: _Memo, target: _CheckTarget) -> Evidence:
+def _fault(check: PlannedCheck, memo: _Memo, target: _CheckTarget) -> Evidence:
     """A ``faults`` check: the error provoked (for ``exception``, a view made to raise while the
     request runs), the browser's flow, and the framework that answered."""
     from pytest_cors.contract.faults import raising_view
@@ -475,11 +460,11 @@ class _Ahead:
     lock taken once per check, to hand in a result and take the next check together.
     """
 
-    def __init__(self, run: Callable[[Check], Evidence], workers: int) -> None:
+    def __init__(self, run: Callable[[PlannedCheck], Evidence], workers: int) -> None:
         self._run = run
         self._workers = workers
         self._cond = threading.Condition(threading.Lock())
-        self._todo: deque[Check] = deque()
+        self._todo: deque[PlannedCheck] = deque()
         self._queued: set[str] = set()  # names added, result not yet taken
         self._done: dict[str, Evidence | BaseException] = {}  # a check's evidence or error
         self._wanted: set[str] = set()  # names a caller waits for
@@ -487,7 +472,7 @@ class _Ahead:
         self._idle = 0  # threads that found no work and ended
         self._stopped = False
 
-    def add(self, checks: Iterable[Check]) -> None:
+    def add(self, checks: Iterable[PlannedCheck]) -> None:
         with self._cond:
             for check in checks:
                 if check.name not in self._queued:
@@ -628,7 +613,7 @@ class ContractRun:
 
     # -- running ---------------------------------------------------------------------------
 
-    def run(self, check: Check) -> Evidence:
+    def run(self, check: PlannedCheck) -> Evidence:
         """Run ``check`` now, in this thread."""
         memo = self.memo()
         if self._down is not None:
@@ -643,7 +628,7 @@ class ContractRun:
                 self._down = exc
             raise
 
-    def prefetch(self, checks: Iterable[Check]) -> None:
+    def prefetch(self, checks: Iterable[PlannedCheck]) -> None:
         """Start every check of a live run on the worker threads (a no-op for in-process apps)."""
         if not self.live:
             return
@@ -667,7 +652,7 @@ class ContractRun:
                 close()
             self._closers.clear()
 
-    def result(self, check: Check, target: object = None) -> Evidence:
+    def result(self, check: PlannedCheck, target: object = None) -> Evidence:
         """The evidence for ``check``: its prefetched result, or a run now (against ``target``,
         a ``cors_target`` fixture's value, when the contract has no target of its own)."""
         if target is not None:
@@ -704,7 +689,7 @@ def check_contract(
     seed: int | str | None = None,
     browser: str | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
-) -> list[tuple[Check, list[Finding]]]:
+) -> list[tuple[PlannedCheck, list[Finding]]]:
     """Run every check of ``contract`` without pytest: against ``target`` (anything
     :func:`~pytest_cors.targets.adapt` accepts) or else the contract's own target.
 

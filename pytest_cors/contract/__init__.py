@@ -24,11 +24,11 @@ from pytest_cors.contract.model import (
     BROWSER_PROFILES,
     AllowedFinding,
     Contract,
+    ContractTarget,
     Mark,
-    MaxAge,
+    MaxAgeBounds,
     OriginRule,
     Policy,
-    Target,
 )
 
 
@@ -45,11 +45,11 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "AllowedFinding",
     "Contract",
+    "ContractTarget",
     "Mark",
-    "MaxAge",
+    "MaxAgeBounds",
     "OriginRule",
     "Policy",
-    "Target",
     "load_contract",
     "load_contract_text",
     "load_yaml_data",

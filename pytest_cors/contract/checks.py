@@ -1,7 +1,8 @@
 """From a contract to checks, and from what the server answered to findings.
 
-:func:`build_checks` expands every policy into :class:`Check` values, each one ``fetch()`` (or,
-for the private-network probe, one raw preflight) with the verdict the contract expects:
+:func:`build_checks` expands every policy into :class:`PlannedCheck` values, each one
+``fetch()`` (or, for a fault, one request the fault provokes) with the verdict the contract
+expects:
 
 * **allowed**: every path x allowed origin x method, with the declared request headers and
   credentials; ``error_paths`` must carry CORS headers too (one request per allowed origin, with
@@ -13,9 +14,10 @@ for the private-network probe, one raw preflight) with the verdict the contract 
 :func:`evaluate` turns what came back into :class:`Finding` values with stable ids
 (:data:`FINDINGS`, documented in ``docs/contract-checks.md``). Besides the check's own verdict it
 applies the guards to every response seen: ``*`` on a policy that is not public, ``*`` in
-``Access-Control-Allow-Methods``/``-Headers``, credentials on public policies, the private-network
-permission, ``Vary: Origin``, preflight versus actual. ``allow_findings`` silences a finding id
-in its policy; a silenced finding is kept (with its reason) but does not fail the check.
+``Access-Control-Allow-Methods``/``-Headers``, credentials on public policies, a leftover
+``Access-Control-Allow-Private-Network``, ``Vary: Origin``, preflight versus actual.
+``allow_findings`` silences a finding id in its policy; a silenced finding is kept (with its
+reason) but does not fail the check.
 
 Nothing here sends a request: :mod:`pytest_cors.run` does.
 """
@@ -44,8 +46,7 @@ __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's tra
 
 Severity = Literal["error", "warning"]
 Expect = Literal["allowed", "denied"]
-#: ``pna`` (a Private Network Access preflight) is no longer built: Chromium 142+ sends none.
-Kind = Literal["allowed", "error-path", "fault", "method", "header", "origin", "credentials", "pna"]
+Kind = Literal["allowed", "error-path", "fault", "method", "header", "origin", "credentials"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Check:
+class PlannedCheck:
     """One flow to run and the verdict the contract expects from it."""
 
     file: str
@@ -150,8 +151,6 @@ class Check:
         headers = ", ".join(n for n, _ in self.headers)
         sent = f" sending {headers}" if headers else ""
         what = f"{self.method} {self.path} from {self.origin}{creds}{sent}"
-        if self.kind == "pna":
-            what = f"private-network preflight for {self.path} from {self.origin}"
         if self.fault:
             what += f" ({FAULT_TITLES[self.fault]})"
         if self.attack:
@@ -365,7 +364,7 @@ def build_checks(
     seed: int | str | None = None,
     browser: str | None = None,
     live: bool | None = None,
-) -> list[Check]:
+) -> list[PlannedCheck]:
     """Every check of the contract, in a stable order (ids never depend on anything but the
     contract, the seed, the browser override and whether the target is live).
 
@@ -375,12 +374,12 @@ def build_checks(
     Raises :class:`~pytest_cors.errors.ContractError` when the contract would make more than
     :data:`MAX_CHECKS` checks, before building any."""
     effective_seed = seed if seed is not None else resolved_seed(contract)
-    checks: list[Check] = []
+    checks: list[PlannedCheck] = []
     for policy, probes, browsers in _bounded(contract, effective_seed, browser, live):
         base = _policy_checks(contract.file, policy, effective_seed, probes, live)
         for name in browsers:
             checks += [replace(c, browser=name) for c in base]
-    out: list[Check] = []
+    out: list[PlannedCheck] = []
     seen: set[str] = set()
     for check in checks:
         if check.attack and ATTACKS[check.attack].safari_only:
@@ -400,7 +399,7 @@ def resolved_seed(contract: Contract, override: int | str | None = None) -> int 
 
 def _policy_checks(
     file: str, policy: Policy, seed: int | str, probes: Sequence[Probe], live: bool | None = None
-) -> list[Check]:
+) -> list[PlannedCheck]:
     if not policy.cors:
         return _closed_checks(file, policy, seed, probes)
     if policy.public:
@@ -463,7 +462,7 @@ def _fault_checks(
     origins: Sequence[tuple[str, Mark, str]],
     seed: int | str,
     live: bool | None,
-) -> list[Check]:
+) -> list[PlannedCheck]:
     """One check per fault and allowed origin (not per path): the first path stands for the
     policy, as the same app's error handling answers for all of them."""
     checks = []
@@ -472,7 +471,7 @@ def _fault_checks(
         mark = policy.where(f"faults[{index}]") if policy.faults else policy.where("faults")
         for origin, _, _source in origins:
             checks.append(
-                Check(
+                PlannedCheck(
                     file, policy, "fault", path, origin, method, "allowed", mark,
                     credentials=policy.credentials, source="faults", fault=fault,
                     label=f"(fault: {fault})", finding="CORS-ERROR-MASKED",
@@ -483,14 +482,14 @@ def _fault_checks(
 
 def _allowed_checks(
     file: str, policy: Policy, origins: Sequence[tuple[str, Mark, str]]
-) -> list[Check]:
+) -> list[PlannedCheck]:
     checks = []
     headers = _declared_headers(policy)
     for path in sent_paths(policy):
         for origin, mark, source in origins:
             for method in policy.methods:
                 checks.append(
-                    Check(
+                    PlannedCheck(
                         file, policy, "allowed", path, origin, method, "allowed", mark,
                         headers=headers, credentials=policy.credentials, source=source,
                     )
@@ -499,7 +498,7 @@ def _allowed_checks(
         mark = policy.where(f"error_paths[{index}]")
         for origin, _, source in origins:
             checks.append(
-                Check(
+                PlannedCheck(
                     file, policy, "error-path", path, origin, error_path_method(policy), "allowed",
                     mark, credentials=policy.credentials, source=source,
                     label="(error response)",
@@ -508,7 +507,7 @@ def _allowed_checks(
     return checks
 
 
-def _outside_lists(file: str, policy: Policy, origin: str) -> list[Check]:
+def _outside_lists(file: str, policy: Policy, origin: str) -> list[PlannedCheck]:
     """Methods and headers the contract does not list, sent without credentials (where a
     ``*`` in the preflight answer counts)."""
     checks = []
@@ -519,14 +518,14 @@ def _outside_lists(file: str, policy: Policy, origin: str) -> list[Check]:
     for path in sent_paths(policy):
         for method in methods:
             checks.append(
-                Check(
+                PlannedCheck(
                     file, policy, "method", path, origin, method, "denied",
                     policy.where("methods"), source="methods",
                 )
             )  # fmt: skip
         for name in headers:
             checks.append(
-                Check(
+                PlannedCheck(
                     file, policy, "header", path, origin, _simple_method(policy), "denied",
                     policy.where("request_headers"), headers=((name, header_value(name)),),
                     source="request_headers", label=f"with {name}",
@@ -540,7 +539,7 @@ _CLOSED_SKIPPED = frozenset({"prefix", "suffix", "substring", "dot-replacement"}
 
 def _probe_checks(
     file: str, policy: Policy, probes: Sequence[Probe], *, closed: bool, control: str = ""
-) -> list[Check]:
+) -> list[PlannedCheck]:
     rules = {rule.text: rule for rule in policy.allow}
     checks = []
     method = policy.methods[0]
@@ -549,7 +548,7 @@ def _probe_checks(
             mark = _probe_mark(policy, probe.attack, probe.origin, rules.get(probe.source))
             credentials = policy.credentials if probe.credentials is None else probe.credentials
             checks.append(
-                Check(
+                PlannedCheck(
                     file, policy, "origin", path, probe.origin, method, "denied", mark,
                     credentials=credentials, attack=probe.attack,
                     finding="CORS-DISABLED" if closed else probe.finding, source=probe.source,
@@ -573,7 +572,7 @@ def _probe_mark(policy: Policy, attack: str, origin: str, rule: OriginRule | Non
 
 def _restricted_checks(
     file: str, policy: Policy, seed: int | str, probes: Sequence[Probe], live: bool | None = None
-) -> list[Check]:
+) -> list[PlannedCheck]:
     origins = [(o, rule.mark, rule.text) for o, rule in _allowed_origins(policy)]
     checks = _allowed_checks(file, policy, origins)
     checks += _fault_checks(file, policy, origins, seed, live)
@@ -586,13 +585,13 @@ def _restricted_checks(
 
 def _public_checks(
     file: str, policy: Policy, seed: int | str, live: bool | None = None
-) -> list[Check]:
+) -> list[PlannedCheck]:
     anyone = random_origin(seed, policy.name)
     mark = policy.where("public")
     checks = _allowed_checks(file, policy, [(anyone, mark, "public")])
     checks += _fault_checks(file, policy, [(anyone, mark, "public")], seed, live)
     checks += [
-        Check(
+        PlannedCheck(
             file, policy, "credentials", path, anyone, policy.methods[0], "denied", mark,
             credentials=True, finding="CORS-PUBLIC-CREDENTIALS", source="public",
         )
@@ -604,7 +603,7 @@ def _public_checks(
 
 def _closed_checks(
     file: str, policy: Policy, seed: int | str, probes: Sequence[Probe]
-) -> list[Check]:
+) -> list[PlannedCheck]:
     checks = _probe_checks(file, policy, probes, closed=True)
     origin = random_origin(seed, policy.name)
     headers = _declared_headers(policy)
@@ -612,7 +611,7 @@ def _closed_checks(
     for path in sent_paths(policy):
         for method in policy.methods:
             checks.append(
-                Check(
+                PlannedCheck(
                     file, policy, "origin", path, origin, method, "denied", mark,
                     headers=headers, credentials=policy.credentials, attack="random-origin",
                     finding="CORS-DISABLED", source="cors",
@@ -670,7 +669,7 @@ def _step(exchange: Exchange) -> str:
     return "preflight" if exchange.kind == "preflight" else "response"
 
 
-def _verdict(check: Check, outcome: Outcome | None) -> str:
+def _verdict(check: PlannedCheck, outcome: Outcome | None) -> str:
     if outcome is None:
         return ""
     creds = " with credentials" if check.credentials else ""
@@ -683,7 +682,7 @@ def _verdict(check: Check, outcome: Outcome | None) -> str:
     return f"The browser would block {check.method} {check.path} from {check.origin} ({code})."
 
 
-def evaluate(check: Check, evidence: Evidence) -> list[Finding]:
+def evaluate(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     """The findings for one check, silenced ones marked, duplicates (same id) dropped."""
     found: list[Finding] = []
     outcome = evidence.outcome
@@ -691,7 +690,7 @@ def evaluate(check: Check, evidence: Evidence) -> list[Finding]:
         found += _allowed_findings(check, evidence)
     elif check.kind == "fault":
         found += _fault_findings(check, evidence)
-    elif check.kind in ("origin", "credentials", "pna"):
+    elif check.kind in ("origin", "credentials"):
         found += _denied_origin_findings(check, evidence)
     else:
         found += _outside_list_findings(check, outcome)
@@ -707,7 +706,7 @@ def evaluate(check: Check, evidence: Evidence) -> list[Finding]:
     return out
 
 
-def _allowed_findings(check: Check, evidence: Evidence) -> list[Finding]:
+def _allowed_findings(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     outcome = evidence.outcome
     if outcome is None:
         return []
@@ -742,7 +741,7 @@ def _answered(evidence: Evidence) -> Exchange | None:
     return outcome.actual or outcome.preflight
 
 
-def _fault_findings(check: Check, evidence: Evidence) -> list[Finding]:
+def _fault_findings(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     """``CORS-ERROR-MASKED`` when the page cannot read the error the fault provoked."""
     from pytest_cors.contract.faults import fix_for
 
@@ -775,7 +774,7 @@ def _fault_findings(check: Check, evidence: Evidence) -> list[Finding]:
     ]
 
 
-def _expose_findings(check: Check, headers: Headers) -> list[Finding]:
+def _expose_findings(check: PlannedCheck, headers: Headers) -> list[Finding]:
     policy = check.policy
     mark = policy.where("expose_headers")
     listed = _tokens(headers, "Access-Control-Expose-Headers")
@@ -834,7 +833,7 @@ def _expose_findings(check: Check, headers: Headers) -> list[Finding]:
     return found
 
 
-def _max_age_findings(check: Check, headers: Headers) -> list[Finding]:
+def _max_age_findings(check: PlannedCheck, headers: Headers) -> list[Finding]:
     from pytest_cors.engine import get_profile
 
     policy = check.policy
@@ -888,16 +887,14 @@ def _max_age_findings(check: Check, headers: Headers) -> list[Finding]:
     return found
 
 
-def _granting_exchange(check: Check, evidence: Evidence) -> Exchange | None:
+def _granting_exchange(check: PlannedCheck, evidence: Evidence) -> Exchange | None:
     """The first response whose Access-Control-Allow-Origin names the probe origin itself."""
     return next((e for e in evidence.exchanges if _acao(e.response.headers) == check.origin), None)
 
 
-def _denied_origin_findings(check: Check, evidence: Evidence) -> list[Finding]:
+def _denied_origin_findings(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     outcome = evidence.outcome
     finding = check.finding or "CORS-PROBE"
-    if check.kind == "pna":
-        return []  # judged by the guards: the permission header is the only thing that counts
     if check.kind == "credentials":
         if outcome is not None and outcome.allowed:
             return [
@@ -956,7 +953,7 @@ def _denied_origin_findings(check: Check, evidence: Evidence) -> list[Finding]:
     return [Finding(finding, head + tail + hint)]
 
 
-def _outside_list_findings(check: Check, outcome: Outcome | None) -> list[Finding]:
+def _outside_list_findings(check: PlannedCheck, outcome: Outcome | None) -> list[Finding]:
     if outcome is None or not outcome.allowed:
         return []
     preflight = outcome.preflight
@@ -990,7 +987,7 @@ def _outside_list_findings(check: Check, outcome: Outcome | None) -> list[Findin
     ]
 
 
-def _guards(check: Check, evidence: Evidence) -> list[Finding]:
+def _guards(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     policy = check.policy
     found: list[Finding] = []
     exchanges = evidence.exchanges
@@ -1089,7 +1086,7 @@ def _guards(check: Check, evidence: Evidence) -> list[Finding]:
     return found
 
 
-def _mismatch(check: Check, evidence: Evidence) -> list[Finding]:
+def _mismatch(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     outcome = evidence.outcome
     if outcome is None or outcome.failure is None:
         return []
@@ -1138,7 +1135,7 @@ def failing(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.fails]
 
 
-def browser_summary(check: Check, evidence: Evidence) -> str:
+def browser_summary(check: PlannedCheck, evidence: Evidence) -> str:
     """One line: what the browser would do with this check's request."""
     return _verdict(check, evidence.outcome)
 

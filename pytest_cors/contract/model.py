@@ -126,7 +126,7 @@ class AllowedFinding(_Located):
 
 
 @dataclass(frozen=True)
-class MaxAge:
+class MaxAgeBounds:
     """The accepted ``Access-Control-Max-Age`` range in seconds; ``None`` is unbounded."""
 
     min: int | None = None
@@ -134,7 +134,7 @@ class MaxAge:
 
 
 @dataclass(frozen=True)
-class Target(_Located):
+class ContractTarget(_Located):
     """Where the contract runs by default: an importable app or a live base URL."""
 
     app: str | None
@@ -180,7 +180,7 @@ class Policy(_Located):
     request_headers: tuple[str, ...] = ()
     expose_headers: tuple[str, ...] = ()
     credentials: bool = False
-    max_age: MaxAge = MaxAge()
+    max_age: MaxAgeBounds = MaxAgeBounds()
     public: bool = False
     cors: bool = True
     vary: bool = True
@@ -224,7 +224,7 @@ class Contract(_Located):
     mark: Mark
     policies: tuple[Policy, ...]
     description: str | None = None
-    target: Target | None = None
+    target: ContractTarget | None = None
     browsers: tuple[str, ...] = DEFAULT_BROWSERS
     seed: int | None = None
     coverage: Coverage | None = None

@@ -19,7 +19,14 @@ from pytest_cors.contract.keys import (
     Setting,
     misspelt,
 )
-from pytest_cors.contract.model import DEFAULT_BROWSERS, Contract, Coverage, Mark, Policy, Target
+from pytest_cors.contract.model import (
+    DEFAULT_BROWSERS,
+    Contract,
+    ContractTarget,
+    Coverage,
+    Mark,
+    Policy,
+)
 from pytest_cors.contract.validate_policy import PolicyChecks
 from pytest_cors.contract.validate_values import Bad, Entries, ValueChecks, base_url_problem
 from pytest_cors.contract.yaml_source import Map, Raw, Scalar, Seq, describe
@@ -177,7 +184,7 @@ class ContractChecks:
         )
         return SUPPORTED_VERSIONS[-1]
 
-    def target(self, item: tuple[Mark, Raw]) -> Target | None:
+    def target(self, item: tuple[Mark, Raw]) -> ContractTarget | None:
         """``target``: an importable app or a live base URL, not both."""
         key_mark, node = item
         entries = self.values.mapping(node, "'target'", TARGET_KEYS, "in target")
@@ -207,7 +214,7 @@ class ContractChecks:
                     f"'module:factory()', e.g. 'myproject.asgi:app'{hint}",
                 )
                 return None
-            return Target(app, None, key_mark, marks=marks)
+            return ContractTarget(app, None, key_mark, marks=marks)
         url_node = entries["base_url"][1]
         url = self.values.string(url_node, "'target.base_url'")
         if isinstance(url, Bad):
@@ -216,7 +223,7 @@ class ContractChecks:
         if problem:
             self.values.error(url_node.mark, problem)
             return None
-        return Target(None, url, key_mark, marks=marks)
+        return ContractTarget(None, url, key_mark, marks=marks)
 
     def policies(
         self,

@@ -15,7 +15,7 @@ from pytest_cors.contract.model import (
     DEFAULT_METHODS,
     AllowedFinding,
     Mark,
-    MaxAge,
+    MaxAgeBounds,
     OriginRule,
     Policy,
 )
@@ -414,7 +414,7 @@ def make_policy(
         request_headers=settings.request_headers or (),
         expose_headers=settings.expose_headers or (),
         credentials=settings.credentials is True,
-        max_age=MaxAge(settings.max_age_min, settings.max_age_max),
+        max_age=MaxAgeBounds(settings.max_age_min, settings.max_age_max),
         public=settings.public is True,
         cors=settings.cors is not False,
         vary=settings.vary is not False,

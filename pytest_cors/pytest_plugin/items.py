@@ -31,9 +31,9 @@ import pytest
 
 from pytest_cors.contract.checks import (
     FINDINGS,
-    Check,
     Evidence,
     Finding,
+    PlannedCheck,
     browser_summary,
     build_checks,
     coverage_message,
@@ -103,7 +103,7 @@ class ContractFile(pytest.Module):
             checks = build_checks(contract, seed=seed, browser=state.browser, live=live)
         except CorsError as exc:
             raise self.CollectError(f"{self.path}: {exc}") from None
-        by_policy: dict[str, list[Check]] = {}
+        by_policy: dict[str, list[PlannedCheck]] = {}
         for check in checks:
             by_policy.setdefault(check.policy.name, []).append(check)
         for name, policy_checks in by_policy.items():
@@ -123,7 +123,7 @@ class PolicyNode(pytest.Collector):
     """One policy of a contract: ``cors.yaml::spa-api`` selects all its checks."""
 
     def __init__(
-        self, *, checks: list[Check], run: ContractRun, seed: int | str, **kwargs: Any
+        self, *, checks: list[PlannedCheck], run: ContractRun, seed: int | str, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
         self.checks = checks
@@ -237,11 +237,11 @@ class _Check(pytest.Item):
     one that gets its target from the ``cors_target`` fixture.
     """
 
-    cors_check: Check
+    cors_check: PlannedCheck
     run: ContractRun
     seed: int | str
 
-    def _init_check(self, check: Check, seed: int | str) -> None:
+    def _init_check(self, check: PlannedCheck, seed: int | str) -> None:
         policy = self.parent
         assert isinstance(policy, PolicyNode)
         self.cors_check = check
@@ -389,9 +389,6 @@ class _Check(pytest.Item):
         observed = None
         if evidence is not None and evidence.outcome is not None:
             observed = "allowed" if evidence.outcome.allowed else "denied"
-        elif evidence is not None and evidence.extra:
-            pna = evidence.extra[0].response.headers.get("Access-Control-Allow-Private-Network")
-            observed = "allowed" if pna == "true" else "denied"
         record = {
             "contract": self.nodeid.split("::", 1)[0] or str(self.path),
             "file": str(self.path),
@@ -438,7 +435,7 @@ class _Check(pytest.Item):
 class CheckItem(_Check):
     """One check of a contract: a simulated ``fetch()`` and the verdict the contract expects."""
 
-    def __init__(self, *, check: Check, seed: int | str, **kwargs: Any) -> None:
+    def __init__(self, *, check: PlannedCheck, seed: int | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._init_check(check, seed)
 
@@ -468,7 +465,7 @@ class FixtureCheckItem(_Check, pytest.Function, _IdAsText):
     """A check of a contract without a target: checked against the ``cors_target`` fixture,
     requested as any test requests a fixture (its scope, overrides and teardown apply)."""
 
-    def __init__(self, *, check: Check, seed: int | str, **kwargs: Any) -> None:
+    def __init__(self, *, check: PlannedCheck, seed: int | str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._init_check(check, seed)
 

@@ -17,7 +17,7 @@ from pytest_cors.contract import (
     AllowedFinding,
     Contract,
     Mark,
-    MaxAge,
+    MaxAgeBounds,
     Policy,
     load_contract,
     load_contract_text,
@@ -85,7 +85,7 @@ def test_the_issue_example_loads_with_every_value_in_place():
     assert spa.methods == ("GET", "POST", "PUT")
     assert spa.request_headers == ("Content-Type", "X-Request-Id")
     assert spa.expose_headers == ("X-Total-Count",)
-    assert spa.max_age == MaxAge(60, 7200)
+    assert spa.max_age == MaxAgeBounds(60, 7200)
     assert spa.credentials is True
     assert "credentials" in spa.inherited
     assert (fonts.public, fonts.credentials, fonts.cors) == (True, False, True)
@@ -130,7 +130,7 @@ def test_defaults_when_nothing_optional_is_written():
         True,
         False,
     )
-    assert p.max_age == MaxAge(None, None)
+    assert p.max_age == MaxAgeBounds(None, None)
     assert (p.request_headers, p.expose_headers, p.error_paths, p.probes) == ((), (), (), ())
     assert (p.deny, p.allow_findings, p.description) == ((), (), None)
     assert p.inherited == frozenset()
@@ -233,7 +233,7 @@ def test_defaults_apply_to_every_policy_and_a_policy_overrides_them():
     a, b = contract.policies
     assert (a.credentials, a.methods, a.browsers) == (True, ("GET", "POST"), ("firefox",))
     assert [r.text for r in a.allow] == ["https://app.example.com"]
-    assert a.max_age == MaxAge(60, 600)
+    assert a.max_age == MaxAgeBounds(60, 600)
     assert a.inherited == {
         "credentials",
         "methods",
@@ -247,7 +247,7 @@ def test_defaults_apply_to_every_policy_and_a_policy_overrides_them():
     # origins and max_age merge one level deep: allow still comes from defaults.
     assert [r.text for r in b.allow] == ["https://app.example.com"]
     assert b.deny == (parse_origin("https://other.example.net"),)
-    assert b.max_age == MaxAge(60, 120)
+    assert b.max_age == MaxAgeBounds(60, 120)
     assert b.inherited == {"origins.allow", "max_age.min", "browsers"}
     # Marks of inherited values point into defaults; own values into the policy.
     assert a.where("methods").line == 4
@@ -308,7 +308,7 @@ def test_a_closed_policy_does_not_inherit_what_only_open_policies_mean():
     )
     (admin,) = contract.policies
     assert (admin.cors, admin.allow, admin.expose_headers) == (False, (), ())
-    assert (admin.max_age, admin.credentials) == (MaxAge(), True)
+    assert (admin.max_age, admin.credentials) == (MaxAgeBounds(), True)
     assert admin.inherited == {"credentials"}
     assert admin.where("origins.allow") == admin.mark
 
@@ -697,8 +697,10 @@ def test_yaml_11_booleans_are_strings_and_refused_with_a_fix(word, fix):
 
 
 def test_max_age_bounds_may_be_equal_or_zero():
-    assert policy("paths: [/a]\npublic: true\nmax_age: {min: 0, max: 0}\n").max_age == MaxAge(0, 0)
-    assert policy("paths: [/a]\npublic: true\nmax_age: {max: 5}\n").max_age == MaxAge(None, 5)
+    assert policy("paths: [/a]\npublic: true\nmax_age: {min: 0, max: 0}\n").max_age == MaxAgeBounds(
+        0, 0
+    )
+    assert policy("paths: [/a]\npublic: true\nmax_age: {max: 5}\n").max_age == MaxAgeBounds(None, 5)
 
 
 @pytest.mark.parametrize("value", ["true", "'60'", "60.0", "-0x1", "[60]"])

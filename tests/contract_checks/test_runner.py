@@ -396,7 +396,7 @@ def test_credentialed_checks_carry_the_cookie_where_each_browser_would_send_it()
     c = contract("browsers: [chromium, safari]\n")
     run = ContractRun(c, TargetSpec.resolve(c), target=target)
     cookies = {"chromium": set(), "safari": set()}
-    checks = [check for check in build_checks(c) if check.credentials and check.kind != "pna"]
+    checks = [check for check in build_checks(c) if check.credentials]
     assert {check.browser for check in checks} == {"chromium", "safari"}
     for check in checks:
         seen.clear()
