@@ -396,6 +396,11 @@ CSP_HINT = (
 )
 
 
+#: The word Chromium's mixed-content line names a blocked load by (Chromium 156, measured;
+#: ``fetch()``, destination ``empty``, is a "resource").
+_MIXED_CONTENT_KINDS = {"script": "script", "font": "font", "style": "stylesheet"}
+
+
 def mixed_content_failure(
     *,
     url: str,
@@ -403,11 +408,14 @@ def mixed_content_failure(
     initial_url: str,
     step: str,
     console: str = "chromium",
+    destination: str = "empty",
 ) -> Failure:
     """An ``https`` page fetching insecure ``url``: blocked before a request is sent.
 
     Console lines measured (Chromium 156, Firefox 153 ESR, WebKitGTK 2.50.6); after a redirect
-    WebKit's ``Fetch API`` line names the URL the script fetched, ``initial_url``.
+    WebKit's ``Fetch API`` line names the URL the script fetched, ``initial_url``. An element's
+    load (``destination`` ``script``, ``font``, ``style``) is named by its kind in Chromium's
+    line, and WebKit logs only its ``[blocked]`` line for it (measured).
     """
     if console == "firefox":
         message = f'Blocked loading mixed active content "{url}"'
@@ -416,14 +424,16 @@ def mixed_content_failure(
             f"[blocked] The page at {page_url} requested insecure content from {url}. This "
             "content was blocked and must be served over HTTPS."
         ]
-        if step != "redirect":
-            lines.append("Not allowed to request resource")
-        lines.append(f"Fetch API cannot load {initial_url} due to access control checks.")
+        if destination == "empty":
+            if step != "redirect":
+                lines.append("Not allowed to request resource")
+            lines.append(f"Fetch API cannot load {initial_url} due to access control checks.")
         message = "\n".join(lines)
     else:
+        kind = _MIXED_CONTENT_KINDS.get(destination, "resource")
         message = (
             f"Mixed Content: The page at '{page_url}' was loaded over HTTPS, but requested an "
-            f"insecure resource '{url}'. This request has been blocked; the content must be "
+            f"insecure {kind} '{url}'. This request has been blocked; the content must be "
             "served over HTTPS."
         )
     return Failure(
@@ -434,6 +444,28 @@ def mixed_content_failure(
         failed_parameter=url,
         step=step,
     )
+
+
+#: How Chromium's console line starts for each directive a request is checked against
+#: (measured, Chromium 156: tests/conformance/test_csp_initiators.py). Media has two blanks
+#: before the URL's quote (``Loading media from  'http://...'``), as Chromium prints it.
+_CHROMIUM_CSP_ACTIONS = {
+    "connect-src": "Connecting to",
+    "font-src": "Loading the font",
+    "img-src": "Loading the image",
+    "media-src": "Loading media from ",
+    "script-src-elem": "Loading the script",
+    "style-src-elem": "Loading the stylesheet",
+}
+#: Firefox's console line for a script or a stylesheet it refused (measured, Firefox 153 ESR);
+#: every other directive reads "blocked the loading of a resource (...) at URL because ...".
+_FIREFOX_CSP_WHAT = {
+    "script-src-elem": ("a script", "from being executed "),
+    "style-src-elem": ("a style", "from being applied "),
+}
+#: WebKit names a script's and a stylesheet's directive without ``-elem`` in its console line,
+#: whichever of the two decided (measured, WebKitGTK 2.50.6).
+_WEBKIT_CSP_NAMES = {"script-src-elem": "script-src", "style-src-elem": "style-src"}
 
 
 def csp_failure(
@@ -453,17 +485,22 @@ def csp_failure(
     """
     fallback = directive_name != wanted
     if console == "firefox":
+        what, done = _FIREFOX_CSP_WHAT.get(wanted, ("the loading of a resource", ""))
         message = (
-            "Content-Security-Policy: The page's settings blocked the loading of a resource "
-            f'({wanted}) at {url} because it violates the following directive: "{directive}"'
+            f"Content-Security-Policy: The page's settings blocked {what} ({wanted}) at {url} "
+            f'{done}because it violates the following directive: "{directive}"'
         )
     elif console == "webkit":
+        # the -elem directive and its parent are one name to WebKit: only default-src is
+        # told as a fallback
+        named = _WEBKIT_CSP_NAMES.get(wanted, wanted)
         where = (
-            f"it appears in neither the {wanted} directive nor the {directive_name} directive"
-            if fallback
-            else f"it does not appear in the {directive_name} directive"
+            f"it appears in neither the {named} directive nor the {directive_name} directive"
+            if directive_name == "default-src" and named != "default-src"
+            else f"it does not appear in the {named} directive"
         )
-        lines = [f"Refused to connect to {url} because {where} of the Content Security Policy."]
+        verb = "connect to" if wanted == "connect-src" else "load"
+        lines = [f"Refused to {verb} {url} because {where} of the Content Security Policy."]
         if step == "redirect":
             lines += [
                 "Blocked by Content Security Policy.",
@@ -477,8 +514,9 @@ def csp_failure(
             if fallback
             else ""
         )
+        action = _CHROMIUM_CSP_ACTIONS.get(wanted, "Connecting to")
         message = (
-            f"Connecting to '{url}' violates the following Content Security Policy directive: "
+            f"{action} '{url}' violates the following Content Security Policy directive: "
             f'"{directive}".{note} The action has been blocked.'
         )
     extra = f" (or add a '{wanted}' directive: '{directive_name}' applies as its fallback)"

@@ -1,8 +1,9 @@
 """The page's Content Security Policy, as far as it decides whether a request may start.
 
 Pure: a small CSP3 parser and matcher. A policy is a list of directives, each a list of source
-expressions; a request's URL is checked against the directive that applies to its initiator
-(``fetch()``: ``connect-src``, falling back to ``default-src``). A blocked request never leaves
+expressions; a request's URL is checked against the directive that applies to its destination
+(``fetch()``: ``connect-src``; a font ``font-src``, an image ``img-src``, ... each falling back
+to ``default-src``: :func:`directive_for`). A blocked request never leaves
 the page, so no CORS step runs at all.
 """
 
@@ -21,10 +22,31 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "img-src": ("img-src", "default-src"),
     "media-src": ("media-src", "default-src"),
     "script-src": ("script-src-elem", "script-src", "default-src"),
+    "script-src-elem": ("script-src-elem", "script-src", "default-src"),
     "style-src": ("style-src-elem", "style-src", "default-src"),
+    "style-src-elem": ("style-src-elem", "style-src", "default-src"),
 }
 #: The directive a ``fetch()`` call is checked against.
 FETCH_DIRECTIVE = "connect-src"
+#: The directive each request destination is checked against (CSP3 "Get the effective
+#: directive for request"): an element's own, ``connect-src`` for the empty destination of
+#: ``fetch()``, ``XMLHttpRequest``, ``EventSource`` and ``sendBeacon``.
+DESTINATION_DIRECTIVES: dict[str, str] = {
+    "font": "font-src",
+    "image": "img-src",
+    "script": "script-src-elem",
+    "style": "style-src-elem",
+    "audio": "media-src",
+    "video": "media-src",
+    "track": "media-src",
+}
+
+
+def directive_for(destination: str) -> str:
+    """The directive a request of ``destination`` (its ``Sec-Fetch-Dest``) is checked against;
+    ``connect-src`` for ``"empty"`` and every destination not listed."""
+    return DESTINATION_DIRECTIVES.get(destination, FETCH_DIRECTIVE)
+
 
 _WHITESPACE = " \t\n\f\r"
 

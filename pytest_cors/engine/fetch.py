@@ -9,6 +9,7 @@ network; the drivers in :mod:`pytest_cors.flow` carry its requests to a target, 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
@@ -172,6 +173,10 @@ def run_fetch(
     chain: list[Origin] = []
     unread: tuple[Request, bool, Response] | None = None
     while True:
+        upgraded = _mixed_content_upgrade(req, hop.url, hop.current)
+        if upgraded is not None:
+            out.notes.append(Note("actual", f"mixed content: {hop.url} upgraded to https", True))
+            hop = replace(hop, url=upgraded, current=origin_of_url(upgraded))
         chain.append(hop.current)
         stopped = _stopped_before_cors(req, hop.url, hop.current, hop.redirects, profile)
         if stopped is not None:
@@ -574,11 +579,13 @@ def _stopped_before_cors(
     req: FetchRequest, url: str, current: Origin, redirects: int, profile: Profile
 ) -> Failure | None:
     """The page's own refusal of a request to ``url`` before it starts: the page's CSP
-    (``connect-src`` for ``fetch()``), then mixed content (an https page, an insecure URL),
-    then Chromium's Local Network Access (a public page, a local or loopback address)."""
+    (``connect-src`` for ``fetch()``, the destination's own directive for an element), then
+    mixed content (an https page, an insecure URL), then Chromium's Local Network Access (a
+    public page, a local or loopback address)."""
     step = "redirect" if redirects else "actual"
     page = req.origin
-    violation = csp.check(req.page_csp, url, page, redirected=bool(redirects))
+    directive = csp.directive_for(req.destination)
+    violation = csp.check(req.page_csp, url, page, directive=directive, redirected=bool(redirects))
     if violation is not None:
         return csp_failure(
             url=url,
@@ -599,6 +606,7 @@ def _stopped_before_cors(
             initial_url=req.url,
             step=step,
             console=profile.console,
+            destination=req.destination,
         )
     if req.local_network is None or not profile.local_network_access:
         return None
@@ -611,13 +619,46 @@ def _stopped_before_cors(
     )
 
 
+#: Destinations whose mixed content is upgraded to ``https`` instead of blocked (images, audio,
+#: video: Chromium 156, Firefox 153 and WebKitGTK 2.50.6 all upgrade an ``<img>``, with or
+#: without ``crossorigin``, keeping the port; measured, tests/conformance/test_mixed_content.py).
+UPGRADED_DESTINATIONS = ("image", "audio", "video")
+
+
 def _mixed_content(req: FetchRequest, current: Origin, profile: Profile) -> bool:
-    """Whether an ``https`` page's request to ``current`` is mixed content (when checked)."""
+    """Whether an ``https`` page's request to ``current`` is mixed content that is blocked."""
     if not req.mixed_content or req.origin.opaque or req.origin.scheme != "https":
         return False
     if current.opaque or current.scheme != "http":
         return False
+    if req.destination in UPGRADED_DESTINATIONS:
+        # an image from a loopback host loads over http, not upgraded, in all three (WebKit
+        # too, which blocks a fetch() there); other hosts are upgraded, never blocked
+        return False
     return not (profile.mixed_content_allows_loopback and is_potentially_trustworthy(current))
+
+
+def _mixed_content_upgrade(req: FetchRequest, url: str, current: Origin) -> str | None:
+    """The ``https`` URL an upgradable mixed-content request goes to instead (``None``: not
+    upgraded). A loopback host or an IP address is not upgraded (Chromium's console: "not
+    upgraded to HTTPS because its URL's host is an IP address"; loopback measured)."""
+    if req.destination not in UPGRADED_DESTINATIONS or not req.mixed_content:
+        return None
+    if req.origin.opaque or req.origin.scheme != "https" or current.opaque:
+        return None
+    if current.scheme != "http" or is_potentially_trustworthy(current):
+        return None
+    if _is_ip(current.host):
+        return None
+    return "https" + url[len("http") :]
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _actual_request(

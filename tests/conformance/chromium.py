@@ -216,6 +216,7 @@ class Chromium:
         workers: int = 8,
         timeout_ms: int = 15000,
         default_port_to: int | None = None,
+        extra_args: Iterable[str] = (),
     ) -> None:
         from playwright.sync_api import sync_playwright
 
@@ -223,7 +224,11 @@ class Chromium:
         try:
             self.browser = self._pw.chromium.launch(
                 executable_path=executable,
-                args=[*FLAGS, f"--host-resolver-rules={resolver_rules(default_port_to)}"],
+                args=[
+                    *FLAGS,
+                    f"--host-resolver-rules={resolver_rules(default_port_to)}",
+                    *extra_args,  # a family's own switches (TLS, address-space overrides)
+                ],
             )
         except Exception:
             self._pw.stop()

@@ -292,11 +292,17 @@ class Firefox:
     """One headless Firefox ESR for the whole session, driven over WebDriver BiDi."""
 
     def __init__(
-        self, executable: str, workers: int = 8, timeout_ms: int = 15000, start_timeout: float = 60
+        self,
+        executable: str,
+        workers: int = 8,
+        timeout_ms: int = 15000,
+        start_timeout: float = 60,
+        prefs: dict[str, object] | None = None,
+        accept_insecure_certs: bool = False,
     ) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="pytest-cors-firefox-")
         profile = Path(self._dir.name)
-        (profile / "user.js").write_text(user_js(), encoding="utf-8")
+        (profile / "user.js").write_text(user_js({**PREFS, **(prefs or {})}), encoding="utf-8")
         self._log = (profile / "stderr.log").open("wb")
         self._proc = subprocess.Popen(
             [
@@ -318,7 +324,10 @@ class Firefox:
         try:
             port = self._wait_for_port(profile, start_timeout)
             self._client = BidiClient(f"ws://127.0.0.1:{port}/session", timeout=start_timeout)
-            session = self._client.command("session.new", {"capabilities": {}})
+            always = {"acceptInsecureCerts": True} if accept_insecure_certs else {}
+            session = self._client.command(
+                "session.new", {"capabilities": {"alwaysMatch": always} if always else {}}
+            )
             caps = session["capabilities"]
             self.version: str = caps.get("browserVersion", "")
             self._client.command("session.subscribe", {"events": ["log.entryAdded"]})

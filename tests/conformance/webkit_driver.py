@@ -55,6 +55,9 @@ class Driver:
         # Safari's default: third-party cookies blocked (WebKitGTK needs its tracking
         # prevention switched on for that).
         manager.set_itp_enabled(True)
+        # The mixed-content and LNA families' loopback TLS server has a self-signed certificate
+        # (no other family uses https).
+        manager.set_tls_errors_policy(WebKit2.TLSErrorsPolicy.IGNORE)
         self.context = WebKit2.WebContext(website_data_manager=manager)
         self.context.set_cache_model(WebKit2.CacheModel.DOCUMENT_VIEWER)
         self.view: Any = None

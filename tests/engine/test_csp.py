@@ -149,3 +149,28 @@ def test_page_csp_must_be_text():
     with pytest.raises(CorsUsageError, match="page_csp"):
         prepare_request("http://a.example/", origin="http://b.example",
                         profile=get_profile("chromium"), page_csp=b"x")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("policy", "destination", "governing"),
+    [
+        # measured in Chromium 156, Firefox 153 ESR and WebKitGTK 2.50.6 (test_csp_initiators.py)
+        ("script-src 'self'; script-src-elem *", "script", None),
+        ("script-src *; script-src-elem 'self'", "script", "script-src-elem 'self'"),
+        ("default-src *; script-src 'self'", "script", "script-src 'self'"),
+        ("default-src 'none'; script-src *", "script", None),
+        ("style-src 'self'; style-src-elem *", "style", None),
+        ("style-src *; style-src-elem 'self'", "style", "style-src-elem 'self'"),
+        ("default-src *; style-src 'self'", "style", "style-src 'self'"),
+        ("default-src 'self'", "font", "default-src 'self'"),
+        ("default-src *; connect-src 'none'", "font", None),
+        ("default-src 'none'; media-src *", "video", None),
+        ("media-src 'self'", "audio", "media-src 'self'"),
+        ("default-src *; img-src 'none'", "empty", None),
+        ("default-src 'self'", "empty", "default-src 'self'"),
+    ],
+)
+def test_an_elements_directive_and_its_fallbacks(policy, destination, governing):
+    directive = csp.directive_for(destination)
+    violation = csp.check(policy, "http://cdn.example.com/r", PAGE, directive=directive)
+    assert (violation and violation.directive.text) == governing

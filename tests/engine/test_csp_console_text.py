@@ -46,3 +46,82 @@ def test_an_https_page_gives_its_scheme_and_an_opaque_page_keeps_the_text():
     )
     opaque = parse_origin("null")
     assert firefox_text(_directive("connect-src a.example"), opaque) == "connect-src a.example"
+
+
+# -- each engine's line for an element's load (measured by test_csp_initiators.py) -------------
+_URL = "http://localhost:9/s/x/r"
+
+
+def _line(console: str, wanted: str, directive: str) -> str:
+    from pytest_cors.failures import csp_failure
+
+    return csp_failure(
+        url=_URL,
+        directive=directive,
+        directive_name=directive.split()[0],
+        wanted=wanted,
+        step="actual",
+        console=console,
+    ).message
+
+
+@pytest.mark.parametrize(
+    ("wanted", "directive", "line"),
+    [
+        ("media-src", "media-src 'self'",
+         f"Loading media from  '{_URL}' violates the following Content Security Policy "
+         "directive: \"media-src 'self'\". The action has been blocked."),
+        ("script-src-elem", "script-src 'self'",
+         f"Loading the script '{_URL}' violates the following Content Security Policy directive: "
+         "\"script-src 'self'\". Note that 'script-src-elem' was not explicitly set, so "
+         "'script-src' is used as a fallback. The action has been blocked."),
+        ("style-src-elem", "default-src 'self'",
+         f"Loading the stylesheet '{_URL}' violates the following Content Security Policy "
+         "directive: \"default-src 'self'\". Note that 'style-src-elem' was not explicitly set, "
+         "so 'default-src' is used as a fallback. The action has been blocked."),
+    ],
+)  # fmt: skip
+def test_chromium_element_lines(wanted, directive, line):
+    assert _line("chromium", wanted, directive) == line
+
+
+@pytest.mark.parametrize(
+    ("wanted", "directive", "line"),
+    [
+        ("script-src-elem", "script-src 'self'",
+         f"Content-Security-Policy: The page's settings blocked a script (script-src-elem) at "
+         f"{_URL} from being executed because it violates the following directive: "
+         "\"script-src 'self'\""),
+        ("style-src-elem", "default-src 'self'",
+         f"Content-Security-Policy: The page's settings blocked a style (style-src-elem) at "
+         f"{_URL} from being applied because it violates the following directive: "
+         "\"default-src 'self'\""),
+        ("font-src", "font-src 'self'",
+         "Content-Security-Policy: The page's settings blocked the loading of a resource "
+         f"(font-src) at {_URL} because it violates the following directive: \"font-src 'self'\""),
+    ],
+)  # fmt: skip
+def test_firefox_names_a_script_and_a_style(wanted, directive, line):
+    assert _line("firefox", wanted, directive) == line
+
+
+@pytest.mark.parametrize(
+    ("wanted", "directive", "where"),
+    [
+        # WebKit drops -elem, and tells only default-src as a fallback
+        ("script-src-elem", "script-src-elem 'self'", "does not appear in the script-src"),
+        ("script-src-elem", "script-src 'self'", "does not appear in the script-src"),
+        ("script-src-elem", "default-src 'self'",
+         "appears in neither the script-src directive nor the default-src"),
+        ("style-src-elem", "style-src 'self'", "does not appear in the style-src"),
+        ("style-src-elem", "default-src 'self'",
+         "appears in neither the style-src directive nor the default-src"),
+        ("font-src", "default-src 'self'",
+         "appears in neither the font-src directive nor the default-src"),
+        ("img-src", "img-src 'self'", "does not appear in the img-src"),
+    ],
+)  # fmt: skip
+def test_webkit_element_lines(wanted, directive, where):
+    assert _line("webkit", wanted, directive) == (
+        f"Refused to load {_URL} because it {where} directive of the Content Security Policy."
+    )

@@ -81,3 +81,62 @@ def test_off_by_default_so_in_process_http_targets_keep_working():
     profile = get_profile("chromium")
     req = prepare_request("http://testserver/x", origin="https://app.example.com", profile=profile)
     assert next(run_fetch(req, profile)).url == "http://testserver/x"
+
+
+def run_element(url, element, browser="chromium", crossorigin=None, responses=()):
+    from dataclasses import replace
+
+    from pytest_cors.engine.initiators import element_request
+
+    profile = get_profile(browser)
+    made = element_request(element, crossorigin, profile.console)
+    req = prepare_request(
+        url,
+        origin="https://app.example.com",
+        profile=profile,
+        method=made.method,
+        headers=list(made.headers),
+        credentials=made.credentials,
+        mode=made.mode,
+        mixed_content=True,
+    )
+    req = replace(req, destination=made.destination)
+    flow = run_fetch(req, profile)
+    sent, replies = [], iter(responses)
+    try:
+        request = next(flow)
+        while True:
+            sent.append(request)
+            request = flow.send(next(replies))
+    except StopIteration as stop:
+        return stop.value, sent
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox", "safari"])
+@pytest.mark.parametrize("crossorigin", [None, "anonymous"])
+def test_an_image_is_upgraded_to_https_keeping_the_port(browser, crossorigin):
+    # measured: Chromium 156, Firefox 153, WebKitGTK 2.50.6 (tests/conformance)
+    outcome, sent = run_element("http://api.example.com:8443/i.png", "img", browser,
+                                crossorigin, [Response(200, ANY)])  # fmt: skip
+    assert [r.url for r in sent] == ["https://api.example.com:8443/i.png"]
+    assert outcome.failure is None and outcome.allowed
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox", "safari"])
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8/i.png", "http://localhost:8/i.png"])
+def test_an_image_from_loopback_loads_over_http_even_in_webkit(browser, url):
+    outcome, sent = run_element(url, "img", browser, responses=[Response(200, ANY)])
+    assert [r.url for r in sent] == [url]
+    assert outcome.allowed
+
+
+@pytest.mark.parametrize(
+    ("element", "kind"), [("script", "script"), ("font", "font"), ("stylesheet", "stylesheet")]
+)
+def test_a_blocked_element_is_named_by_its_kind(element, kind):
+    outcome, sent = run_element("http://api.example.com/x", element)
+    assert sent == []
+    assert f"requested an insecure {kind} 'http://api.example.com/x'" in outcome.failure.message
+    outcome, _ = run_element("http://api.example.com/x", element, "safari")
+    assert outcome.failure.message.startswith("[blocked] The page at https://app.example.com/")
+    assert "\n" not in outcome.failure.message  # WebKit logs only the [blocked] line for it

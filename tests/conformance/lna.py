@@ -1,0 +1,188 @@
+"""The ``lna`` family: Chromium's Local Network Access gate, measured with address-space overrides.
+
+Chromium decides a URL's address space from the IP address it connects to; every scenario host
+is loopback here, so the browser is started with ``--ip-address-space-overrides`` making the
+page's port *public* and a third port *local* (private); the API's own port stays *loopback*.
+The page is ``https://app.example.com:PUBLIC/`` (a secure context) or, for the insecure case,
+``http://`` on the same port; each case fetches the API on one of the three ports over https
+(so mixed content stays out of it). The permission state is the browsing context's: left at
+its default (headless, nobody answers the prompt) or granted through DevTools'
+``Browser.setPermission`` with Chromium's names (``loopback-network``, ``local-network``).
+
+Compared with the engine's ``chromium`` profile given ``local_network=LocalNetwork(...)`` with
+the same permissions and the overridden spaces declared (``page_space``, ``target_space``):
+whether the page used the answer, every request the server received (a refused request sends
+nothing, not even a preflight), and the console line, which must be Chromium's own.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .mixed_content import FETCH_JS
+from .server import API_HOST, APP_HOST, Received, Resp, Step
+from .tls_server import TlsScenarioServer
+
+OPEN = Resp(
+    204,
+    (
+        "Access-Control-Allow-Origin: *",
+        "Access-Control-Allow-Methods: *",
+        "Access-Control-Allow-Headers: *",
+        "Access-Control-Allow-Private-Network: true",
+    ),
+    b"",
+)
+TEXT_STAR = Resp(200, ("Content-Type: text/plain", "Access-Control-Allow-Origin: *"), b"ok")
+TEXT_BARE = Resp(200, ("Content-Type: text/plain",), b"ok")
+
+#: Permission grants per browsing context (what ``Browser.setPermission`` grants).
+GRANTS: dict[str, tuple[str, ...]] = {
+    "prompt": (),
+    "loopback": ("loopback-network",),
+    "local": ("local-network",),
+}
+
+
+@dataclass(frozen=True)
+class LnaCase:
+    """One ``fetch()``: ``space`` is the API port's address space, ``grant`` the context's
+    permissions (a key of ``GRANTS``), ``secure`` whether the page is https."""
+
+    sid: str
+    title: str
+    space: str
+    grant: str = "prompt"
+    method: str = "GET"
+    secure: bool = True
+    acao: bool = True
+
+    def steps(self) -> dict[str, Step]:
+        return {"r": Step(TEXT_STAR if self.acao else TEXT_BARE, OPEN)}
+
+    def port(self, server: TlsScenarioServer) -> int:
+        return {"public": server.port, "loopback": server.port2, "local": server.extra[0]}[
+            self.space
+        ]
+
+    def url(self, server: TlsScenarioServer) -> str:
+        scheme = "https" if self.secure else "http"
+        return f"{scheme}://{API_HOST}:{self.port(server)}/s/{self.sid}/r"
+
+    def page_origin(self, server: TlsScenarioServer) -> str:
+        return f"{'https' if self.secure else 'http'}://{APP_HOST}:{server.port}"
+
+
+def _cases() -> list[LnaCase]:
+    c = LnaCase
+    out = []
+    for grant in GRANTS:
+        for space in ("loopback", "local", "public"):
+            out.append(c(f"lna-{grant}-{space}-get", f"GET to {space}, {grant} granted",
+                         space, grant))  # fmt: skip
+        out.append(c(f"lna-{grant}-loopback-put", f"PUT (preflighted) to loopback, {grant}",
+                     "loopback", grant, method="PUT"))  # fmt: skip
+    out += [
+        c("lna-loopback-noacao", "granted, the API sends no ACAO: CORS still applies",
+          "loopback", "loopback", acao=False),
+        c("lna-insecure-loopback", "an http public page to loopback, granted: refused",
+          "loopback", "loopback", secure=False),
+        c("lna-insecure-public", "an http public page to public: allowed", "public",
+          "loopback", secure=False),
+    ]  # fmt: skip
+    return out
+
+
+CASES = _cases()
+
+
+def override_flag(server: TlsScenarioServer) -> str:
+    """Chromium's switch: the page's port public, the third port local (private)."""
+    return (
+        f"--ip-address-space-overrides=127.0.0.1:{server.port}=public,"
+        f"127.0.0.1:{server.extra[0]}=private"
+    )
+
+
+@dataclass
+class LnaRun:
+    case: LnaCase
+    page: dict[str, Any]
+    requests: list[tuple[Received, str]]
+    console: list[str]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "used": bool(self.page.get("used")),
+            "sent": [("preflight" if r.is_preflight else r.method) for r, _ in self.requests],
+            "pna": any(r.get("Access-Control-Request-Private-Network") for r, _ in self.requests),
+        }
+
+    def transcript(self) -> str:
+        lines = [f"{self.case.sid}: page saw {self.page}"]
+        for r, scheme in self.requests:
+            lines.append(f"  {r.method} {r.path} over {scheme}")
+            lines += [f"    {k}: {v}" for k, v in r.headers if k.lower().startswith("access-")]
+        lines += [f"  console: {line}" for line in self.console]
+        return "\n".join(lines)
+
+
+_SID = re.compile(r"/s/(lna-[A-Za-z0-9_.-]+)/")
+
+
+def run_chromium(
+    browser: Any, server: TlsScenarioServer, cases: list[LnaCase]
+) -> dict[str, LnaRun]:
+    """Every case in Chromium (``browser``: the conformance ``Chromium`` started with
+    ``--ignore-certificate-errors`` and :func:`override_flag`); one context per grant and
+    page scheme."""
+    for case in cases:
+        server.add(case.sid, case.page_origin(server), case.steps())
+    results: dict[str, Any] = {}
+    console: dict[str, list[str]] = {}
+    groups = sorted({(c.grant, c.secure) for c in cases})
+    browser_cdp = browser.browser.new_browser_cdp_session()
+    for grant, secure in groups:
+        group = [c for c in cases if (c.grant, c.secure) == (grant, secure)]
+        origin = group[0].page_origin(server)
+        context = browser.browser.new_context()
+        try:
+            page = context.new_page()
+
+            def keep(message: Any) -> None:
+                match = _SID.search(message.text)
+                if match:
+                    console.setdefault(match.group(1), []).append(message.text)
+
+            page.on("console", keep)
+            cdp = context.new_cdp_session(page)
+            info = cdp.send("Target.getTargetInfo")["targetInfo"]
+            cdp.detach()
+            for name in GRANTS[grant] if secure else ():
+                # a page's session may not grant (``Permission can't be granted in current
+                # context``): the browser's own session does, naming the page's context; it
+                # refuses the same way for an http origin (measured), which LNA never lets
+                # through anyway
+                browser_cdp.send(
+                    "Browser.setPermission",
+                    {
+                        "permission": {"name": name},
+                        "setting": "granted",
+                        "origin": origin,
+                        "browserContextId": info["browserContextId"],
+                    },
+                )
+            page.goto(origin + "/")
+            specs = [{"sid": c.sid, "url": c.url(server), "method": c.method} for c in group]
+            results.update(page.evaluate(FETCH_JS, {"specs": specs, "timeoutMs": 8000}))
+            page.wait_for_timeout(300)
+        finally:
+            context.close()
+    time.sleep(0.1)
+    return {
+        c.sid: LnaRun(c, results[c.sid], server.take_with_schemes(c.sid), console.get(c.sid, []))
+        for c in cases
+    }

@@ -1,0 +1,233 @@
+"""The ``csp-initiators`` family: the page's CSP against every initiator, in all three engines.
+
+Each engine loads every case of :mod:`.csp_initiators` (one page per policy); each case is then
+run through the kit's ``simulate_load`` / ``simulate_xhr`` / ``simulate_eventsource`` /
+``simulate_beacon`` with the same ``page_csp``, against the live scenario server and against the
+in-process WSGI twin. They must agree on whether the request reached the server (a refused one
+sends nothing, and the kit's live run must send nothing either), on whether the page used the
+resource, and on the refusal itself: code ``CSPViolation`` with a ``message`` equal to the
+console line the browser printed (Firefox's typographic quotes made ASCII; a line Firefox prints
+twice for one refused font counted once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from .conftest import _unavailable
+from .csp_initiators import (
+    CSP_CASES,
+    MEDIA,
+    CspCase,
+    csp_lines,
+    policy_for,
+    run_chromium,
+    run_firefox,
+    run_webkit,
+)
+from .firefox import plain
+from .initiators import InitiatorRun, case_url
+from .server import ScenarioServer
+
+PROFILES = {"chromium": "chromium", "firefox": "firefox", "webkit": "safari"}
+TARGETS = ("live", "wsgi")
+#: WebKitGTK here never fetches a <video> or <audio> source (test_initiators.py): media cases
+#: run in Chromium and Firefox only.
+PAIRS = [
+    pytest.param(case, engine, kind, id=f"{case.sid}-{engine}-{kind}")
+    for case in CSP_CASES
+    for engine in PROFILES
+    for kind in TARGETS
+    if not (engine == "webkit" and case.kind in MEDIA)
+]
+
+
+def _start(name: str, server: ScenarioServer) -> dict[str, InitiatorRun]:
+    """Run every case in one engine, or skip (fail under CI=true) when it is not there."""
+    cases = CSP_CASES
+    if name == "chromium":
+        from .chromium import Chromium, find_chromium
+
+        exe = find_chromium()
+        if exe is None:
+            _unavailable("Chromium not found (install Debian's 'chromium' package)")
+        make: Callable[[], Any] = lambda: Chromium(exe)  # noqa: E731
+        run: Callable[..., dict[str, InitiatorRun]] = run_chromium
+    elif name == "firefox":
+        from .firefox import Firefox, find_firefox
+
+        exe = find_firefox()
+        if exe is None:
+            _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
+        make, run = (lambda: Firefox(exe)), run_firefox
+    else:
+        from .webkit import WebKit, webkit_missing
+
+        reason = webkit_missing()
+        if reason is not None:
+            _unavailable(f"WebKit unavailable: {reason}")
+        make, run = WebKit, run_webkit
+        cases = [c for c in CSP_CASES if c.kind not in MEDIA]
+    try:
+        browser = make()
+    except Exception as exc:
+        _unavailable(f"{name} did not start: {exc}")
+        raise
+    try:
+        return run(browser, server, cases)
+    finally:
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def csp_initiator_runs() -> dict[str, dict[str, InitiatorRun]]:
+    return {}  # filled per engine on first use: a missing engine skips only its own tests
+
+
+def _runs(
+    cache: dict[str, dict[str, InitiatorRun]], name: str, server: ScenarioServer
+) -> dict[str, InitiatorRun]:
+    if name not in cache:
+        cache[name] = _start(name, server)
+    return cache[name]
+
+
+@pytest.fixture(scope="module")
+def csp_targets(scenario_server: ScenarioServer) -> dict[str, Any]:
+    """The resource's origin, live (a URL) and in-process (the server's WSGI twin)."""
+    from pytest_cors.targets.wsgi import WsgiTarget
+
+    from .twin import wsgi_app
+
+    base = scenario_server.origin("localhost", second_port=True)
+    return {"live": base, "wsgi": WsgiTarget(wsgi_app(scenario_server), base)}
+
+
+def simulate(server: ScenarioServer, case: CspCase, profile: str, target: object) -> Any:
+    """The kit's run of ``case`` on a page with the case's CSP, holding the page's cookie."""
+    import pytest_cors as pc
+
+    ini = case.case
+    url = case_url(server, ini)
+    common: dict[str, Any] = {
+        "origin": server.origin("localhost"),
+        "browser": profile,
+        "cookies": {"pc": "1"},
+        "page_csp": policy_for(server, case),
+    }
+    if ini.kind == "xhr":
+        return pc.simulate_xhr(target, url, method=ini.method, **common)
+    if ini.kind == "eventsource":
+        return pc.simulate_eventsource(target, url, **common)
+    if ini.kind == "beacon":
+        return pc.simulate_beacon(
+            target, url, body=ini.body, content_type=ini.content_type, **common
+        )
+    return pc.simulate_load(target, url, element=ini.kind, crossorigin=ini.crossorigin, **common)
+
+
+def distinct(lines: list[str]) -> list[str]:
+    """The lines in order, a repeated one once (Firefox 153 logs a refused font twice)."""
+    return list(dict.fromkeys(plain(line) for line in lines))
+
+
+def problems(run: InitiatorRun, outcome: Any, sent_by_kit: bool | None, engine: str) -> list[str]:
+    """What the kit's outcome gets wrong about the browser's ``run``."""
+    browser_sent = bool(run.actuals())
+    browser_used = browser_sent if run.case.kind == "beacon" else bool(run.page.get("used"))
+    out = []
+    if browser_sent != (outcome.actual is not None):
+        out.append(f"sent: {engine} {browser_sent}, kit {outcome.actual is not None}")
+    if sent_by_kit is not None and sent_by_kit != browser_sent:
+        out.append(f"the server saw the kit's request: {sent_by_kit}, {engine}'s: {browser_sent}")
+    if browser_used != bool(outcome.used):
+        out.append(f"used: {engine} {browser_used}, kit {outcome.used}")
+    failure = outcome.failure
+    logged = distinct(run.console)
+    if logged and (failure is None or failure.code != "CSPViolation"):
+        out.append(f"{engine} refused by CSP, kit failure {failure and failure.code}")
+    if not logged and failure is not None and failure.code == "CSPViolation":
+        out.append(f"kit refused by CSP ({failure.message!r}), {engine} logged nothing")
+    if logged and failure is not None:
+        message = distinct(failure.message.split("\n"))
+        if message != logged:
+            out.append(f"console differs:\n  {engine}: {logged!r}\n  kit:  {message!r}")
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("case", "engine", "kind"), PAIRS)
+def test_engine_matches_the_browser_on_csp_initiators(
+    case: CspCase,
+    engine: str,
+    kind: str,
+    csp_initiator_runs: dict[str, dict[str, InitiatorRun]],
+    scenario_server: ScenarioServer,
+    csp_targets: dict[str, Any],
+) -> None:
+    run = _runs(csp_initiator_runs, engine, scenario_server)[case.sid]
+    scenario_server.take(case.sid)  # whatever the browser left behind
+    try:
+        outcome = simulate(scenario_server, case, PROFILES[engine], csp_targets[kind])
+    finally:
+        seen = [r for r in scenario_server.take(case.sid) if not r.is_preflight]
+    diffs = problems(run, outcome, bool(seen) if kind == "live" else None, engine)
+    if diffs:
+        pytest.fail(
+            f"kit ({PROFILES[engine]} profile, {kind} target) disagrees with {engine} on "
+            f"{case.sid}: {case.title}\n  policy: {case.policy}\n- "
+            + "\n- ".join(diffs)
+            + "\n\n"
+            + run.transcript()
+            + "\n\n"
+            + outcome.explain(),
+            pytrace=False,
+        )
+
+
+@pytest.mark.browser
+def test_the_family_refuses_and_allows(
+    csp_initiator_runs: dict[str, dict[str, InitiatorRun]], scenario_server: ScenarioServer
+) -> None:
+    """In Chromium, every case went the way CSP says (refused: nothing sent, a console line;
+    allowed: sent and used), so the family proves both verdicts for every initiator."""
+    runs = _runs(csp_initiator_runs, "chromium", scenario_server)
+    wrong = [
+        c.sid
+        for c in CSP_CASES
+        if bool(runs[c.sid].actuals()) != c.allowed or bool(runs[c.sid].console) == c.allowed
+    ]
+    assert not wrong
+    kinds = {c.kind for c in CSP_CASES}
+    assert kinds == {c.kind for c in CSP_CASES if c.allowed}
+    assert kinds == {c.kind for c in CSP_CASES if not c.allowed}
+
+
+# -- without a browser -------------------------------------------------------------------------
+def test_every_case_has_its_own_page_with_its_policy() -> None:
+    with ScenarioServer() as server:
+        from .csp_initiators import page_for
+
+        pages = {page_for(server, c) for c in CSP_CASES}
+        assert len(pages) == len(CSP_CASES)
+        case = next(c for c in CSP_CASES if c.policy == "img-src {LOCAL2}")
+        path = page_for(server, case).split(str(server.port), 1)[1]
+        sent = server.response_for("GET", path, ())
+        local2 = server.origin("localhost", second_port=True)
+        assert f"Content-Security-Policy: img-src {local2}" in sent.lines
+
+
+def test_csp_lines_go_to_their_case() -> None:
+    lines = csp_lines([
+        "Refused to load http://localhost:1/s/ini-csp-img-2/r because it does not appear in "
+        "the img-src directive of the Content Security Policy.",
+        "Loading the script 'http://localhost:1/s/ini-csp-script-2/r' violates the following "
+        "Content Security Policy directive: \"script-src-elem 'self'\". The action has been "
+        "blocked.",
+        "Failed to load resource: http://localhost:1/s/ini-csp-img-3/r",
+    ])  # fmt: skip
+    assert sorted(lines) == ["ini-csp-img-2", "ini-csp-script-2"]
+    assert distinct(["a \u201cx\u201d", "a \u201cx\u201d", "b"]) == ['a "x"', "b"]

@@ -1,0 +1,220 @@
+"""The ``mixed-content`` family (mixed_content.py) against Chromium, Firefox and WebKit.
+
+Each engine loads the https page once and runs every case; each case then runs through the
+engine's profile (``prepare_request(..., mixed_content=True)``, an element's or XHR's
+destination and mode as ``engine/initiators`` maps them) twice: against the live loopback TLS
+server, and in-process against the same responses. The two must agree with the browser on
+whether the page used the answer and on every request the server received, with its scheme
+(nothing for a blocked request; ``https`` for an upgraded image). For a blocked ``fetch()`` or
+element the engine's failure ``message`` lines must be among the browser's console lines.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from .conftest import _unavailable
+from .mixed_content import (
+    CASES,
+    MixCase,
+    MixRun,
+    page_origin,
+    run_chromium,
+    run_firefox,
+    run_webkit,
+)
+from .tls_server import TlsScenarioServer
+
+pytestmark = pytest.mark.browser
+
+PROFILES = {"chromium": "chromium", "firefox": "firefox", "webkit": "safari"}
+TARGETS = ("live", "in-process")
+#: Console lines are compared where the engine words the initiator: fetch() and elements
+#: (XHR's lines name ``XMLHttpRequest``, which a request's destination does not tell).
+WORDED = ("fetch", "script", "font", "stylesheet")
+
+
+@pytest.fixture(scope="module")
+def tls_server() -> Iterator[TlsScenarioServer]:
+    with TlsScenarioServer() as server:
+        yield server
+
+
+def start(name: str, server: TlsScenarioServer) -> dict[str, MixRun]:
+    """Every case in one engine; skip (fail under CI=true) when the engine is not there."""
+    if name == "chromium":
+        from .chromium import Chromium, find_chromium
+
+        exe = find_chromium()
+        if exe is None:
+            _unavailable("Chromium not found (install Debian's 'chromium' package)")
+        make: Callable[[], Any] = lambda: Chromium(  # noqa: E731
+            exe, extra_args=["--ignore-certificate-errors"]
+        )
+        run: Callable[..., dict[str, MixRun]] = run_chromium
+    elif name == "firefox":
+        from .firefox import Firefox, find_firefox
+
+        exe = find_firefox()
+        if exe is None:
+            _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
+        make, run = (lambda: Firefox(exe, accept_insecure_certs=True)), run_firefox
+    else:
+        from .webkit import WebKit, webkit_missing
+
+        reason = webkit_missing()
+        if reason is not None:
+            _unavailable(f"WebKit unavailable: {reason}")
+        make, run = WebKit, run_webkit
+    try:
+        browser = make()
+    except Exception as exc:
+        _unavailable(f"{name} did not start: {exc}")
+        raise
+    try:
+        return run(browser, server, CASES)
+    finally:
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def mixed_runs() -> dict[str, dict[str, MixRun]]:
+    return {}  # filled per engine on first use: a missing engine fails only its own tests
+
+
+def runs_of(cache: dict[str, dict[str, MixRun]], name: str, server: TlsScenarioServer) -> Any:
+    if name not in cache:
+        cache[name] = start(name, server)
+    return cache[name]
+
+
+def answer_live(server: TlsScenarioServer, request: Any) -> Any:
+    """Send ``request`` to the loopback server over its URL's scheme (the name dialled as
+    127.0.0.1, the self-signed certificate accepted), as the browser did."""
+    from pytest_cors.http import Headers, Response
+
+    parts = urlsplit(request.url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            "127.0.0.1", port, context=context, timeout=10
+        )
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        headers = {"Host": parts.netloc, **dict(request.headers.items())}
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request(request.method, path, body=request.body, headers=headers)
+        reply = conn.getresponse()
+        return Response(reply.status, Headers(reply.getheaders()), reply.read(), reply.reason)
+    finally:
+        conn.close()
+
+
+def answer_in_process(server: TlsScenarioServer, request: Any) -> Any:
+    """The same response, from the server's table without a socket (nothing is recorded)."""
+    from pytest_cors.http import Headers, Response
+
+    from .server import split_line
+
+    parts = urlsplit(request.url)
+    status, reason, lines, body = server.wire_response(
+        request.method, parts.path, tuple(request.headers.items())
+    )
+    return Response(status, Headers([split_line(line) for line in lines]), body, reason)
+
+
+def run_engine(
+    server: TlsScenarioServer, case: MixCase, profile_name: str, target: str
+) -> tuple[Any, list[tuple[str, str, str]]]:
+    """The engine's outcome for ``case`` and what it sent: (method, step, scheme) each."""
+    from pytest_cors.engine import get_profile, prepare_request, run_fetch
+    from pytest_cors.engine.initiators import element_request, xhr_request
+
+    profile = get_profile(profile_name)
+    url = case.url(server)
+    if case.kind == "fetch":
+        put = case.method == "PUT"
+        req = prepare_request(url, origin=page_origin(server), profile=profile,
+                              method=case.method, headers=[("X-Custom", "1")] if put else None,
+                              body="x" if put else None, mixed_content=True)  # fmt: skip
+    else:
+        made = (
+            xhr_request("GET", False, False, None)
+            if case.kind == "xhr"
+            else element_request(case.kind, case.crossorigin, profile.console)
+        )
+        req = prepare_request(url, origin=page_origin(server), profile=profile,
+                              method=made.method, headers=list(made.headers),
+                              credentials=made.credentials, mode=made.mode,
+                              mixed_content=True)  # fmt: skip
+        req = replace(req, destination=made.destination)
+    answer = answer_live if target == "live" else answer_in_process
+    flow = run_fetch(req, profile)
+    sent: list[tuple[str, str, str]] = []
+    try:
+        request = next(flow)
+        while True:
+            parts = urlsplit(request.url)
+            sent.append((request.method, parts.path.split("/")[-1], parts.scheme))
+            request = flow.send(answer(server, request))
+    except StopIteration as stop:
+        return stop.value, sent
+
+
+def _seen(line: str, console: list[str]) -> bool:
+    """``line`` is among ``console``; WebKit's web process and network process share fd 2,
+    so a long line of one may be cut by the other's write (seen once in ~50 runs): a cut
+    line of 40 or more characters that starts ``line`` counts."""
+    return any(c == line or (len(c) >= 40 and line.startswith(c)) for c in console)
+
+
+PAIRS = [
+    pytest.param(case, engine, target, id=f"{case.sid}-{engine}-{target}")
+    for case in CASES
+    for engine in PROFILES
+    for target in TARGETS
+]
+
+
+@pytest.mark.parametrize(("case", "engine", "target"), PAIRS)
+def test_engine_matches_the_browser_on_mixed_content(
+    case: MixCase,
+    engine: str,
+    target: str,
+    mixed_runs: dict[str, dict[str, MixRun]],
+    tls_server: TlsScenarioServer,
+) -> None:
+    run = runs_of(mixed_runs, engine, tls_server)[case.sid]
+    tls_server.take_with_schemes(case.sid)
+    try:
+        outcome, sent = run_engine(tls_server, case, PROFILES[engine], target)
+    finally:
+        tls_server.take_with_schemes(case.sid)  # the engine's own live requests
+    theirs = run.summary()
+    ours = {"used": outcome.allowed, "sent": sent}
+    diffs = [f"{k}: {engine} {theirs[k]!r}, engine {ours[k]!r}" for k in theirs
+             if theirs[k] != ours[k]]  # fmt: skip
+    failure = outcome.failure
+    if failure is not None and failure.code == "MixedContent" and case.kind in WORDED:
+        plain = [line.translate(str.maketrans("\u201c\u201d", '""')) for line in run.console]
+        missing = [line for line in failure.message.split("\n") if not _seen(line, plain)]
+        if missing:
+            diffs.append(f"console: engine lines {missing!r} not among {engine}'s")
+    if diffs:
+        pytest.fail(
+            f"engine ({PROFILES[engine]} profile, {target}) disagrees with {engine} on "
+            f"{case.sid} ({case.title})\n- " + "\n- ".join(diffs) + "\n\n" + run.transcript()
+            + "\n\n" + outcome.explain(),
+            pytrace=False,
+        )  # fmt: skip
