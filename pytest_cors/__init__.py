@@ -38,11 +38,15 @@ _EXPORTS = {
     "UnsupportedTargetError": "pytest_cors.errors",
     "assert_cors_allows": "pytest_cors.asserts",
     "assert_cors_denies": "pytest_cors.asserts",
-    "assert_load_allows": "pytest_cors.initiators",
-    "assert_load_denies": "pytest_cors.initiators",
-    "assert_xhr_allows": "pytest_cors.initiators",
-    "assert_xhr_denies": "pytest_cors.initiators",
+    "assert_load_allows": "pytest_cors.asserts",
+    "assert_load_denies": "pytest_cors.asserts",
+    "assert_xhr_allows": "pytest_cors.asserts",
+    "assert_xhr_denies": "pytest_cors.asserts",
+    "async_simulate_beacon": "pytest_cors.initiators",
+    "async_simulate_eventsource": "pytest_cors.initiators",
     "async_simulate_fetch": "pytest_cors.flow",
+    "async_simulate_load": "pytest_cors.initiators",
+    "async_simulate_xhr": "pytest_cors.initiators",
     "routes": "pytest_cors.routing",
     "routes_from_openapi": "pytest_cors.routing",
     "simulate_beacon": "pytest_cors.initiators",
@@ -57,6 +61,10 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:
     from pytest_cors.asserts import assert_cors_allows as assert_cors_allows
     from pytest_cors.asserts import assert_cors_denies as assert_cors_denies
+    from pytest_cors.asserts import assert_load_allows as assert_load_allows
+    from pytest_cors.asserts import assert_load_denies as assert_load_denies
+    from pytest_cors.asserts import assert_xhr_allows as assert_xhr_allows
+    from pytest_cors.asserts import assert_xhr_denies as assert_xhr_denies
     from pytest_cors.cookies import Cookie as Cookie
     from pytest_cors.engine import Outcome as Outcome
     from pytest_cors.engine import Profile as Profile
@@ -81,10 +89,10 @@ if TYPE_CHECKING:
     from pytest_cors.http import Headers as Headers
     from pytest_cors.http import Request as Request
     from pytest_cors.http import Response as Response
-    from pytest_cors.initiators import assert_load_allows as assert_load_allows
-    from pytest_cors.initiators import assert_load_denies as assert_load_denies
-    from pytest_cors.initiators import assert_xhr_allows as assert_xhr_allows
-    from pytest_cors.initiators import assert_xhr_denies as assert_xhr_denies
+    from pytest_cors.initiators import async_simulate_beacon as async_simulate_beacon
+    from pytest_cors.initiators import async_simulate_eventsource as async_simulate_eventsource
+    from pytest_cors.initiators import async_simulate_load as async_simulate_load
+    from pytest_cors.initiators import async_simulate_xhr as async_simulate_xhr
     from pytest_cors.initiators import simulate_beacon as simulate_beacon
     from pytest_cors.initiators import simulate_eventsource as simulate_eventsource
     from pytest_cors.initiators import simulate_load as simulate_load

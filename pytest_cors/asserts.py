@@ -1,4 +1,9 @@
-"""Assertion helpers for tests: the browser's verdict, or a failure that reads like DevTools."""
+"""Assertion helpers for tests: the browser's verdict, or a failure that reads like DevTools.
+
+``fetch()``'s (``assert_cors_allows``, ``assert_cors_denies``), the other initiators' (an
+element is judged "used" and "readable", :mod:`pytest_cors.initiators`), and the ``cors``
+fixture's :class:`CorsHelpers`, bound to its target.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,13 @@ from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_err
 from pytest_cors.flow import Browser, simulate_fetch
 from pytest_cors.hints import outcome_hint
 from pytest_cors.http import redact_params, visible
+from pytest_cors.initiators import (
+    BrowserArg,
+    simulate_beacon,
+    simulate_eventsource,
+    simulate_load,
+    simulate_xhr,
+)
 from pytest_cors.options import fetch_options
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -184,6 +196,170 @@ def _judge_denied(outcome: Outcome) -> Outcome:
     return outcome
 
 
+# -- the other initiators: the page uses the resource, and reads it --------------------------
+
+
+def _judge_used(outcome: Outcome, readable: bool, target: object) -> Outcome:
+    """``outcome`` if the page uses the resource (and reads it, when ``readable``)."""
+    __tracebackhide__ = True
+    if not outcome.allowed:
+        _judge_allowed(outcome, [], target)
+    if not outcome.used or (readable and not outcome.readable):
+        what = "use" if not outcome.used else "read"
+        fix = (
+            "\n\nFix: to read it, load it with crossorigin='anonymous' (or 'use-credentials') "
+            "and answer with Access-Control-Allow-Origin."
+            if outcome.used and outcome.response_type == "opaque"
+            else ""
+        )
+        raise CorsAssertionError(
+            _shown(
+                f"The page cannot {what} {outcome.request.url} ({outcome.initiator}).\n\n"
+                f"{outcome.explain()}{fix}"
+            )
+        )
+    return outcome
+
+
+def _judge_unused(outcome: Outcome) -> Outcome:
+    __tracebackhide__ = True
+    if outcome.used:
+        raise CorsAssertionError(
+            _shown(
+                f"Expected the page not to use {outcome.request.url} ({outcome.initiator}) "
+                f"from origin '{outcome.request.origin.serialize()}', but it does.\n\n"
+                f"{outcome.explain()}"
+            )
+        )
+    return outcome
+
+
+def assert_load_allows(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    element: str,
+    crossorigin: str | None = None,
+    readable: bool = True,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """Assert the element uses the resource and, unless ``readable=False``, that the page can
+    read it (an untainted canvas, unmuted script errors): see :func:`simulate_load`."""
+    __tracebackhide__ = True
+    outcome = simulate_load(
+        target,
+        url,
+        origin=origin,
+        element=element,
+        crossorigin=crossorigin,
+        browser=browser,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+    return _judge_used(outcome, readable, target)
+
+
+def assert_load_denies(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    element: str,
+    crossorigin: str | None = None,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """Assert the element does not use the resource (its CORS check fails, say)."""
+    __tracebackhide__ = True
+    outcome = simulate_load(
+        target,
+        url,
+        origin=origin,
+        element=element,
+        crossorigin=crossorigin,
+        browser=browser,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+    return _judge_unused(outcome)
+
+
+def assert_xhr_allows(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    with_credentials: bool = False,
+    upload_listeners: bool = False,
+    body: str | bytes | None = None,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """Assert the ``XMLHttpRequest`` loads and the page reads it: see :func:`simulate_xhr`."""
+    __tracebackhide__ = True
+    outcome = simulate_xhr(
+        target,
+        url,
+        origin=origin,
+        method=method,
+        headers=headers,
+        with_credentials=with_credentials,
+        upload_listeners=upload_listeners,
+        body=body,
+        browser=browser,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+    return _judge_used(outcome, True, target)
+
+
+def assert_xhr_denies(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    with_credentials: bool = False,
+    upload_listeners: bool = False,
+    body: str | bytes | None = None,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """Assert the ``XMLHttpRequest`` fails (its ``error`` event fires)."""
+    __tracebackhide__ = True
+    outcome = simulate_xhr(
+        target,
+        url,
+        origin=origin,
+        method=method,
+        headers=headers,
+        with_credentials=with_credentials,
+        upload_listeners=upload_listeners,
+        body=body,
+        browser=browser,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+    return _judge_unused(outcome)
+
+
 class CorsHelpers:
     """The ``cors`` fixture: the helpers bound to the ``cors_target`` fixture's target.
 
@@ -268,3 +444,226 @@ class CorsHelpers:
         __tracebackhide__ = True
         outcome = self.fetch(url, browser=browser, **fetch_options(locals()))
         return _judge_denied(outcome)
+
+    # -- the other initiators, in this test's browser session --------------------------------
+
+    def load(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        element: str,
+        crossorigin: str | None = None,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``simulate_load`` against the bound target, in this test's browser session."""
+        return simulate_load(
+            self.target,
+            url,
+            origin=origin,
+            element=element,
+            crossorigin=crossorigin,
+            browser=self._session(browser),
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+
+    def xhr(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        with_credentials: bool = False,
+        upload_listeners: bool = False,
+        body: str | bytes | None = None,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``simulate_xhr`` against the bound target, in this test's browser session."""
+        return simulate_xhr(
+            self.target,
+            url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            with_credentials=with_credentials,
+            upload_listeners=upload_listeners,
+            body=body,
+            browser=self._session(browser),
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+
+    def eventsource(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        with_credentials: bool = False,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``simulate_eventsource`` against the bound target, in this test's browser session."""
+        return simulate_eventsource(
+            self.target,
+            url,
+            origin=origin,
+            with_credentials=with_credentials,
+            browser=self._session(browser),
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+
+    def beacon(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        body: str | bytes | None = None,
+        content_type: str | None = None,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``simulate_beacon`` against the bound target, in this test's browser session."""
+        return simulate_beacon(
+            self.target,
+            url,
+            origin=origin,
+            body=body,
+            content_type=content_type,
+            browser=self._session(browser),
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+
+    def load_allows(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        element: str,
+        crossorigin: str | None = None,
+        readable: bool = True,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``assert_load_allows`` against the bound target, in this test's browser session."""
+        __tracebackhide__ = True
+        outcome = self.load(
+            url,
+            origin=origin,
+            element=element,
+            crossorigin=crossorigin,
+            browser=browser,
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+        return _judge_used(outcome, readable, self.target)
+
+    def load_denies(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        element: str,
+        crossorigin: str | None = None,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``assert_load_denies`` against the bound target, in this test's browser session."""
+        __tracebackhide__ = True
+        outcome = self.load(
+            url,
+            origin=origin,
+            element=element,
+            crossorigin=crossorigin,
+            browser=browser,
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+        return _judge_unused(outcome)
+
+    def xhr_allows(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        with_credentials: bool = False,
+        upload_listeners: bool = False,
+        body: str | bytes | None = None,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``assert_xhr_allows`` against the bound target, in this test's browser session."""
+        __tracebackhide__ = True
+        outcome = self.xhr(
+            url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            with_credentials=with_credentials,
+            upload_listeners=upload_listeners,
+            body=body,
+            browser=browser,
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+        return _judge_used(outcome, True, self.target)
+
+    def xhr_denies(
+        self,
+        url: str = "/",
+        *,
+        origin: str,
+        method: str = "GET",
+        headers: HeadersArg = None,
+        with_credentials: bool = False,
+        upload_listeners: bool = False,
+        body: str | bytes | None = None,
+        browser: str | Profile | None = None,
+        cookies: CookiesArg = PROBE_COOKIES,
+        page_csp: str | None = None,
+        local_network: LocalNetwork | None = None,
+    ) -> Outcome:
+        """``assert_xhr_denies`` against the bound target, in this test's browser session."""
+        __tracebackhide__ = True
+        outcome = self.xhr(
+            url,
+            origin=origin,
+            method=method,
+            headers=headers,
+            with_credentials=with_credentials,
+            upload_listeners=upload_listeners,
+            body=body,
+            browser=browser,
+            cookies=cookies,
+            page_csp=page_csp,
+            local_network=local_network,
+        )
+        return _judge_unused(outcome)

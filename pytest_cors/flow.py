@@ -34,7 +34,8 @@ from pytest_cors.errors import (
 from pytest_cors.http import Request, Response, head_size
 from pytest_cors.options import FetchOptions, fetch_options
 from pytest_cors.redaction import hide_userinfo
-from pytest_cors.targets import adapt
+from pytest_cors.targets import adapt, run_sync
+from pytest_cors.targets._wire import origin_of, refuse_unnamed
 
 # the one definition of the head bound: the live client stops reading there too
 from pytest_cors.targets.base import MAX_HEAD as MAX_HEADER_BLOCK
@@ -120,8 +121,6 @@ def _may_send(request: Request, first: Request, adapter: Any) -> None:
     refused here, before anything is sent (see ``targets._wire.refuse_unnamed``)."""
     named = getattr(adapter, "named_origins", None)
     if named is not None:
-        from pytest_cors.targets._wire import origin_of, refuse_unnamed
-
         redirect = origin_of(request.url) != origin_of(first.url)
         refuse_unnamed(request, named, repr(adapter), redirect=redirect)
 
@@ -179,8 +178,6 @@ def _drive_sync(flow: FetchFlow, adapter: Any, cookies: CookieFlow | None = None
     """The driver for a sync caller: an async target's ``send`` runs on an event loop; a sync
     one's driver never suspends, so one step of its coroutine runs the whole fetch."""
     if inspect.iscoroutinefunction(adapter.send):
-        from pytest_cors.targets import run_sync
-
         return run_sync(_drive(flow, adapter, cookies))
     return _without_loop(_drive(flow, adapter, cookies, awaits=False))
 

@@ -4,19 +4,22 @@ Each ``simulate_*`` here is ``simulate_fetch`` with the mode, credentials mode, 
 and headers its initiator uses (the mapping is :mod:`pytest_cors.engine.initiators`), run
 against any target by the same driver, and the outcome then says what the page makes of the
 answer: ``used`` (an image shown, a script run, a font applied, a beacon delivered) and
-``readable`` (a canvas not tainted, a script's errors not muted, an XHR's body). The
-``assert_*_allows`` / ``assert_*_denies`` helpers judge those two, since an element can "work"
-without CORS: ``<img>`` without ``crossorigin`` shows any image and no CORS header matters.
+``readable`` (a canvas not tainted, a script's errors not muted, an XHR's body). Each has an
+``async_simulate_*`` twin for async tests, which awaits an async target on the running loop.
+The assertion helpers that judge those two (``assert_load_allows``, ...) are in
+:mod:`pytest_cors.asserts`, since an element can "work" without CORS: ``<img>`` without
+``crossorigin`` shows any image and no CORS header matters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
-from pytest_cors.asserts import _judge_allowed, _shown
 from pytest_cors.cookies import PROBE_COOKIES, CookieFlow, CookiesArg, jar_for
 from pytest_cors.engine import Outcome, Profile, prepare_request, run_fetch
+from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.initiators import (
     InitiatorRequest,
     beacon_request,
@@ -26,10 +29,11 @@ from pytest_cors.engine.initiators import (
     mutes_opaque_script_errors,
     xhr_request,
 )
+from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.engine.outcome import Note
 from pytest_cors.engine.request import HeadersArg, is_safelisted_header
-from pytest_cors.errors import CorsAssertionError, CorsUsageError, hide_user_error
-from pytest_cors.flow import Browser, _absolute, _drive_sync, _in_process, _resolve
+from pytest_cors.errors import CorsUsageError, hide_user_error
+from pytest_cors.flow import Browser, _absolute, _drive, _drive_sync, _in_process, _resolve
 from pytest_cors.origin import origin_of_url
 from pytest_cors.site import same_site
 
@@ -69,7 +73,7 @@ def _script_headers(headers: HeadersArg) -> list[tuple[str, str]]:
         raise CorsUsageError("headers must be a mapping or a list of (name, value) pairs") from None
 
 
-def _run(
+def _flow(
     session: Browser,
     target: object,
     url: str,
@@ -80,9 +84,11 @@ def _run(
     body: str | bytes | None = None,
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
-) -> Outcome:
-    """One initiator's fetch through ``session`` against ``target``: ``Browser.fetch`` with the
-    destination and the use-CORS-preflight flag that ``fetch()`` itself cannot ask for."""
+    local_network: LocalNetwork | None = None,
+) -> tuple[FetchFlow, Any, CookieFlow | None]:
+    """One initiator's fetch through ``session`` against ``target``, ready to drive:
+    ``Browser.fetch``'s flow with the destination and the use-CORS-preflight flag that
+    ``fetch()`` itself cannot ask for (the destination also picks the page's CSP directive)."""
     profile = session.profile
     adapter = _resolve(target, url)
     request = prepare_request(
@@ -95,6 +101,7 @@ def _run(
         profile=profile,
         page_csp=page_csp,
         mode=initiator.mode,
+        local_network=local_network,
     )
     request = replace(
         request,
@@ -120,7 +127,23 @@ def _run(
         _Session.now(session),
         attach.attach if attach is not None else None,
     )
-    return _judged(_drive_sync(flow, adapter, attach), initiator, profile)
+    return flow, adapter, attach
+
+
+def _run(
+    session: Browser, target: object, url: str, origin: str, initiator: InitiatorRequest, **kw: Any
+) -> Outcome:
+    """:func:`_flow`, driven for a sync caller and judged."""
+    outcome = _drive_sync(*_flow(session, target, url, origin, initiator, **kw))
+    return _judged(outcome, initiator, session.profile)
+
+
+async def _arun(
+    session: Browser, target: object, url: str, origin: str, initiator: InitiatorRequest, **kw: Any
+) -> Outcome:
+    """:func:`_flow`, awaited on the running loop (an async target's ``send`` is awaited)."""
+    outcome = await _drive(*_flow(session, target, url, origin, initiator, **kw))
+    return _judged(outcome, initiator, session.profile)
 
 
 def _judged(outcome: Outcome, initiator: InitiatorRequest, profile: Profile) -> Outcome:
@@ -163,6 +186,21 @@ def _judged(outcome: Outcome, initiator: InitiatorRequest, profile: Profile) -> 
     return outcome
 
 
+# -- the requests each initiator makes ------------------------------------------------------
+
+
+def _beacon(session: Browser, content_type: str | None) -> InitiatorRequest:
+    if content_type is not None and not isinstance(content_type, str):
+        raise CorsUsageError(f"content_type must be a str or None, got {content_type!r}")
+    safelisted = content_type is None or is_safelisted_header(
+        "Content-Type", content_type, session.profile
+    )
+    return beacon_request(content_type, safelisted)
+
+
+# -- elements ---------------------------------------------------------------------------------
+
+
 def simulate_load(
     target: object,
     url: str = "/",
@@ -172,6 +210,8 @@ def simulate_load(
     crossorigin: str | None = None,
     browser: BrowserArg = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """What ``<element src=url crossorigin=...>`` on a page at ``origin`` does with ``target``.
 
@@ -181,10 +221,55 @@ def simulate_load(
     only with ``crossorigin`` (``"anonymous"`` or ``"use-credentials"``), and otherwise are
     ``no-cors``: used whatever the CORS headers, never readable. ``outcome.used`` says
     whether the page uses the resource, ``outcome.readable`` whether its script can read it.
+
+    ``page_csp`` is the page's ``Content-Security-Policy``: the element's own directive
+    decides (``img-src``, ``font-src``, ``script-src-elem``, ``style-src-elem``,
+    ``media-src``, each falling back as CSP says, to ``default-src`` last); a URL it does not
+    allow fails with ``CSPViolation`` before anything is sent. ``local_network`` is
+    :func:`~pytest_cors.simulate_fetch`'s: Chromium's Local Network Access gate.
     """
     session = _session(browser)
     request = element_request(element, crossorigin, session.profile.console)
-    return _run(session, target, url, origin, request, cookies=cookies)
+    return _run(
+        session,
+        target,
+        url,
+        origin,
+        request,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+
+
+async def async_simulate_load(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    element: str,
+    crossorigin: str | None = None,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """:func:`simulate_load` for async tests: awaits an async target on the running loop."""
+    session = _session(browser)
+    request = element_request(element, crossorigin, session.profile.console)
+    return await _arun(
+        session,
+        target,
+        url,
+        origin,
+        request,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+
+
+# -- XMLHttpRequest ---------------------------------------------------------------------------
 
 
 def simulate_xhr(
@@ -200,10 +285,13 @@ def simulate_xhr(
     browser: BrowserArg = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """What ``XMLHttpRequest`` from ``origin`` does: ``fetch()``'s CORS rules with credentials
     ``include`` when ``with_credentials`` (else ``same-origin``); ``upload_listeners=True``
-    (a listener on ``xhr.upload`` before ``send()``) with a ``body`` forces a preflight."""
+    (a listener on ``xhr.upload`` before ``send()``) with a ``body`` forces a preflight.
+    ``page_csp`` is checked against ``connect-src`` (then ``default-src``), as for ``fetch()``.
+    """
     session = _session(browser)
     request = xhr_request(method, with_credentials, upload_listeners, body)
     return _run(
@@ -216,7 +304,43 @@ def simulate_xhr(
         body=body,
         cookies=cookies,
         page_csp=page_csp,
+        local_network=local_network,
     )
+
+
+async def async_simulate_xhr(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    method: str = "GET",
+    headers: HeadersArg = None,
+    with_credentials: bool = False,
+    upload_listeners: bool = False,
+    body: str | bytes | None = None,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """:func:`simulate_xhr` for async tests: awaits an async target on the running loop."""
+    session = _session(browser)
+    request = xhr_request(method, with_credentials, upload_listeners, body)
+    return await _arun(
+        session,
+        target,
+        url,
+        origin,
+        request,
+        headers=headers,
+        body=body,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+
+
+# -- EventSource ------------------------------------------------------------------------------
 
 
 def simulate_eventsource(
@@ -228,12 +352,53 @@ def simulate_eventsource(
     browser: BrowserArg = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """What ``new EventSource(url, {withCredentials})`` from ``origin`` does: a CORS GET with
-    ``Accept: text/event-stream``; ``used`` only for a 200 ``text/event-stream`` answer."""
+    ``Accept: text/event-stream``; ``used`` only for a 200 ``text/event-stream`` answer.
+    ``page_csp`` is checked against ``connect-src`` (then ``default-src``)."""
     session = _session(browser)
     request = eventsource_request(with_credentials)
-    return _run(session, target, url, origin, request, cookies=cookies, page_csp=page_csp)
+    return _run(
+        session,
+        target,
+        url,
+        origin,
+        request,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+
+
+async def async_simulate_eventsource(
+    target: object,
+    url: str = "/",
+    *,
+    origin: str,
+    with_credentials: bool = False,
+    browser: BrowserArg = "chromium",
+    cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
+) -> Outcome:
+    """:func:`simulate_eventsource` for async tests: awaits an async target on the running
+    loop."""
+    session = _session(browser)
+    request = eventsource_request(with_credentials)
+    return await _arun(
+        session,
+        target,
+        url,
+        origin,
+        request,
+        cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
+    )
+
+
+# -- navigator.sendBeacon ---------------------------------------------------------------------
 
 
 def simulate_beacon(
@@ -246,163 +411,51 @@ def simulate_beacon(
     browser: BrowserArg = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
     page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
     """What ``navigator.sendBeacon(url, body)`` from ``origin`` does: a POST with the cookies,
     ``no-cors`` unless ``content_type`` (a ``Blob``'s type) is not CORS-safelisted, which
     makes it a preflighted CORS request. ``used``: the POST reached the server; a beacon's
-    answer is never readable."""
+    answer is never readable. ``page_csp`` is checked against ``connect-src`` (then
+    ``default-src``)."""
     session = _session(browser)
-    if content_type is not None and not isinstance(content_type, str):
-        raise CorsUsageError(f"content_type must be a str or None, got {content_type!r}")
-    safelisted = content_type is None or is_safelisted_header(
-        "Content-Type", content_type, session.profile
-    )
-    request = beacon_request(content_type, safelisted)
+    request = _beacon(session, content_type)
     return _run(
-        session, target, url, origin, request, body=body, cookies=cookies, page_csp=page_csp
-    )
-
-
-def _judge_used(outcome: Outcome, readable: bool, target: object) -> Outcome:
-    """``outcome`` if the page uses the resource (and reads it, when ``readable``)."""
-    __tracebackhide__ = True
-    if not outcome.allowed:
-        _judge_allowed(outcome, [], target)
-    if not outcome.used or (readable and not outcome.readable):
-        what = "use" if not outcome.used else "read"
-        fix = (
-            "\n\nFix: to read it, load it with crossorigin='anonymous' (or 'use-credentials') "
-            "and answer with Access-Control-Allow-Origin."
-            if outcome.used and outcome.response_type == "opaque"
-            else ""
-        )
-        raise CorsAssertionError(
-            _shown(
-                f"The page cannot {what} {outcome.request.url} ({outcome.initiator}).\n\n"
-                f"{outcome.explain()}{fix}"
-            )
-        )
-    return outcome
-
-
-def _judge_unused(outcome: Outcome) -> Outcome:
-    __tracebackhide__ = True
-    if outcome.used:
-        raise CorsAssertionError(
-            _shown(
-                f"Expected the page not to use {outcome.request.url} ({outcome.initiator}) "
-                f"from origin '{outcome.request.origin.serialize()}', but it does.\n\n"
-                f"{outcome.explain()}"
-            )
-        )
-    return outcome
-
-
-def assert_load_allows(
-    target: object,
-    url: str = "/",
-    *,
-    origin: str,
-    element: str,
-    crossorigin: str | None = None,
-    readable: bool = True,
-    browser: BrowserArg = "chromium",
-    cookies: CookiesArg = PROBE_COOKIES,
-) -> Outcome:
-    """Assert the element uses the resource and, unless ``readable=False``, that the page can
-    read it (an untainted canvas, unmuted script errors): see :func:`simulate_load`."""
-    __tracebackhide__ = True
-    outcome = simulate_load(
+        session,
         target,
         url,
-        origin=origin,
-        element=element,
-        crossorigin=crossorigin,
-        browser=browser,
-        cookies=cookies,
-    )
-    return _judge_used(outcome, readable, target)
-
-
-def assert_load_denies(
-    target: object,
-    url: str = "/",
-    *,
-    origin: str,
-    element: str,
-    crossorigin: str | None = None,
-    browser: BrowserArg = "chromium",
-    cookies: CookiesArg = PROBE_COOKIES,
-) -> Outcome:
-    """Assert the element does not use the resource (its CORS check fails, say)."""
-    __tracebackhide__ = True
-    outcome = simulate_load(
-        target,
-        url,
-        origin=origin,
-        element=element,
-        crossorigin=crossorigin,
-        browser=browser,
-        cookies=cookies,
-    )
-    return _judge_unused(outcome)
-
-
-def assert_xhr_allows(
-    target: object,
-    url: str = "/",
-    *,
-    origin: str,
-    method: str = "GET",
-    headers: HeadersArg = None,
-    with_credentials: bool = False,
-    upload_listeners: bool = False,
-    body: str | bytes | None = None,
-    browser: BrowserArg = "chromium",
-    cookies: CookiesArg = PROBE_COOKIES,
-) -> Outcome:
-    """Assert the ``XMLHttpRequest`` loads and the page reads it: see :func:`simulate_xhr`."""
-    __tracebackhide__ = True
-    outcome = simulate_xhr(
-        target,
-        url,
-        origin=origin,
-        method=method,
-        headers=headers,
-        with_credentials=with_credentials,
-        upload_listeners=upload_listeners,
+        origin,
+        request,
         body=body,
-        browser=browser,
         cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
     )
-    return _judge_used(outcome, True, target)
 
 
-def assert_xhr_denies(
+async def async_simulate_beacon(
     target: object,
     url: str = "/",
     *,
     origin: str,
-    method: str = "GET",
-    headers: HeadersArg = None,
-    with_credentials: bool = False,
-    upload_listeners: bool = False,
     body: str | bytes | None = None,
+    content_type: str | None = None,
     browser: BrowserArg = "chromium",
     cookies: CookiesArg = PROBE_COOKIES,
+    page_csp: str | None = None,
+    local_network: LocalNetwork | None = None,
 ) -> Outcome:
-    """Assert the ``XMLHttpRequest`` fails (its ``error`` event fires)."""
-    __tracebackhide__ = True
-    outcome = simulate_xhr(
+    """:func:`simulate_beacon` for async tests: awaits an async target on the running loop."""
+    session = _session(browser)
+    request = _beacon(session, content_type)
+    return await _arun(
+        session,
         target,
         url,
-        origin=origin,
-        method=method,
-        headers=headers,
-        with_credentials=with_credentials,
-        upload_listeners=upload_listeners,
+        origin,
+        request,
         body=body,
-        browser=browser,
         cookies=cookies,
+        page_csp=page_csp,
+        local_network=local_network,
     )
-    return _judge_unused(outcome)

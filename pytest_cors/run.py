@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from pytest_cors.contract.checks import Evidence, Finding, PlannedCheck, build_checks, evaluate
+from pytest_cors.contract.faults import framework_of, injected, raising_view
 from pytest_cors.cookies import PROBE_COOKIES, CookieFlow, jar_for
+from pytest_cors.defaults import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
 from pytest_cors.errors import (
     CorsError,
     CorsUsageError,
@@ -45,8 +47,17 @@ from pytest_cors.errors import (
     TargetError,
     hide_user_error,
 )
+from pytest_cors.flow import Browser
 from pytest_cors.http import Exchange, Headers, Request, Response
+from pytest_cors.initiators import (
+    simulate_beacon,
+    simulate_eventsource,
+    simulate_load,
+    simulate_xhr,
+)
 from pytest_cors.origin import origin_of_url, parse_origin
+from pytest_cors.targets import DEFAULT_TIMEOUT, adapt, as_sync
+from pytest_cors.targets.live import LiveTarget
 
 if TYPE_CHECKING:
     from pytest_cors.contract.model import Contract
@@ -54,18 +65,7 @@ if TYPE_CHECKING:
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
-DEFAULT_CONCURRENCY = 32
-"""Live checks in flight at once, each on a kept-alive connection of its own.
 
-Chosen by measurement (benchmark 3: 12 250 requests, a loopback server answering in 20 ms).
-Throughput is bounded by connections / latency: 16 cannot pass 800 requests/s there and
-managed about 650; 24 gave about 920, 32 about 1 100, 48 about 1 600, and 64 no more than 48
-(the client's CPU is then the limit). 32 is the smallest that clearly outruns CORScanner at its
-default of 50 workers (about 850 there) while opening fewer connections than it: about what
-five browser tabs open to one HTTP/1.1 host (6 each). Against a real deployment answering in
-100 ms that is at most 320 requests/s from one CI job, a load any production server carries;
-lower it with ``--cors-concurrency`` for a fragile or rate-limited one.
-"""
 PROBE_COOKIE = "; ".join(f"{name}={value}" for name, value in PROBE_COOKIES.items())
 """The cookie credentialed checks send to the target (where the browser would send it): a
 stand-in for a signed-in user's. The jar itself is :data:`~pytest_cors.cookies.PROBE_COOKIES`."""
@@ -265,8 +265,6 @@ class _Memo:
     def framework(self) -> str:
         """The framework serving an in-process app, ``""`` for a live server or none known."""
         if self._framework is None:
-            from pytest_cors.contract.faults import framework_of
-
             self._framework = framework_of(self.target) if self.in_process else ""
         return self._framework
 
@@ -328,8 +326,6 @@ class _CheckTarget:
         try:
             return self._send(request)
         except TargetError as exc:
-            from pytest_cors.contract.faults import injected
-
             raised = app_exception(exc)
             if raised is None and injected(exc):
                 raised = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
@@ -359,12 +355,18 @@ def execute(check: PlannedCheck, memo: _Memo) -> Evidence:
     target = _CheckTarget(memo, error_path=check.kind in ("error-path", "fault"))
     if check.kind == "fault":
         return _fault(check, memo, target)
-    outcome = _fetch(check, target)
+    outcome = _fetch(check, target) if check.initiator is None else _initiate(check, target)
     evidence = Evidence(outcome)
     if check.control and _granted(outcome.exchanges, check.origin):
         evidence.reflected = _control(check, memo, target)
     failure = outcome.failure
-    if failure is not None and failure.step == "preflight" and check.kind not in _LISTS:
+    by_fetch = check.initiator is None  # another initiator's request differs from fetch()'s
+    if (
+        by_fetch
+        and failure is not None
+        and failure.step == "preflight"
+        and check.kind not in _LISTS
+    ):
         pairs = [("Accept", "*/*"), *outcome.request.headers, ("Origin", check.origin)]
         actual = Request(check.method, outcome.request.url, Headers(pairs))
         if check.credentials:  # with the cookie the browser would have sent with it
@@ -382,8 +384,6 @@ def execute(check: PlannedCheck, memo: _Memo) -> Evidence:
 
 
 def _fetch(check: PlannedCheck, target: _CheckTarget, origin: str | None = None) -> Outcome:
-    from pytest_cors.flow import Browser
-
     return Browser(check.browser).fetch(
         target,
         check.path,
@@ -391,6 +391,54 @@ def _fetch(check: PlannedCheck, target: _CheckTarget, origin: str | None = None)
         method=check.method,
         headers=list(check.headers),
         credentials="include" if check.credentials else "omit",
+        cookies=PROBE_COOKIES,
+    )
+
+
+def _initiate(check: PlannedCheck, target: _CheckTarget) -> Outcome:
+    """An allowed check by one of the policy's ``initiators`` other than ``fetch()``: the
+    element's load, the ``XMLHttpRequest``, the ``EventSource`` or the beacon, as the checked
+    browser makes it (with the probe session cookie, where it goes)."""
+    initiator = check.initiator
+    assert initiator is not None
+    if initiator.element:
+        return simulate_load(
+            target,
+            check.path,
+            origin=check.origin,
+            element=initiator.name,
+            crossorigin=initiator.crossorigin,
+            browser=check.browser,
+            cookies=PROBE_COOKIES,
+        )
+    if initiator.name == "xhr":
+        return simulate_xhr(
+            target,
+            check.path,
+            origin=check.origin,
+            method=check.method,
+            headers=list(check.headers),
+            with_credentials=check.credentials,
+            browser=check.browser,
+            cookies=PROBE_COOKIES,
+        )
+    if initiator.name == "eventsource":
+        return simulate_eventsource(
+            target,
+            check.path,
+            origin=check.origin,
+            with_credentials=check.credentials,
+            browser=check.browser,
+            cookies=PROBE_COOKIES,
+        )
+    content_type = next((v for n, v in check.headers if n.lower() == "content-type"), None)
+    return simulate_beacon(
+        target,
+        check.path,
+        origin=check.origin,
+        body="pytest-cors beacon",
+        content_type=content_type,
+        browser=check.browser,
         cookies=PROBE_COOKIES,
     )
 
@@ -414,8 +462,6 @@ def _control(check: PlannedCheck, memo: _Memo, target: _CheckTarget) -> bool:
 def _fault(check: PlannedCheck, memo: _Memo, target: _CheckTarget) -> Evidence:
     """A ``faults`` check: the error provoked (for ``exception``, a view made to raise while the
     request runs), the browser's flow, and the framework that answered."""
-    from pytest_cors.contract.faults import raising_view
-
     if check.fault == "exception":
         if not memo.in_process:
             raise NotApplicable(
@@ -577,8 +623,6 @@ class ContractRun:
             return self._memo
 
     def _build(self) -> Any:
-        from pytest_cors.targets import DEFAULT_TIMEOUT, adapt, as_sync
-
         spec = self.spec
         timeout = self.timeout if self.timeout is not None else DEFAULT_TIMEOUT
         if self._given is not None:
@@ -596,8 +640,6 @@ class ContractRun:
             )
         if spec.app is not None:
             return as_sync(adapt(import_app(spec.app, spec.contract_file), spec.base_url))
-        from pytest_cors.targets.live import LiveTarget
-
         assert spec.base_url is not None
         live = LiveTarget(spec.base_url, timeout=timeout, pool_size=self.concurrency)
         self._closers.append(live.close)

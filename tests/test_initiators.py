@@ -347,3 +347,151 @@ def test_flask_cors_serves_fonts_to_every_origin_and_images_to_none(flask_cdn):
         flask_cdn, "/img/logo.png", origin=APP, element="img", readable=False
     )
     assert not shown.readable
+
+
+# --- async variants, the cors fixture's methods, the page's CSP ----------------------------------
+
+
+def _asgi_cdn():
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.cors import CORSMiddleware
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    def font(request):
+        return Response(b"wOF2", media_type="font/woff2")
+
+    def events(request):
+        return Response(b"data: hi\n\n", media_type="text/event-stream")
+
+    def upload(request):
+        return Response(b"ok", media_type="text/plain")
+
+    routes = [
+        Route("/f.woff2", font),
+        Route("/events", events),
+        Route("/up", upload, methods=["POST"]),
+    ]
+    cors = Middleware(CORSMiddleware, allow_origins=[APP], allow_methods=["GET"])
+    return Starlette(routes=routes, middleware=[cors])
+
+
+async def test_the_async_variants_drive_an_async_client_on_the_running_loop():
+    import httpx
+
+    from pytest_cors import (
+        async_simulate_beacon,
+        async_simulate_eventsource,
+        async_simulate_load,
+        async_simulate_xhr,
+    )
+
+    transport = httpx.ASGITransport(app=_asgi_cdn())
+    async with httpx.AsyncClient(transport=transport, base_url=CDN) as client:
+        font = await async_simulate_load(client, "/f.woff2", origin=APP, element="font")
+        assert (font.initiator, font.used, font.readable) == ("font", True, True)
+        refused = await async_simulate_load(client, "/f.woff2", origin=EVIL, element="font")
+        assert not refused.used and refused.failure.message.startswith("Access to font at ")
+        xhr = await async_simulate_xhr(client, "/f.woff2", origin=APP, with_credentials=True)
+        assert xhr.initiator == "xhr" and not xhr.used  # no Allow-Credentials
+        stream = await async_simulate_eventsource(client, "/events", origin=APP)
+        assert stream.used
+        beacon = await async_simulate_beacon(client, "/up", origin=EVIL, body="x")
+        assert beacon.used and beacon.response_type == "opaque"
+        csp = await async_simulate_load(
+            client, "/f.woff2", origin=APP, element="font", page_csp="font-src 'self'"
+        )
+        assert csp.failure.code == "CSPViolation"
+
+
+def test_the_cors_fixtures_methods_share_its_session_and_judge(cdn):
+    from pytest_cors.asserts import CorsHelpers
+
+    helpers = CorsHelpers(cdn)
+    assert helpers.load("/f.woff2", origin=APP, element="font").used
+    helpers.load_allows("/i.png", origin=APP, element="img", crossorigin="anonymous")
+    helpers.load_denies("/f.woff2", origin=EVIL, element="font")
+    with pytest.raises(CorsAssertionError, match="Access to font at"):
+        helpers.load_allows("/f.woff2", origin=EVIL, element="font")
+    with pytest.raises(CorsAssertionError, match="but it does"):
+        helpers.load_denies("/i.png", origin=EVIL, element="img")
+    first = helpers.xhr("/i.png", origin=APP, headers={"X-A": "1"})
+    assert first.preflight is not None
+    assert helpers.xhr_allows("/i.png", origin=APP, headers={"X-A": "1"}).preflight_cached
+    helpers.xhr_denies("/i.png", origin=APP, with_credentials=True)
+    assert helpers.eventsource("/events", origin=APP).used
+    assert helpers.beacon("/upload", origin=EVIL, body="x").used
+    firefox = helpers.load("/f.woff2", origin=EVIL, element="font", browser="firefox")
+    assert firefox.browser == "firefox" and not firefox.used
+
+
+# element, the page's CSP, the directive Chromium names, its console line's start
+CSP_CASES = [
+    ("font", "font-src 'self'", "font-src 'self'", "Loading the font '"),
+    ("font", "default-src 'self'", "default-src 'self'", "Loading the font '"),
+    ("img", "img-src 'self'", "img-src 'self'", "Loading the image '"),
+    ("script", "script-src 'self'", "script-src 'self'", "Loading the script '"),
+    ("module", "script-src-elem 'none'", "script-src-elem 'none'", "Loading the script '"),
+    ("stylesheet", "style-src 'self'", "style-src 'self'", "Loading the stylesheet '"),
+    # two blanks: Chromium 156 prints them (tests/conformance/test_csp_initiators.py)
+    ("video", "media-src 'self'", "media-src 'self'", "Loading media from  '"),
+]
+
+
+@pytest.mark.parametrize(("element", "csp", "directive", "start"), CSP_CASES)
+def test_an_elements_load_is_checked_against_its_own_csp_directive(
+    cdn, element, csp, directive, start
+):
+    outcome = simulate_load(cdn, "/f.woff2", origin=APP, element=element, page_csp=csp)
+    assert outcome.failure.code == "CSPViolation" and not outcome.used
+    assert outcome.exchanges == []  # refused before anything is sent
+    message = outcome.failure.message
+    assert message.startswith(f"{start}https://cdn.example.com/f.woff2' violates")
+    assert f'directive: "{directive}".' in message
+
+
+def test_the_fallback_note_names_the_directive_the_element_wanted(cdn):
+    script = simulate_load(
+        cdn, "/app.js", origin=APP, element="script", page_csp="script-src 'self'"
+    )
+    assert "Note that 'script-src-elem' was not explicitly set" in script.failure.message
+    font = simulate_load(cdn, "/f.woff2", origin=APP, element="font", page_csp="default-src 'self'")
+    assert "Note that 'font-src' was not explicitly set" in font.failure.message
+
+
+def test_another_directive_does_not_govern_an_element(cdn):
+    # connect-src governs fetch(), not a font; img-src not a script
+    assert simulate_load(
+        cdn, "/f.woff2", origin=APP, element="font", page_csp="connect-src 'none'"
+    ).used
+    assert simulate_load(
+        cdn, "/app.js", origin=APP, element="script", page_csp="img-src 'none'"
+    ).used
+    assert simulate_load(
+        cdn, "/f.woff2", origin=APP, element="font", page_csp="font-src https://cdn.example.com"
+    ).used
+
+
+def test_xhr_eventsource_and_beacons_are_checked_against_connect_src(cdn):
+    csp = "connect-src 'self'; font-src *"
+    for outcome in (
+        simulate_xhr(cdn, "/i.png", origin=APP, page_csp=csp),
+        simulate_eventsource(cdn, "/events", origin=APP, page_csp=csp),
+        simulate_beacon(cdn, "/upload", origin=APP, body="x", page_csp=csp),
+    ):
+        assert outcome.failure.code == "CSPViolation" and not outcome.used
+        assert outcome.failure.message.startswith("Connecting to ")
+
+
+def test_the_assertions_take_page_csp_and_local_network(cdn):
+    from pytest_cors import LocalNetwork
+
+    with pytest.raises(CorsAssertionError, match="Content Security Policy"):
+        assert_load_allows(cdn, "/f.woff2", origin=APP, element="font", page_csp="font-src 'none'")
+    assert_xhr_denies(cdn, "/i.png", origin=APP, page_csp="connect-src 'none'")
+    # a public page's load of a loopback address, Local Network Access on and not granted
+    refused = simulate_load(
+        "http://127.0.0.1:9", "/f.woff2", origin=APP, element="font", local_network=LocalNetwork()
+    )
+    assert refused.failure.code == "LocalNetworkAccessDenied" and not refused.used

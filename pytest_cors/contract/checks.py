@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from pytest_cors.contract.model import Contract, Mark, OriginRule, Policy
+from pytest_cors.contract.model import Contract, Initiator, Mark, OriginRule, Policy
 from pytest_cors.engine.response import SAFELISTED_RESPONSE_HEADERS
 from pytest_cors.hints import NAMES
 from pytest_cors.http import Exchange, Headers
@@ -40,6 +40,10 @@ from pytest_cors.routing import sample_path
 if TYPE_CHECKING:
     from pytest_cors.engine import Outcome
     from pytest_cors.routing import Route
+from pytest_cors._compat import sre_parse
+from pytest_cors.contract.faults import fix_for, not_found_path
+from pytest_cors.engine import get_profile
+from pytest_cors.engine.response import cors_check
 from pytest_cors.errors import ContractError, hide_user_error
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -130,6 +134,7 @@ class PlannedCheck:
     label: str = ""  # what the id says besides method, path and origin
     fault: str | None = None  # the fault a "fault" check provokes (model.FAULTS)
     control: str = ""  # an unrelated origin: granted too, a granted probe is a reflection
+    initiator: Initiator | None = None  # not fetch(): an element, XHR, EventSource, a beacon
 
     @property
     def name(self) -> str:
@@ -155,7 +160,26 @@ class PlannedCheck:
             what += f" ({FAULT_TITLES[self.fault]})"
         if self.attack:
             what += f" ({ATTACKS[self.attack].title})"
+        if self.initiator is not None:
+            what += f" by {initiator_phrase(self.initiator)}"
         return f"{what} must be {self.expect}"
+
+
+def initiator_phrase(initiator: Initiator) -> str:
+    """How a page makes the request, for titles: ``a web font (@font-face)``."""
+    attribute = f' crossorigin="{initiator.crossorigin}"' if initiator.crossorigin else ""
+    return {
+        "font": "a web font (@font-face)",
+        "img": f"<img{attribute}>",
+        "script": f"<script{attribute}>",
+        "module": f'<script type="module"{attribute}>',
+        "stylesheet": f'<link rel="stylesheet"{attribute}>',
+        "video": f"<video{attribute}>",
+        "audio": f"<audio{attribute}>",
+        "xhr": "XMLHttpRequest",
+        "eventsource": "EventSource",
+        "beacon": "navigator.sendBeacon()",
+    }.get(initiator.name, initiator.name)
 
 
 # -- building checks -----------------------------------------------------------------------
@@ -203,8 +227,6 @@ def sample_origin(rule: OriginRule) -> str | None:
 def _regex_sample(pattern: str) -> str | None:
     """A short string the regex matches: the first branch, fewest repeats, a plain character
     for each class. ``None`` for constructs it cannot follow (look-arounds, back-references)."""
-    from pytest_cors._compat import sre_parse
-
     try:
         tree = sre_parse(pattern)
         return _emit(tree, sre_parse)
@@ -312,13 +334,14 @@ def count_checks(
     outside = sum(m not in listed for m in _DENIED_METHOD_CANDIDATES) + sum(
         h.lower() not in names for h in (UNLISTED_HEADER, "Authorization")
     )
+    loads = sum(methods if i.name in ("fetch", "xhr") else 1 for i in policy.initiators)
     if not policy.cors:
         each = paths * len(probes) + paths * methods
     elif policy.public:
-        each = paths * methods + errors + faults + paths + paths * outside
+        each = paths * loads + errors + faults + paths + paths * outside
     else:
         origins = len(_allowed_origins(policy))
-        each = paths * origins * methods + (errors + faults) * origins
+        each = paths * origins * loads + (errors + faults) * origins
         each += paths * len(probes)
         each += paths * outside if origins else 0
     return each * browsers
@@ -446,8 +469,6 @@ def _faults(policy: Policy, live: bool | None) -> list[str]:
 
 def fault_request(policy: Policy, fault: str, seed: int | str) -> tuple[str, str]:
     """The path and method a ``fault`` check of ``policy`` sends."""
-    from pytest_cors.contract.faults import not_found_path
-
     first = sample_path(policy.paths[0])
     if fault == "not_found":
         return not_found_path(first, seed, policy.name), error_path_method(policy)
@@ -485,15 +506,17 @@ def _allowed_checks(
 ) -> list[PlannedCheck]:
     checks = []
     headers = _declared_headers(policy)
+    fetches = any(i.name == "fetch" for i in policy.initiators)
     for path in sent_paths(policy):
         for origin, mark, source in origins:
-            for method in policy.methods:
+            for method in policy.methods if fetches else ():
                 checks.append(
                     PlannedCheck(
                         file, policy, "allowed", path, origin, method, "allowed", mark,
                         headers=headers, credentials=policy.credentials, source=source,
                     )
                 )  # fmt: skip
+            checks += _initiator_checks(file, policy, path, origin, source, headers)
     for index, path in enumerate(map(sample_path, policy.error_paths)):
         mark = policy.where(f"error_paths[{index}]")
         for origin, _, source in origins:
@@ -502,6 +525,42 @@ def _allowed_checks(
                     file, policy, "error-path", path, origin, error_path_method(policy), "allowed",
                     mark, credentials=policy.credentials, source=source,
                     label="(error response)",
+                )
+            )  # fmt: skip
+    return checks
+
+
+def _initiator_checks(
+    file: str,
+    policy: Policy,
+    path: str,
+    origin: str,
+    source: str,
+    headers: tuple[tuple[str, str], ...],
+) -> list[PlannedCheck]:
+    """The allowed checks of a path and origin by each initiator besides ``fetch()`` that the
+    policy's ``initiators`` lists: an element's load (``GET``), ``XMLHttpRequest`` (each method,
+    with the declared headers), ``EventSource`` (``GET``), a beacon (``POST``, typed
+    ``application/json`` when ``request_headers`` lists ``Content-Type``, else ``text/plain``)."""
+    checks = []
+    for index, initiator in enumerate(policy.initiators):
+        if initiator.name == "fetch":
+            continue
+        mark = policy.where(f"initiators[{index}]")
+        credentials = policy.credentials or initiator.crossorigin == "use-credentials"
+        sent: tuple[tuple[str, str], ...] = ()
+        methods: Sequence[str] = ("GET",)
+        if initiator.name == "xhr":
+            methods, sent = policy.methods, headers
+        elif initiator.name == "beacon":
+            methods = ("POST",)
+            sent = tuple(h for h in headers if h[0].lower() == "content-type")
+        for method in methods:
+            checks.append(
+                PlannedCheck(
+                    file, policy, "allowed", path, origin, method, "allowed", mark,
+                    headers=sent, credentials=credentials, source=source,
+                    label=f"({initiator.label})", initiator=initiator,
                 )
             )  # fmt: skip
     return checks
@@ -710,6 +769,8 @@ def _allowed_findings(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     outcome = evidence.outcome
     if outcome is None:
         return []
+    if check.initiator is not None:
+        return _initiator_findings(check, outcome)
     if not outcome.allowed:
         failure = outcome.failure
         text = failure.message if failure else "The browser would block this request."
@@ -733,6 +794,49 @@ def _allowed_findings(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     return found
 
 
+def _initiator_findings(check: PlannedCheck, outcome: Outcome) -> list[Finding]:
+    """``CORS-BLOCKED`` when the page cannot use what its initiator loads: a ``no-cors`` load
+    (an element without ``crossorigin``, a beacon) must be used, a CORS load read as well."""
+    initiator = check.initiator
+    assert initiator is not None
+    cors = outcome.request.mode == "cors" and initiator.name != "beacon"
+    if outcome.used and (outcome.readable or not cors):
+        found: list[Finding] = []
+        if initiator.name == "xhr" and outcome.actual is not None:
+            found += _expose_findings(check, outcome.actual.response.headers)
+        return found
+    how = initiator_phrase(initiator)
+    why = next((n.text for n in reversed(outcome.notes) if n.step == "initiator"), "")
+    failure = outcome.failure
+    lines = [f"{check.title}, but the page cannot {'use' if not outcome.used else 'read'} it "
+             f"({initiator.label}): {why}."]  # fmt: skip
+    if failure is not None:
+        lines.append(failure.message)
+        fix = failure.hint
+    elif outcome.actual is not None and initiator.name == "eventsource":
+        fix = (
+            f"answer {check.path} with status 200 and 'Content-Type: text/event-stream': "
+            "EventSource fails on any other answer."
+        )
+    elif outcome.actual is not None:
+        status = outcome.actual.response.status
+        fix = (
+            f"answer {check.path} with a 2xx status: on {status} {how} fires its error event "
+            "and the page never uses it."
+        )
+    else:
+        fix = "the request never reached the server; see the outcome above."
+    if failure is not None and cors and failure.code.startswith("CORS"):
+        fix += (
+            f" {how.capitalize() if how[0].islower() else how} is a CORS request: the server "
+            f"must answer {check.path} with 'Access-Control-Allow-Origin: {check.origin}'"
+            + (" and 'Access-Control-Allow-Credentials: true'" if check.credentials else "")
+            + " (a server or CDN that adds CORS headers only to its API routes drops them here)."
+        )
+    lines.append(f"Fix: {fix}")
+    return [Finding("CORS-BLOCKED", "\n".join(lines))]
+
+
 def _answered(evidence: Evidence) -> Exchange | None:
     """The exchange a blocked request stopped at: the actual response, else the preflight."""
     outcome = evidence.outcome
@@ -743,8 +847,6 @@ def _answered(evidence: Evidence) -> Exchange | None:
 
 def _fault_findings(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     """``CORS-ERROR-MASKED`` when the page cannot read the error the fault provoked."""
-    from pytest_cors.contract.faults import fix_for
-
     outcome = evidence.outcome
     if outcome is None or outcome.allowed:
         return []
@@ -834,8 +936,6 @@ def _expose_findings(check: PlannedCheck, headers: Headers) -> list[Finding]:
 
 
 def _max_age_findings(check: PlannedCheck, headers: Headers) -> list[Finding]:
-    from pytest_cors.engine import get_profile
-
     policy = check.policy
     low, high = policy.max_age.min, policy.max_age.max
     mark = policy.where("max_age")
@@ -1090,8 +1190,6 @@ def _mismatch(check: PlannedCheck, evidence: Evidence) -> list[Finding]:
     outcome = evidence.outcome
     if outcome is None or outcome.failure is None:
         return []
-    from pytest_cors.engine.response import cors_check
-
     credentials = "include" if check.credentials else "omit"
     if outcome.preflight is not None and outcome.failure.step == "actual":
         return [
@@ -1143,7 +1241,9 @@ def browser_summary(check: PlannedCheck, evidence: Evidence) -> str:
 def uncovered_routes(contract: Contract, found: Iterable[Route]) -> list[Route]:
     """The routes of ``found`` that no policy's ``paths`` covers, less the contract's
     ``coverage.ignore`` (a policy path covers a route when it matches its template)."""
-    from pytest_cors.routing import uncovered
+    from pytest_cors.routing import (
+        uncovered,  # lazy: routing loads yaml (openapi_document); importing a contract must not
+    )
 
     ignore = contract.coverage.ignore if contract.coverage is not None else ()
     paths = [path for policy in contract.policies for path in policy.paths]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pytest_cors.contract.keys import NESTED, Setting
-from pytest_cors.contract.model import AllowedFinding, Mark, OriginRule
+from pytest_cors.contract.model import AllowedFinding, Initiator, Mark, OriginRule
 from pytest_cors.origin import Origin
 
 
@@ -38,6 +38,7 @@ class Settings:
     cors: bool | None = None
     vary: bool | None = None
     private_network: bool | None = None
+    initiators: tuple[Initiator, ...] | None = None
     browsers: tuple[str, ...] | None = None
     probes: tuple[Origin, ...] | None = None
     allow_findings: tuple[AllowedFinding, ...] | None = None

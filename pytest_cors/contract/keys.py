@@ -42,6 +42,7 @@ class Setting(enum.Enum):
     CORS = "cors"
     VARY = "vary"
     PRIVATE_NETWORK = "private_network"
+    INITIATORS = "initiators"
     BROWSERS = "browsers"
     PROBES = "probes"
     ALLOW_FINDINGS = "allow_findings"
@@ -90,6 +91,7 @@ class Home(enum.Enum):
     TARGET = "under 'target'"
     FINDING = "in an 'allow_findings' entry"
     ALLOW_ENTRY = "in an 'origins.allow' entry"
+    INITIATOR = "in an 'initiators' entry"
 
     @property
     def inside_a_policy(self) -> bool:
@@ -114,6 +116,8 @@ HOMES: dict[str, Home] = {
     "id": Home.FINDING,
     "reason": Home.FINDING,
     "regex": Home.ALLOW_ENTRY,
+    "element": Home.INITIATOR,
+    "crossorigin": Home.INITIATOR,
 }
 
 

@@ -32,6 +32,41 @@ LIVE_FAULTS = ("not_found", "method_not_allowed")
 DEFAULT_BROWSERS = ("chromium",)
 DEFAULT_METHODS = ("GET",)
 
+INITIATOR_ELEMENTS = ("font", "img", "script", "module", "stylesheet", "video", "audio")
+"""The elements a policy's ``initiators`` may name (see :func:`pytest_cors.simulate_load`)."""
+INITIATOR_NAMES = ("fetch", "xhr", "eventsource", "beacon", *INITIATOR_ELEMENTS)
+"""Every plain item of a policy's ``initiators``."""
+CROSSORIGIN_VALUES = ("anonymous", "use-credentials")
+"""The values of ``crossorigin`` in an ``initiators`` entry ``{element: ..., crossorigin: ...}``."""
+
+
+@dataclass(frozen=True)
+class Initiator:
+    """One entry of a policy's ``initiators``: what the page reaches its paths with.
+
+    ``name`` is ``fetch``, ``xhr``, ``eventsource``, ``beacon`` or an element (see
+    :data:`INITIATOR_ELEMENTS`); ``crossorigin`` is the element's attribute (``None``: none).
+    """
+
+    name: str
+    crossorigin: str | None = None
+
+    @property
+    def element(self) -> bool:
+        """Whether this is an element's load (``simulate_load``)."""
+        return self.name in INITIATOR_ELEMENTS
+
+    @property
+    def label(self) -> str:
+        """As a check's id and messages name it: ``font``, ``img crossorigin=anonymous``."""
+        if self.crossorigin is None:
+            return self.name
+        return f"{self.name} crossorigin={self.crossorigin}"
+
+
+FETCH = Initiator("fetch")
+DEFAULT_INITIATORS = (FETCH,)
+
 
 @dataclass(frozen=True)
 class Mark:
@@ -188,6 +223,8 @@ class Policy(_Located):
     browsers: tuple[str, ...] = DEFAULT_BROWSERS
     probes: tuple[Origin, ...] = ()
     allow_findings: tuple[AllowedFinding, ...] = ()
+    initiators: tuple[Initiator, ...] = DEFAULT_INITIATORS
+    """What the page reaches the paths with; the allowed checks run each (default: fetch)."""
     inherited: frozenset[str] = frozenset()
     marks: Mapping[str, Mark] = field(default_factory=dict, repr=False, compare=False)
 

@@ -12,6 +12,7 @@ from pytest_cors.contract.deprecations import warn_deprecated
 from pytest_cors.contract.drafts import Level, Merged, Settings
 from pytest_cors.contract.keys import NESTED, NOT_IN_DEFAULTS, POLICY_KEYS, Setting, misspelt
 from pytest_cors.contract.model import (
+    DEFAULT_INITIATORS,
     DEFAULT_METHODS,
     AllowedFinding,
     Mark,
@@ -62,6 +63,7 @@ class PolicyChecks:
                 False,
             ),
             Setting.BROWSERS: ("browser profile", values.browser, str, True),
+            Setting.INITIATORS: ("initiator", values.initiator, lambda i: i.label, True),
             Setting.FAULTS: ("fault", values.fault, str, False),
             Setting.PROBES: (
                 "origin",
@@ -290,6 +292,7 @@ class PolicyChecks:
                 Setting.VARY,
                 Setting.ERROR_PATHS,
                 Setting.FAULTS,
+                Setting.INITIATORS,
             ):
                 settle(Setting.CORS, key, f"'{key.value}' {closed}")
             for key in (Setting.MAX_AGE_MIN, Setting.MAX_AGE_MAX):
@@ -334,6 +337,7 @@ class PolicyChecks:
                     "'origins.allow' is empty: list the origins that may read, or set "
                     "'public: true' (every origin) or 'cors: false' (none)",
                 )
+        self.credentialed_loads(merged, policy_mark)
         rules = settings.origins_allow or ()
         refused = ((Setting.ORIGINS_DENY, settings.origins_deny), (Setting.PROBES, settings.probes))
         for key, origins in refused:
@@ -358,6 +362,23 @@ class PolicyChecks:
                 marks.get(f"error_paths[{index}]", policy_mark),
                 f"path {error_paths[index]!r} is listed in both 'paths' and 'error_paths'",
             )
+
+    def credentialed_loads(self, merged: Merged, policy_mark: Mark) -> None:
+        """An element loaded with ``crossorigin: use-credentials`` sends the cookies: the
+        policy must say ``credentials: true`` (a public policy can never grant them)."""
+        settings = merged.settings
+        if settings.credentials is None and Setting.CREDENTIALS in merged.present:
+            return  # written wrong: reported already
+        if settings.credentials is True or settings.cors is False:
+            return
+        for index, initiator in enumerate(settings.initiators or ()):
+            if initiator.crossorigin == "use-credentials":
+                self.values.error(
+                    merged.marks.get(f"initiators[{index}]", policy_mark),
+                    f"'{initiator.name}' with 'crossorigin: use-credentials' sends the cookies, "
+                    "so the server must grant credentials: set 'credentials: true' in this "
+                    "policy, or load it with 'crossorigin: anonymous'",
+                )
 
     def positions(self, items: tuple[str, ...]) -> dict[str, int]:
         """Where each item of ``items`` is, computed once per list (lists inherited from
@@ -422,6 +443,7 @@ def make_policy(
         browsers=contract_browsers if settings.browsers is None else settings.browsers,
         probes=settings.probes or (),
         allow_findings=settings.allow_findings or (),
+        initiators=DEFAULT_INITIATORS if settings.initiators is None else settings.initiators,
         inherited=frozenset(setting.value for setting in merged.inherited),
         marks=merged.marks,
     )

@@ -11,7 +11,16 @@ from urllib.parse import quote
 
 from pytest_cors.contract.diagnostics import diagnostic
 from pytest_cors.contract.keys import HOMES, Setting, suggest
-from pytest_cors.contract.model import BROWSER_PROFILES, FAULTS, AllowedFinding, Mark
+from pytest_cors.contract.model import (
+    BROWSER_PROFILES,
+    CROSSORIGIN_VALUES,
+    FAULTS,
+    INITIATOR_ELEMENTS,
+    INITIATOR_NAMES,
+    AllowedFinding,
+    Initiator,
+    Mark,
+)
 from pytest_cors.contract.yaml_source import Map, Raw, Scalar, Seq, describe
 from pytest_cors.engine.request import TOKEN, is_forbidden_header, normalize_method
 from pytest_cors.engine.response import FORBIDDEN_RESPONSE_HEADERS
@@ -273,6 +282,71 @@ class ValueChecks:
         return self.one_of(
             node, "fault", "faults", FAULTS, lambda text: text.lower().replace("-", "_")
         )
+
+    def initiator(self, node: Raw) -> Initiator | Bad:
+        """An ``initiators`` item: a name (``fetch``, ``xhr``, ``eventsource``, ``beacon`` or
+        an element), or ``{element: ..., crossorigin: anonymous|use-credentials}``."""
+        if isinstance(node, Scalar) and isinstance(node.value, str):
+            name = self.one_of(node, "initiator", "initiators", INITIATOR_NAMES, str.lower)
+            return BAD if isinstance(name, Bad) else Initiator(name)
+        if not isinstance(node, Map):
+            if not node.bad:
+                self.error(
+                    node.mark,
+                    "an 'initiators' entry is a name (fetch, xhr, eventsource, beacon, or an "
+                    f"element: {', '.join(INITIATOR_ELEMENTS)}) or a mapping "
+                    "{element: img, crossorigin: anonymous}, got " + describe(node),
+                )
+            return BAD
+        entries = self.mapping(
+            node, "an 'initiators' entry", ("element", "crossorigin"), "in an 'initiators' entry"
+        )
+        if entries is None:
+            return BAD
+        if "element" not in entries:
+            if "element" not in node.entries:  # a misspelt key is reported already
+                self.error(
+                    node.mark,
+                    "an 'initiators' entry needs 'element' (one of "
+                    f"{', '.join(INITIATOR_ELEMENTS)})",
+                )
+            return BAD
+        element_node = entries["element"][1]
+        element = self.string(element_node, "'element'")
+        if isinstance(element, str) and element in INITIATOR_NAMES[:4]:
+            self.error(
+                element_node.mark,
+                f"{element!r} is not an element: list it as a plain item ('- {element}'), "
+                "without 'element:'",
+            )
+            element = BAD
+        elif isinstance(element, str):
+            element = self.one_of(
+                element_node, "element", "elements", INITIATOR_ELEMENTS, str.lower
+            )
+        crossorigin: str | Bad | None = None
+        if "crossorigin" in entries:
+            value_node = entries["crossorigin"][1]
+            crossorigin = self.string(value_node, "'crossorigin'")
+            if isinstance(crossorigin, str):
+                if element == "font":
+                    self.error(
+                        entries["crossorigin"][0],
+                        "a CSS font (@font-face) has no crossorigin attribute: it is always a "
+                        "CORS request without cookies; write '- font'",
+                    )
+                    crossorigin = BAD
+                elif crossorigin not in CROSSORIGIN_VALUES:
+                    crossorigin = self.one_of(
+                        value_node,
+                        "crossorigin value",
+                        "crossorigin",
+                        CROSSORIGIN_VALUES,
+                        str.lower,
+                    )
+        if not isinstance(element, str) or isinstance(crossorigin, Bad):
+            return BAD
+        return Initiator(element, crossorigin)
 
     def one_of(
         self,

@@ -59,6 +59,8 @@ SCHEMA_CANNOT_SEE = {
     "regex-other-owner": "judges a regex by the origins it admits",
     "regex-scheme-open": "judges a regex by the origins it admits",
     "regex-backtracking": "judges the structure of a regex",
+    "initiators-duplicate": "'img' and {element: img} are one initiator in two spellings",
+    "initiators-use-credentials-without-credentials": "compares an initiator with 'credentials'",
 }
 
 

@@ -46,3 +46,38 @@ def test_the_upload_test_fails_if_the_api_stops_answering_preflights(example_pro
     result = project.runpytest_subprocess("test_api.py")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*test_an_upload_progress_listener_adds_a_preflight*"])
+
+
+def _cdn_contract_results(allow_origins: str):
+    """The page's contract with ``initiators`` against its CDN, its CORS middleware set to
+    ``allow_origins`` (the example's own ``[SHOP]``, or another)."""
+    import importlib.util
+
+    from pytest_cors.contract import load_contract
+    from pytest_cors.contract.checks import failing
+    from pytest_cors.run import check_contract
+
+    folder = DOCS / "examples" / "initiators"
+    source = (folder / "cdn.py").read_text().replace("allow_origins=[SHOP]", allow_origins)
+    spec = importlib.util.spec_from_loader("docs_initiators_cdn", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    exec(compile(source, str(folder / "cdn.py"), "exec"), module.__dict__)
+    contract = load_contract(folder / "cors.yaml")
+    return [(c, f) for c, found in check_contract(contract, module.app) for f in failing(found)]
+
+
+def test_the_cdn_contract_with_initiators_passes_against_the_cdn():
+    assert _cdn_contract_results("allow_origins=[SHOP]") == []
+
+
+def test_the_cdn_contract_fails_the_font_when_the_cdn_grants_another_origin():
+    failed = _cdn_contract_results('allow_origins=["https://other.example.com"]')
+    labels = {(c.path, c.label) for c, f in failed if c.initiator is not None}
+    assert ("/fonts/inter.woff2", "(font)") in labels
+    assert ("/img/logo.png", "(img crossorigin=anonymous)") in labels
+    assert not any(label == "(img)" for _, label in labels)  # a plain <img> needs no CORS
+
+
+def test_the_contracts_page_includes_the_initiators_contract():
+    for page in ("contracts.md", "initiators.md"):
+        assert '--8<-- "docs/examples/initiators/cors.yaml"' in read(DOCS / page)
