@@ -15,12 +15,17 @@ domain. Per scanner:
 * **false alarms**: correct apps where it reports something;
 * **requests**: requests the servers received from it, over the whole corpus (and on the
   correct apps alone, where no scanner stops early at a first finding);
+* **per class**: requests over the classes it catches with the right finding;
 * **time**: wall time of its commands over the whole corpus (start-up included), and their
   CPU time (what the scanner's process used, blind to other load on the machine); both are
   medians over the repetitions.
 
-The figures: the kit's scan time over the raw requests it sends (one plain ``GET`` each, through
-``http.client``), and over each scanner's time. Versions run here (pin them to reproduce):
+"At the same coverage": the kit is run again restricted with ``--only`` to the classes each
+scanner catches (``CORS-REFLECT,CORS-NULL`` for CORScanner, ``CORS-REFLECT,CORS-PREFIX-MATCH,
+CORS-SUFFIX-MATCH`` for corsair_scan), so its requests and time compare with theirs for the
+same classes. The figures: the kit's scan time over the raw requests it sends (one plain
+``GET`` each, through ``http.client``), over each scanner's time, and the restricted scan's
+time over that scanner's. Versions run here (pin them to reproduce):
 ``corscanner==0.9.7`` and ``corsair_scan==0.2.0``, in a virtualenv of their own::
 
     python -m venv /tmp/scanvenv && /tmp/scanvenv/bin/pip install corscanner==0.9.7 \\
@@ -33,6 +38,7 @@ Without them (``--quick`` in the smoke test) only the kit's rows and the raw-req
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import json
 import os
@@ -54,6 +60,12 @@ import scan_corpus as corpus
 
 KIT = "pytest-cors scan --origin"
 KIT_URL_ONLY = "pytest-cors scan (URL only)"
+# the classes each scanner catches on the corpus: the kit restricted to them, for a comparison
+# at the same coverage
+SAME_AS_CORSCANNER = "CORS-REFLECT,CORS-NULL"
+SAME_AS_CORSAIR = "CORS-REFLECT,CORS-PREFIX-MATCH,CORS-SUFFIX-MATCH"
+KIT_AS_CORSCANNER = f"pytest-cors scan --origin --only {SAME_AS_CORSCANNER}"
+KIT_AS_CORSAIR = f"pytest-cors scan --origin --only {SAME_AS_CORSAIR}"
 CORSCANNER = "CORScanner 0.9.7"
 CORSAIR = "corsair_scan 0.2.0"
 CORSY = "Corsy"
@@ -159,10 +171,31 @@ def proxied(address: str) -> dict[str, str]:
     return env
 
 
-def run_kit(address: str, tmp: Path, *, with_origin: bool) -> set[str]:
+_ONLY_LAUNCHER = (
+    "import json, sys\n"
+    "import pytest_cors.cli\n"
+    "from pytest_cors.scan import scan\n"
+    "r = scan(sys.argv[1], origins=[sys.argv[2]], only=[sys.argv[3]])\n"
+    "sys.stdout.write(json.dumps(r.as_json()))\n"
+)
+
+
+@functools.cache
+def cli_has_only() -> bool:
+    """Whether ``pytest-cors scan`` takes ``--only`` (else the restricted rows run the same
+    scan through :data:`_ONLY_LAUNCHER`, which imports the command's module all the same)."""
+    cmd = [sys.executable, "-m", "pytest_cors.cli", "scan", "--help"]
+    return "--only" in subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+
+
+def run_kit(address: str, tmp: Path, *, with_origin: bool, only: str = "") -> set[str]:
     cmd = [sys.executable, "-m", "pytest_cors.cli", "scan", corpus.API_URL, "--json"]
     if with_origin:
         cmd += ["--origin", corpus.APP]
+    if only:
+        cmd += ["--only", only]
+        if not cli_has_only():
+            cmd = [sys.executable, "-c", _ONLY_LAUNCHER, corpus.API_URL, corpus.APP, only]
     proc = subprocess.run(cmd, env=proxied(address), capture_output=True, text=True, check=False)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"pytest-cors scan failed ({proc.returncode}): {proc.stderr[-2000:]}")
@@ -253,6 +286,11 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def caught(row: Row) -> set[str]:
+    """The finding classes ``row`` caught with the right finding on some app."""
+    return {corpus.case(name).finding or "" for name in row.right}
+
+
 def table(rows: list[Row], cases: list[corpus.Case]) -> list[str]:
     bad = sum(not c.correct for c in cases)
     good = sum(c.correct for c in cases)
@@ -285,6 +323,18 @@ def main(argv: list[str] | None = None) -> None:
         (KIT_URL_ONLY, lambda a, t: run_kit(a, t, with_origin=False), None),
     ]
     if not args.quick:
+        tools += [
+            (
+                KIT_AS_CORSCANNER,
+                lambda a, t: run_kit(a, t, with_origin=True, only=SAME_AS_CORSCANNER),
+                None,
+            ),
+            (
+                KIT_AS_CORSAIR,
+                lambda a, t: run_kit(a, t, with_origin=True, only=SAME_AS_CORSAIR),
+                None,
+            ),
+        ]
         for label, command, runner in (
             (CORSCANNER, find_tool("corscanner"), run_corscanner),
             (CORSAIR, find_tool("corsair"), run_corsair),
@@ -328,11 +378,28 @@ def main(argv: list[str] | None = None) -> None:
             unit="ms per corpus",
         )
     )
-    for name in (CORSCANNER, CORSAIR):
+    for name, same in ((CORSCANNER, KIT_AS_CORSCANNER), (CORSAIR, KIT_AS_CORSAIR)):
         if name not in per_case:
             continue
         theirs = [sum(times) for times in per_case[name]]
         row = rows[name]
+        mine = [sum(times) for times in per_case[same]]
+        report.figures.append(
+            h.Figure(
+                name=f"scan at {name.split()[0]}'s coverage",
+                what=f"the kit's scan restricted to the classes {name} catches "
+                f"(--only {SAME_AS_CORSCANNER if name == CORSCANNER else SAME_AS_CORSAIR})",
+                baseline=f"{name} on the same apps ({row.requests} requests)",
+                ratios=[k / max(t, 1e-9) for k, t in zip(mine, theirs, strict=True)],
+                baseline_cost=statistics.median(theirs) * 1e3,
+                kit_cost=statistics.median(mine) * 1e3,
+                unit="ms per corpus",
+                extra={
+                    "classes (kit / them)": f"{len(caught(rows[same]))} / {len(caught(row))}",
+                    "requests (kit / them)": f"{rows[same].requests} / {row.requests}",
+                },
+            )
+        )
         report.figures.append(
             h.Figure(
                 name=f"scan vs {name.split()[0]}",
@@ -354,6 +421,12 @@ def main(argv: list[str] | None = None) -> None:
         rows[name].seconds = statistics.median(sum(times) for times in totals)
         rows[name].cpu = statistics.median(cpu[name])
     lines = table(list(rows.values()), cases)
+    for row in rows.values():
+        if row.error is None and (classes := caught(row)):
+            lines.append(
+                f"{row.name}: {row.requests / len(classes):.1f} requests per class caught "
+                f"({len(classes)} classes: {', '.join(sorted(classes))})"
+            )
     for row in rows.values():
         if row.misses:
             lines.append(f"{row.name} missed: {'; '.join(row.misses)}")

@@ -29,17 +29,19 @@ from __future__ import annotations
 import itertools
 import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from pytest_cors.engine import get_profile
 from pytest_cors.engine.story import explain
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.flow import Browser
 from pytest_cors.origin import parse_origin
 from pytest_cors.probes import (
+    ATTACKER_DOMAIN,
     ATTACKS,
     builtin_probes,
     derive,
@@ -70,7 +72,34 @@ PREFLIGHT_METHOD = "PUT"
 PREFLIGHT_HEADERS = (("Content-Type", "application/json"),)
 # extra attack class of the scan: two legitimate origins run together
 PAIR = "pair"
-_FINDING_OF = {**{name: a.finding for name, a in ATTACKS.items()}, PAIR: "CORS-PREFIX-MATCH"}
+# one origin every anchoring mistake admits (prefix, suffix, pairs): sent first, and the
+# prefix, suffix and pair look-alikes of its seed only when it is granted
+ANCHORS = "anchors"
+_FINDING_OF = {
+    **{name: a.finding for name, a in ATTACKS.items()},
+    PAIR: "CORS-PREFIX-MATCH",
+    ANCHORS: "CORS-PREFIX-MATCH",
+}
+_GATED = frozenset({"prefix", "suffix", PAIR})
+"""The attack classes an ``anchors`` probe stands for: each common way of writing them
+(``startswith``, ``endswith``, ``in`` on the origin, a regex anchored at one end or neither)
+admits the seed's host with the seed's origin before it and the seed's host after it."""
+CLASSES: dict[str, tuple[str, ...]] = {
+    "reflect": ("random-origin",),
+    "null": ("null",),
+    "prefix": ("prefix", PAIR),
+    "suffix": ("suffix",),
+    "substring": ("substring",),
+    "unescaped-dot": ("dot-replacement",),
+    "http-downgrade": ("http-downgrade",),
+    "other-port": ("other-port",),
+    "subdomain": ("unlisted-subdomain",),
+    "special-chars": ("special-chars",),
+    "shared-hosting": ("shared-hosting",),
+    "local-origin": ("private-network",),
+}
+"""The classes ``only`` (``--only``) picks from, each the attack classes it sends; a finding id
+(``CORS-PREFIX-MATCH``) or an attack name (``dot-replacement``) names its class too."""
 _HINTS = {
     "CORS-REFLECT": "The server reflects any Origin: compare it with an allow-list instead.",
     "CORS-NULL": "Never allow 'null': any page can send it from a sandboxed iframe.",
@@ -244,6 +273,7 @@ def scan(
     credentials: bool = False,
     browser: str = "chromium",
     seed: int | str = 1,
+    only: Sequence[str] = (),
 ) -> ScanResult:
     """Probe ``paths`` of a live ``url``, an importable ``app`` or a ``target`` object.
 
@@ -251,12 +281,13 @@ def scan(
     no ``paths`` are given. With ``app`` or ``target`` it is the URL the app sees (default
     ``http://localhost``). ``origins`` are the legitimate origins to mutate (discovered when
     empty). With ``credentials`` only grants a page reads with the user's cookies count.
+    ``only`` restricts the classes probed (ids of :data:`CLASSES`, finding ids or attack
+    names); the unrelated origin is sent whatever it says, as the control every class needs.
     Raises :class:`~pytest_cors.errors.TargetError` when the target gives no response (never
     a pass) and :class:`~pytest_cors.errors.CorsUsageError` for a bad argument.
     """
-    from pytest_cors.engine import get_profile
-
     get_profile(browser)
+    selected = select_classes(only)
     for origin in origins:
         try:
             parse_origin(origin)
@@ -269,7 +300,7 @@ def scan(
     paths = list(dict.fromkeys(paths or [url_path]))
     closers: list[Callable[[], None]] = []
     if target is None and app is not None:
-        from pytest_cors.run import import_app  # the run layer: --app only
+        from pytest_cors.run import import_app  # lazy: the run layer, for --app only
 
         target = import_app(app, str(Path.cwd() / "scan"))
     if target is None:
@@ -283,11 +314,43 @@ def scan(
     base_url = str(getattr(adapter, "base_url", None) or base_url)
     try:
         return _Scanner(
-            as_sync(adapter), base_url, origins, credentials=credentials, browser=browser, seed=seed
+            as_sync(adapter),
+            base_url,
+            origins,
+            credentials=credentials,
+            browser=browser,
+            seed=seed,
+            only=selected,
         ).run(paths)
     finally:
         for close in closers:
             close()
+
+
+def select_classes(only: Sequence[str]) -> frozenset[str] | None:
+    """The attack classes ``only`` names (``None``: every class), or a usage error naming the
+    ids it takes. Each entry may hold several ids separated by commas."""
+    names = [n.strip() for entry in only for n in entry.split(",") if n.strip()]
+    if not names:
+        return None
+    by_finding: dict[str, set[str]] = {}
+    for members in CLASSES.values():
+        for attack in members:
+            by_finding.setdefault(_FINDING_OF[attack], set()).add(attack)
+    out: set[str] = set()
+    for name in names:
+        attacks: Collection[str] | None = (
+            CLASSES.get(name.lower())
+            or by_finding.get(name.upper())
+            or ((name,) if any(name in a for a in CLASSES.values()) else None)
+        )
+        if not attacks:
+            raise CorsUsageError(
+                f"--only {name!r}: not a class of the scan; pick among {', '.join(CLASSES)} "
+                "(or their finding ids)"
+            )
+        out.update(attacks)
+    return frozenset(out)
 
 
 def _split_url(url: str | None) -> tuple[str, str]:
@@ -318,8 +381,10 @@ class _Scanner:
         credentials: bool,
         browser: str,
         seed: int | str,
+        only: frozenset[str] | None = None,
     ) -> None:
         self.target = target
+        self.only = only
         self.base_url = base_url.rstrip("/")
         self.given = [parse_origin(o).serialize() for o in origins]
         self.credentials = credentials
@@ -369,15 +434,18 @@ class _Scanner:
             results += found
         return ScanResult(self.base_url, seeds, results, self.requests, self.browser)
 
+    def _wants(self, *attacks: str) -> bool:
+        return self.only is None or any(a in self.only for a in attacks)
+
     def _path(self, path: str, seeds: list[str], *, discover: bool) -> list[ProbeResult]:
         results = [self.send(path, ScanProbe(self.random, "random-origin", "random"))]
-        if not results[0].granted:
+        if not results[0].granted and self._wants("random-origin"):
             results.append(self.send(path, ScanProbe(self.random, "random-origin", "random", True)))
         if any(r.granted for r in results):
             _attribute(results, [])
             return results  # it reflects anything: every look-alike would be that one cause
         _fixed_grant(results[0].outcome, seeds, self.random)
-        if discover:
+        if discover and self._wants(*_SEEDED):
             for origin in self._candidates():
                 if origin in seeds:
                     continue
@@ -385,17 +453,32 @@ class _Scanner:
                 if result.granted or result.readable:
                     seeds.append(origin)
                 _fixed_grant(result.outcome, seeds, origin)
-        for probe in self._probes(seeds):
-            results.append(self.send(path, probe))
-        _attribute([r for r in results if r.probe.attack != "discovery"], seeds)
+        for probe, gated in self._plan(seeds):
+            if _implied(probe, results, seeds):
+                continue
+            result = self.send(path, probe)
+            results.append(result)
+            if result.granted:
+                for other in gated:
+                    if not _implied(other, results, seeds):
+                        results.append(self.send(path, other))
+        judged = [r for r in results if r.probe.attack not in ("discovery", ANCHORS)]
+        granted = {r.probe.source for r in judged if r.granted and r.probe.attack in _GATED}
+        # an anchors probe is its own finding only when none of the look-alikes it stands
+        # for got in (a check admitting that one origin alone)
+        judged += [
+            r for r in results if r.probe.attack == ANCHORS and r.probe.source not in granted
+        ]
+        _attribute(judged, seeds)
         return [r for r in results if r.probe.attack != "discovery"]
 
     def _candidates(self) -> list[str]:
-        """Origins a front end of this target is likely on, tried when none is given: the
-        target's own, its site's usual front-end hosts, and (on a local target) the ports
-        front ends are developed on."""
+        """Origins a front end of this target is likely on, tried when none is given: its
+        site's usual front-end hosts, and (on a local target) the ports front ends are
+        developed on. Not the target's own origin: a same-origin ``GET`` carries no
+        ``Origin`` for a server to grant."""
         own = parse_origin(self.own)
-        out = [self.own]
+        out = []
         if not own.opaque and not self.local_target and "." in own.host:
             site = registrable_domain(own.host)
             for label in FRONT_END_LABELS:
@@ -404,17 +487,36 @@ class _Scanner:
             out += DEV_ORIGINS
         return list(dict.fromkeys(out))
 
+    def _plan(self, seeds: Sequence[str]) -> list[tuple[ScanProbe, list[ScanProbe]]]:
+        """What to send after the unrelated origin: each probe with the probes it gates (sent
+        only when it is granted): an ``anchors`` probe gates its seed's prefix, suffix and
+        pair look-alikes. Anchors first, then the rest in :meth:`_probes` order."""
+        probes = self._probes(seeds)
+        anchors: dict[str, ScanProbe] = {}
+        for seed in seeds:
+            anchor = _anchor(seed)
+            if anchor and self._wants(*_GATED) and anchor.origin not in seeds:
+                anchors[seed] = anchor
+        gated: dict[str, list[ScanProbe]] = {seed: [] for seed in anchors}
+        rest: list[tuple[ScanProbe, list[ScanProbe]]] = []
+        for probe in probes:
+            owner = probe.source.split(" + ")[0] if probe.attack in _GATED else ""
+            if owner in anchors:
+                gated[owner].append(probe)
+            else:
+                rest.append((probe, []))
+        return [(anchors[s], gated[s]) for s in anchors] + rest
+
     def _probes(self, seeds: Sequence[str]) -> list[ScanProbe]:
-        """Every look-alike of ``seeds``, once each, never a seed itself."""
+        """Every look-alike of ``seeds`` the scan sends, once each, never a seed itself."""
         out: list[ScanProbe] = [ScanProbe("null", "null")]
         for seed in seeds:
             origin = parse_origin(seed)
             if origin.opaque:
                 continue
-            out += [
-                ScanProbe(p.origin, p.attack, seed)
-                for p in derive(origin.scheme, origin.host, origin.port)
-            ]
+            out += _look_alikes(seed, origin.scheme, origin.host, origin.port)
+            if not self._wants("shared-hosting") or "." not in origin.host:
+                continue
             suffix = public_suffix(origin.host)
             if suffix and "." in suffix:  # a private-section suffix such as github.io
                 out.append(
@@ -432,11 +534,78 @@ class _Scanner:
         seen = set(seeds) | {self.own}
         unique = []
         for probe in out:
-            if probe.origin in seen or not _valid(probe.origin):
+            if probe.origin in seen or not self._wants(probe.attack) or not _valid(probe.origin):
                 continue
             seen.add(probe.origin)
             unique.append(probe)
         return unique
+
+
+_SEEDED = (*(a for a in ATTACKS if a not in ("random-origin", "null", "private-network")), PAIR)
+"""The attack classes derived from the allowed origins: discovery is worth its requests only
+when one of them is probed."""
+
+
+def _look_alikes(seed: str, scheme: str, host: str, port: int | None) -> list[ScanProbe]:
+    """The contract's look-alikes of ``seed`` (:func:`pytest_cors.probes.derive`) minus the ones
+    another look-alike stands for: of the substrings, the host cut at its end
+    (``app.example.co``, which both ``origin in "..."`` and ``host in "..."`` admit); the three
+    special characters as one host (`` app.example.com`}_.evil.net ``: a parser that stops at
+    any of them reads the allowed host)."""
+    out = []
+    special = False
+    for p in derive(scheme, host, port):
+        if p.attack == "special-chars":
+            special = True
+        elif p.attack != "substring" or parse_origin(p.origin).host == host[:-1]:
+            out.append(ScanProbe(p.origin, p.attack, seed))
+    if special:
+        combined = f"{host}`}}_.{ATTACKER_DOMAIN}"
+        origin = f"{scheme}://{combined}" + (f":{port}" if port is not None else "")
+        out.append(ScanProbe(origin, "special-chars", seed))
+    return out
+
+
+def _anchor(seed: str) -> ScanProbe | None:
+    """``https://app.example.com.evilapp.example.com`` for ``https://app.example.com``: it
+    starts with the seed and ends with its host (so with its site), so a prefix check, a
+    suffix check on the host or the site, and a regex anchored at one end only all admit it.
+    ``None`` where :func:`derive` has no prefix or suffix look-alike (an IP address, a
+    one-label host) or where the seed has a port (the origin cannot both start with the seed
+    and end with its host)."""
+    origin = parse_origin(seed)
+    if origin.opaque or origin.port is not None or "." not in origin.host:
+        return None
+    if origin.host.replace(".", "").isdigit() or origin.host.startswith("["):
+        return None
+    probe = f"{seed}.evil{origin.host}"
+    return ScanProbe(probe, ANCHORS, seed) if _valid(probe) else None
+
+
+def _implied(probe: ScanProbe, results: Sequence[ProbeResult], seeds: Sequence[str]) -> bool:
+    """Whether a granted broader class already explains ``probe``, so that sending it could
+    only add an origin to that finding's list (the folding of :func:`_attribute`): any origin
+    starting with a seed once a prefix look-alike got in; a subdomain, dot or pair look-alike
+    ending with the seed's site once a suffix look-alike that is no subdomain got in."""
+    prefix = suffix = False
+    for r in results:
+        if not r.granted:
+            continue
+        if r.probe.attack in ("prefix", PAIR):
+            prefix = True
+        elif r.probe.attack == "suffix" and not _subdomain_of(r.probe.origin, seeds):
+            suffix = True
+    if (
+        prefix
+        and probe.attack not in ("prefix", PAIR)
+        and any(probe.origin.startswith(s) for s in seeds)
+    ):
+        return True
+    return (
+        suffix
+        and probe.attack in ("unlisted-subdomain", "dot-replacement", PAIR)
+        and _ends_with_site(probe.origin, seeds)
+    )
 
 
 def _origin_of(url: str) -> str:
@@ -573,4 +742,6 @@ def _finding(
 def _title(attack: str) -> str:
     if attack == PAIR:
         return "two allowed origins run together"
+    if attack == ANCHORS:
+        return "the allowed origin with its host after it"
     return ATTACKS[attack].title

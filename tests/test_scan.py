@@ -71,6 +71,105 @@ def test_a_reflecting_server_is_one_finding_not_forty():
     assert result.requests == 1  # nothing else is worth sending once anything gets in
 
 
+def test_a_correct_app_costs_one_request_per_question():
+    """The anchors probe stands for the prefix, suffix and pair look-alikes (all refused with
+    it), one origin for the three special characters, one substring: 35 requests, not 43."""
+    result = scan(corpus.API_URL, target=corpus.case("ok-flask-cors").build(), origins=[corpus.APP])
+    assert result.findings == []
+    sent = [r.probe for r in result.results]
+    assert result.requests == len(sent) == 35
+    assert not {"prefix", "suffix", "pair"} & {p.attack for p in sent}
+    (anchors,) = [p.origin for p in sent if p.attack == "anchors"]
+    assert anchors == "https://app.example.com.evilapp.example.com"
+    assert [p.origin for p in sent if p.attack == "special-chars"] == [
+        "https://app.example.com`}_.evil.net"
+    ]
+    assert [p.origin for p in sent if p.attack == "substring"] == ["https://app.example.co"]
+    assert "https://api.example.com" not in [p.origin for p in sent]
+
+
+def test_a_granted_anchors_probe_sends_the_look_alikes_it_stands_for():
+    result = scan(corpus.API_URL, target=corpus.case("prefix").build(), origins=[corpus.APP])
+    (finding,) = result.findings
+    assert finding["id"] == "CORS-PREFIX-MATCH"
+    assert finding["origin"] == "https://app.example.com.evil.net"  # the look-alike, not anchors
+    attacks = {r.probe.attack for r in result.results}
+    assert {"anchors", "prefix", "suffix"} <= attacks
+    # the prefix match explains every origin starting with the allowed one: not sent
+    assert not {"other-port", "special-chars"} & attacks
+    assert result.requests == len(result.results) <= 38
+
+
+def test_a_server_that_only_checks_the_end_is_caught_as_a_suffix_match():
+    def app(environ, start_response):
+        origin = environ.get("HTTP_ORIGIN", "")
+        headers = [("Vary", "Origin")]
+        if origin.startswith("https://") and origin.endswith("example.com"):
+            headers += [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Credentials", "true"),
+            ]
+        start_response("200 OK", headers)
+        return [b"ok"]
+
+    result = scan(corpus.API_URL, target=app, origins=[corpus.APP])
+    assert [f["id"] for f in result.findings] == ["CORS-SUFFIX-MATCH"]
+    attacks = [r.probe.attack for r in result.results]
+    # subdomains and dot look-alikes ending with example.com are that same cause: not sent
+    assert "unlisted-subdomain" not in attacks
+    assert "CORS-SUBDOMAIN" not in ids(result)
+
+
+def test_an_origin_only_the_anchors_probe_gets_in_with_is_still_a_finding():
+    """No look-alike it stands for is granted, the anchors origin itself is: never a pass."""
+    anchors = "https://app.example.com.evilapp.example.com"
+
+    def app(environ, start_response):
+        origin = environ.get("HTTP_ORIGIN", "")
+        headers = [("Vary", "Origin")]
+        if origin in (corpus.APP, anchors):
+            headers += [("Access-Control-Allow-Origin", origin)]
+        start_response("200 OK", headers)
+        return [b"ok"]
+
+    result = scan(corpus.API_URL, target=app, origins=[corpus.APP])
+    (finding,) = result.findings
+    assert (finding["id"], finding["origin"]) == ("CORS-PREFIX-MATCH", anchors)
+
+
+@pytest.mark.parametrize(
+    ("only", "requests"),
+    [
+        (["CORS-REFLECT,CORS-NULL"], 3),
+        (["reflect", "prefix", "suffix"], 3),
+        (["CORS-REFLECT", "CORS-PREFIX-MATCH", "CORS-SUFFIX-MATCH"], 3),
+        (["local-origin"], 1 + 7),
+    ],
+)
+def test_only_restricts_the_classes_probed(only, requests):
+    result = scan(
+        corpus.API_URL, target=corpus.case("ok-django").build(), origins=[corpus.APP], only=only
+    )
+    assert result.findings == []
+    assert result.requests == requests
+    assert result.results[0].probe.attack == "random-origin"  # the control, always sent
+
+
+def test_only_keeps_what_it_names_and_drops_the_rest():
+    picked = ["CORS-REFLECT", "CORS-PREFIX-MATCH", "CORS-SUFFIX-MATCH"]
+    for name, found in (("prefix", "CORS-PREFIX-MATCH"), ("suffix", "CORS-SUFFIX-MATCH")):
+        result = scan(corpus.API_URL, target=corpus.case(name).build(), only=picked)
+        assert ids(result) == {found}
+    null = scan(corpus.API_URL, target=corpus.case("null").build(), only=picked)
+    assert null.findings == []
+    assert "null" not in {r.probe.attack for r in null.results}
+
+
+def test_only_rejects_an_unknown_class():
+    with pytest.raises(CorsUsageError, match=r"--only 'cors': not a class of the scan; pick"):
+        scan(corpus.API_URL, target=corpus.case("ok-public").build(), only=["null,cors"])
+
+
 def test_a_preflight_only_reflection_is_caught_by_a_real_preflight():
     result = scan(corpus.API_URL, target=corpus.case("preflight-only-reflect").build())
     (finding,) = result.findings
@@ -135,7 +234,18 @@ def test_cli_on_a_correct_live_asgi_app_exits_0(capsys):
     assert data["findings"] == []
     # one request a probe: the preflighted probe is refused, so its PUT is never sent
     assert data["requests"] == len(data["probes"])
-    assert {p["attack"] for p in data["probes"]} >= {"null", "prefix", "suffix", "special-chars"}
+    assert {p["attack"] for p in data["probes"]} >= {"null", "anchors", "special-chars"}
+
+
+def test_cli_only_restricts_the_classes_probed(capsys):
+    app = corpus.case("ok-starlette-list").build()
+    with serve_asgi(app) as base_url:
+        argv = ["scan", f"{base_url}/data", "--origin", corpus.APP, "--json"]
+        code = main([*argv, "--only", "CORS-REFLECT,CORS-NULL"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {p["attack"] for p in data["probes"]} == {"random-origin", "null"}
+    assert data["requests"] == 3  # the unrelated origin (a GET, a refused preflight) and null
 
 
 def test_cli_in_process_app(tmp_path, monkeypatch, capsys):
@@ -193,6 +303,7 @@ def test_an_unreachable_server_is_no_verdict_never_a_pass(capsys):
         (["scan", "http://x.test", "--browser", "opera"], "opera"),
         (["scan", "--app", "no_such_module_here:app"], "cannot import target app"),
         (["scan", "http://x.test", "--", "-x"], "scan takes no arguments after '--'"),
+        (["scan", "http://x.test", "--only", "nope"], "--only 'nope': not a class of the scan"),
     ],
 )
 def test_bad_input_is_a_clear_usage_error(argv, message, capsys):
