@@ -27,6 +27,7 @@ BENCHMARKS = {
     "html": "bench_report_html.py",
     "routes": "bench_routes.py",
     "scan": "bench_scan.py",
+    "refactor": "bench_refactor.py",
 }
 
 

@@ -17,7 +17,7 @@ Every function below says, in its docstring:
 
 ``tests/test_compat.py`` runs each against the installed library, and its fallback against a
 stand-in without the private name. This module imports no third-party library at module level:
-the plugin loads it (through the targets) in every pytest run.
+``import pytest_cors.targets`` loads it, and stays cheap.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import importlib
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
+
+from pytest_cors.errors import CorsUsageError
 
 if TYPE_CHECKING:
     import asyncio
@@ -141,8 +143,6 @@ def django_handler(client: Any) -> Any:
     """
     handler = getattr(client, "handler", None)
     if not callable(handler):
-        from pytest_cors.errors import CorsUsageError
-
         raise CorsUsageError(
             f"{type(client).__name__} has no request handler (Django's undocumented "
             "`Client.handler`): this Django release is not supported by pytest-cors yet"
@@ -197,8 +197,6 @@ def django_check_body_read(scope: Mapping[str, Any], body: bytes | None) -> None
     """Raise a :class:`~pytest_cors.errors.CorsUsageError` when a request had a body and Django's
     handler did not take it from the scope (see :func:`django_set_body`)."""
     if body and DJANGO_BODY_KEY in scope:
-        from pytest_cors.errors import CorsUsageError
-
         raise CorsUsageError(
             "Django's AsyncClient handler did not read the request body from the scope's "
             f"{DJANGO_BODY_KEY!r} key: this Django release is not supported by pytest-cors "
@@ -226,8 +224,6 @@ def urllib3_header_dict() -> type[Any]:
         if found is not None:
             break
     if not isinstance(found, type):
-        from pytest_cors.errors import CorsUsageError
-
         raise CorsUsageError(
             "urllib3 has no HTTPHeaderDict (public since urllib3 2.0, in urllib3._collections "
             "before): this urllib3 release is not supported by pytest-cors yet"
@@ -243,7 +239,7 @@ def urllib3_original_response(raw: Any) -> http.client.HTTPResponse | None:
     an ``http.client.HTTPResponse`` (a mocked response): ``None``, and the caller reads
     ``raw.headers`` (public: urllib3's merged view, duplicate lines joined).
     """
-    import http.client
+    import http.client  # lazy: it loads email; the URL client's path loads neither
 
     original = getattr(raw, "_original_response", None)
     return original if isinstance(original, http.client.HTTPResponse) else None
@@ -346,7 +342,7 @@ def sre_parse(pattern: str) -> Iterable[tuple[Any, Any]]:
         except ImportError:
             parser = None
     else:  # pragma: no cover - Python 3.10
-        import sre_parse as parser
+        import sre_parse as parser  # lazy: Python 3.10 only (3.11+ warns: deprecated)
     parse = getattr(parser, "parse", None)
     if not callable(parse):
         return []

@@ -13,7 +13,7 @@
     pytest-cors init (--app MODULE:ATTR | --base-url URL) [--openapi FILE|URL] [--har FILE]...
                      [--origin ORIGIN]... [--header NAME]... [--browser NAME] [-o FILE]
     pytest-cors scan (URL | --app MODULE:ATTR) [--path PATH]... [--origin ORIGIN]...
-                     [--credentials] [--browser NAME] [--report PATH] [--json]
+                     [--only CLASS,...] [--credentials] [--browser NAME] [--report PATH] [--json]
 
 ``check`` runs the contract through pytest (its own items, summary and report), isolated from
 the project's pytest configuration, conftest files and other plugins. Exit status: 0 the
@@ -40,37 +40,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAILED, EXIT_NO_VERDICT = 0, 1, 2
-
-
-class _Tracker:
-    """Counts what the pytest run did, to pick the exit status."""
-
-    def __init__(self) -> None:
-        self.failed = 0
-        self.errors = 0
-        self.collect_errors = 0
-        self.passed = 0
-
-    def pytest_collectreport(self, report: Any) -> None:
-        if report.failed:
-            self.collect_errors += 1
-
-    def pytest_runtest_logreport(self, report: Any) -> None:
-        if report.when == "call":
-            if report.failed:
-                self.failed += 1
-            elif report.passed:
-                self.passed += 1
-        elif report.failed:
-            self.errors += 1
+from pytest_cors import __version__
+from pytest_cors.defaults import DEFAULT_CONCURRENCY, EXIT_FAILED, EXIT_NO_VERDICT, EXIT_OK
+from pytest_cors.errors import ContractError, CorsError, CorsUsageError, TargetError
+from pytest_cors.redaction import redact_params
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,11 +56,6 @@ def _parser() -> argparse.ArgumentParser:
         prog="pytest-cors",
         description="Check CORS contracts against an app or a live server, or record one.",
     )
-    from pytest_cors import __version__
-
-    # lazy like every import here (start-up); the help names the runner's one default
-    from pytest_cors.run import DEFAULT_CONCURRENCY
-
     parser.add_argument("--version", action="version", version=f"pytest-cors {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser(
@@ -200,120 +173,23 @@ def _usage(message: str) -> int:
 
 def check(options: argparse.Namespace, extra: Sequence[str] = ()) -> int:
     """``pytest-cors check``: the contracts as pytest items, in an isolated pytest run."""
-    import pytest
+    # lazy: pytest and the contract loader cost ~175 ms of start-up, for check only
+    from pytest_cors.pytest_plugin.check_command import run_check
 
-    from pytest_cors.errors import CorsUsageError
-    from pytest_cors.pytest_plugin import plugin
-
-    contracts = [Path(c) for c in options.contracts]
-    for path in contracts:
-        if not path.is_file():
-            return _usage(_not_a_contract_file(path))
     try:
-        if options.base_url is not None:
-            from pytest_cors.contract.validate_values import base_url_problem
-
-            problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
-            if problem:
-                raise CorsUsageError(problem)
-        if options.seed is not None:
-            problem = plugin.seed_problem(options.seed, "--seed")
-            if problem:
-                raise CorsUsageError(problem)
-        if options.report:
-            from pytest_cors.report import check_format
-
-            try:
-                check_format(options.report)
-            except CorsUsageError as exc:
-                raise CorsUsageError(f"--report {exc}") from None
-        if options.browser:
-            from pytest_cors.engine import get_profile
-
-            get_profile(options.browser)
-        if options.concurrency is not None and options.concurrency < 1:
-            raise CorsUsageError(f"--concurrency must be at least 1, got {options.concurrency}")
+        return run_check(
+            options.contracts,
+            base_url=options.base_url,
+            app=options.app,
+            report=options.report,
+            browser=options.browser,
+            seed=options.seed,
+            concurrency=options.concurrency,
+            verbose=options.verbose,
+            pytest_args=extra,
+        )
     except CorsUsageError as exc:
         return _usage(str(exc))
-    pytest_args = [str(p) for p in contracts]
-    for path in contracts:
-        pytest_args += ["--cors-contract", str(path)]
-    for flag, value in (
-        ("--cors-base-url", options.base_url),
-        ("--cors-app", options.app),
-        ("--cors-report", options.report),
-        ("--cors-browser", options.browser),
-        ("--cors-seed", options.seed),
-        ("--cors-concurrency", options.concurrency),
-    ):
-        if value is not None:
-            pytest_args += [flag, str(value)]
-    tracker = _Tracker()
-    with tempfile.TemporaryDirectory(prefix="pytest-cors-") as scratch:
-        ini = Path(scratch) / "pytest.ini"
-        ini.write_text("[pytest]\n", encoding="utf-8")
-        pytest_args += [
-            "-c",
-            str(ini),
-            "--rootdir",
-            str(_common_parent(contracts)),
-            "--noconftest",
-            "-p",
-            "no:cacheprovider",
-            "--cors-command",
-            "-v" if options.verbose else "-q",
-            *extra,
-        ]
-        saved = {k: os.environ.get(k) for k in ("PYTEST_ADDOPTS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
-        os.environ.pop("PYTEST_ADDOPTS", None)
-        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        try:
-            # the plugin module itself, not "-p": it may be imported already (no rewrite warning)
-            code = pytest.main(pytest_args, plugins=[plugin, tracker])
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
-    if tracker.collect_errors or code in (
-        pytest.ExitCode.USAGE_ERROR,
-        pytest.ExitCode.INTERNAL_ERROR,
-        pytest.ExitCode.INTERRUPTED,
-        pytest.ExitCode.NO_TESTS_COLLECTED,
-    ):
-        return EXIT_NO_VERDICT
-    if tracker.failed:
-        return EXIT_FAILED
-    if tracker.errors:
-        return EXIT_NO_VERDICT
-    return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
-
-
-def _not_a_contract_file(path: Path) -> str:
-    """Why ``path`` given to ``check`` is not a contract file: missing, a folder, or neither."""
-    from pytest_cors.pytest_plugin.plugin import is_contract_name
-
-    shown = repr(str(path))
-    if path.is_dir():
-        try:
-            found = sorted(p for p in path.iterdir() if is_contract_name(p.name) and p.is_file())
-        except OSError:
-            found = []
-        names = ", ".join(repr(str(p)) for p in found[:5]) + (", ..." if len(found) > 5 else "")
-        where = f"; it holds {names}" if found else ""
-        return (
-            f"contract file {shown} is a directory: `pytest-cors check` takes contract files "
-            f"(cors.yaml, cors-*.yaml or *.cors.yaml), not folders{where}"
-        )
-    if path.exists():
-        return f"contract file {shown} is not a regular file"
-    return f"contract file {shown} does not exist"
-
-
-def _common_parent(paths: Sequence[Path]) -> Path:
-    """The deepest folder holding every contract: node ids then name the files briefly."""
-    return Path(os.path.commonpath([str(p.resolve().parent) for p in paths]))
 
 
 # -- record --------------------------------------------------------------------------------------
@@ -326,12 +202,13 @@ def _warn(message: str) -> None:
 def record_command(options: argparse.Namespace) -> int:
     """``pytest-cors record``: the contract of what the target grants, with warnings where it
     looks wrong."""
-    import logging
+    import logging  # lazy: ~4 ms of start-up, for record and init only
 
+    # lazy: the recorder (the runner, the contract loader) costs ~150 ms of start-up
     from pytest_cors.contract.record import DEFAULT_HEADERS, DEFAULT_METHODS, record
-    from pytest_cors.errors import CorsError
 
     if options.base_url is not None:
+        # lazy: the contract package (YAML, the model) costs ~80 ms of start-up
         from pytest_cors.contract.validate_values import base_url_problem
 
         # a user:password@ is refused by record() itself, saying why
@@ -370,14 +247,14 @@ def record_command(options: argparse.Namespace) -> int:
 
 def routes_command(options: argparse.Namespace) -> int:
     """``pytest-cors routes``: the app's routes, each with the contract policy covering it."""
-    from pytest_cors.errors import ContractError, CorsError
-    from pytest_cors.http import visible
-    from pytest_cors.routing import route_table, routes, routes_from_openapi
+    # lazy: the route readers (and the OpenAPI reader) cost ~10 ms of start-up
+    from pytest_cors.routing import route_lines, route_table, routes, routes_from_openapi
 
     policies: list[tuple[str, tuple[str, ...]]] = []
     ignore: tuple[str, ...] = ()
     try:
         if options.contract:
+            # lazy: the contract loader (YAML, the model) costs ~75 ms of start-up
             from pytest_cors.contract import load_contract
 
             contract = load_contract(options.contract)
@@ -386,7 +263,7 @@ def routes_command(options: argparse.Namespace) -> int:
         if options.openapi:
             found = routes_from_openapi(options.openapi)
         else:
-            from pytest_cors.run import import_app
+            from pytest_cors.run import import_app  # lazy: the runner costs ~140 ms of start-up
 
             found = routes(import_app(options.app, options.contract or "."))
     except ContractError as exc:
@@ -394,21 +271,9 @@ def routes_command(options: argparse.Namespace) -> int:
     except CorsError as exc:
         return _usage(str(exc))
     table = route_table(found, policies, ignore)
-    width = max((len(r.shown_methods()) for r, _ in table), default=0)
-    uncovered = 0
-    for route, cover in table:
-        notes = [f"({route.name})"] if route.name else []
-        if route.host:
-            notes.append(f"[host {route.host}]")
-        if route.internal:
-            notes.append("[internal]")
-        if not route.exact:
-            notes.append("[read from a regex]")
-        if options.contract:
-            notes.append(f"-> {cover}" if cover else "-> NO POLICY")
-            uncovered += not cover
-        line = f"{route.shown_methods():<{width}}  {route.path_template}  {' '.join(notes)}"
-        print(visible(line.rstrip()))
+    for line in route_lines(table, policies=bool(options.contract)):
+        print(line)
+    uncovered = sum(not cover for _, cover in table) if options.contract else 0
     if options.contract:
         print(f"{len(table)} routes, {uncovered} without a policy")
     return EXIT_FAILED if uncovered else EXIT_OK
@@ -448,6 +313,14 @@ def _scan_options(sub: Any) -> None:
         help="a legitimate front-end origin to mutate (repeatable)",
     )
     scan.add_argument(
+        "--only",
+        action="append",
+        metavar="CLASS,...",
+        help="probe these classes only (reflect, null, prefix, suffix, substring, unescaped-dot, "
+        "http-downgrade, other-port, subdomain, special-chars, shared-hosting, local-origin, or "
+        "finding ids such as CORS-NULL; repeatable)",
+    )
+    scan.add_argument(
         "--credentials",
         action="store_true",
         help="report only grants a page reads with the user's cookies",
@@ -461,15 +334,14 @@ def _scan_options(sub: Any) -> None:
 
 def scan_command(options: argparse.Namespace) -> int:
     """``pytest-cors scan``: the contract-free scan; 0 nothing found, 1 findings, 2 no verdict."""
-    from pytest_cors.errors import CorsError, CorsUsageError, TargetError
-    from pytest_cors.http import redact_params, visible
-    from pytest_cors.scan import scan
+    from pytest_cors.http import visible  # lazy: ~4 ms of start-up; the scan imports it anyway
+    from pytest_cors.scan import scan  # lazy: the scan (engine, targets, HTTP client) costs ~90 ms
 
     if options.url is None and options.app is None:
         return _usage("scan needs a URL, or an app with --app MODULE:ATTR")
     try:
         if options.report:
-            from pytest_cors.report import check_format
+            from pytest_cors.report import check_format  # lazy: ~8 ms, with --report only
 
             try:
                 check_format(options.report)
@@ -482,13 +354,14 @@ def scan_command(options: argparse.Namespace) -> int:
             origins=options.origin or (),
             credentials=options.credentials,
             browser=options.browser,
+            only=options.only or (),
         )
     except TargetError as exc:
         return _usage(f"no verdict, the target gave no response: {redact_params(str(exc))}")
     except CorsError as exc:
         return _usage(redact_params(str(exc)))
     if options.report:
-        from pytest_cors.report import write_report
+        from pytest_cors.report import write_report  # lazy: ~8 ms, with --report only
 
         try:
             write_report(Path(options.report), result.records())
@@ -545,13 +418,14 @@ def _init_options(sub: Any) -> None:
 
 def init_command(options: argparse.Namespace) -> int:
     """``pytest-cors init``: the starter contract, to a file or standard output."""
-    import logging
+    import logging  # lazy: ~4 ms of start-up, for record and init only
 
+    # lazy: init (the recorder, the runner, the contract loader) costs ~165 ms of start-up
     from pytest_cors.contract.init import init
-    from pytest_cors.contract.record import DEFAULT_HEADERS
-    from pytest_cors.errors import CorsError
+    from pytest_cors.contract.record import DEFAULT_HEADERS  # lazy: init imports it anyway
 
     if options.base_url is not None:
+        # lazy: the contract package (YAML, the model) costs ~80 ms of start-up
         from pytest_cors.contract.validate_values import base_url_problem
 
         problem = base_url_problem(options.base_url, "--base-url", userinfo_ok=True)
@@ -647,9 +521,7 @@ def _fetch_options(sub: Any) -> None:
 
 def fetch_command(options: argparse.Namespace) -> int:
     """``pytest-cors fetch``: one simulated ``fetch()``; 0 allowed, 1 blocked, 2 no verdict."""
-    from pytest_cors import oneoff
-    from pytest_cors.errors import CorsError, TargetError
-    from pytest_cors.redaction import redact_params
+    from pytest_cors import oneoff  # lazy: the simulation (engine, targets) costs ~105 ms
 
     try:
         request = oneoff.fetch_request(

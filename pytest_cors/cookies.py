@@ -37,6 +37,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
+from pytest_cors.engine.fetch import Note
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.http import Request
 from pytest_cors.origin import Origin, origin_of_url
@@ -422,7 +423,5 @@ class CookieFlow:
         """``outcome`` with the cookie lines in its story (the engine recorded each request
         as it went out, cookies and all, through :meth:`attach`)."""
         if self.notes:
-            from pytest_cors.engine.fetch import Note
-
             outcome.notes[:0] = [Note("cookies", text) for text in self.notes]
         return outcome

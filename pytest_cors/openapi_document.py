@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pytest_cors.errors import CorsUsageError
 from pytest_cors.origin import hide_userinfo
 
@@ -62,7 +64,7 @@ def openapi_location(document: str, folder: Path) -> str | Path:
 
 def _download(url: str) -> str:
     """The OpenAPI document at ``url``, as text: a clear error for anything but a 2xx."""
-    import requests
+    import requests  # lazy: costly to import, and only a document at a URL needs it
 
     shown = hide_userinfo(url)
     try:
@@ -127,8 +129,6 @@ def _parse(text: str, where: str) -> Any:
             return json.loads(text)
         except ValueError as exc:
             raise CorsUsageError(f"{where}: not valid JSON: {exc}") from None
-    import yaml
-
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -17,9 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pytest_cors import __version__
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.http import visible
 from pytest_cors.redaction import redact as redact
+from pytest_cors.report_html import to_html
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
 
@@ -216,8 +218,6 @@ def write_report(path: Path, records: Sequence[Record], *, seed: int | str | Non
     elif suffix == ".json":
         text = json.dumps(to_json(records, seed=seed), indent=2, sort_keys=False) + "\n"
     elif suffix == ".html":
-        from pytest_cors.report_html import to_html
-
         run_seed = _run_seed(records, seed)
         text = to_html(records, seed=run_seed, version=_version(), docs_url=DOCS_URL)
     else:
@@ -227,8 +227,6 @@ def write_report(path: Path, records: Sequence[Record], *, seed: int | str | Non
 
 
 def _version() -> str:
-    from pytest_cors import __version__
-
     return __version__
 
 
@@ -379,6 +377,7 @@ def to_markdown(records: Sequence[Record], *, seed: int | str | None = None) -> 
 
 def to_sarif(records: Sequence[Record], *, seed: int | str | None = None) -> dict[str, Any]:
     """SARIF 2.1.0 for code-scanning dashboards: one result per finding, at its contract line."""
+    # lazy: the plugin imports this module at start-up (report header, --cors-report check)
     from pytest_cors.contract.checks import FINDINGS
 
     records = [_clean(r) for r in records]

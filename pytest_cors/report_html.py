@@ -21,6 +21,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pytest_cors.probes import ATTACKS
+
 Record = Mapping[str, Any]
 
 #: Per check, the values the page reads, in this order (one list per check keeps the page small).
@@ -122,8 +124,8 @@ def page_data(
     records: Sequence[Record], *, seed: Any = None, version: str = "", docs_url: str = ""
 ) -> dict[str, Any]:
     """Everything the page shows, as plain data (what the page's JSON element holds)."""
+    # lazy: the report module imports this one, and must load no contract layer at start-up
     from pytest_cors.contract.checks import FINDINGS
-    from pytest_cors.probes import ATTACKS
 
     return {
         "tool": "pytest-cors",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_cors.errors import CorsUsageError
+from pytest_cors.http import visible
 from pytest_cors.openapi_document import is_url, openapi_location, read_document
 
 __all__ = [
@@ -200,6 +201,28 @@ def route_table(
     return table
 
 
+def route_lines(table: Sequence[tuple[Route, str]], *, policies: bool = False) -> list[str]:
+    """``pytest-cors routes``'s listing of a :func:`route_table`: each route's methods (in
+    one column), template and notes (its name, host, whether it is internal or read from a
+    regex), and with ``policies`` what covers it (``-> NO POLICY`` when nothing does); each
+    line made :func:`~pytest_cors.http.visible`."""
+    width = max((len(r.shown_methods()) for r, _ in table), default=0)
+    lines = []
+    for route, cover in table:
+        notes = [f"({route.name})"] if route.name else []
+        if route.host:
+            notes.append(f"[host {route.host}]")
+        if route.internal:
+            notes.append("[internal]")
+        if not route.exact:
+            notes.append("[read from a regex]")
+        if policies:
+            notes.append(f"-> {cover}" if cover else "-> NO POLICY")
+        line = f"{route.shown_methods():<{width}}  {route.path_template}  {' '.join(notes)}"
+        lines.append(visible(line.rstrip()))
+    return lines
+
+
 def ignored(route: Route, ignore: Sequence[str]) -> bool:
     """Whether a glob of ``ignore`` matches the route's template or its name."""
     return any(
@@ -311,6 +334,7 @@ def _internal_paths(app: Any) -> set[str]:
 def _starlette_walk(
     app: Any, entries: Sequence[Any], prefix: str, host: str | None, out: list[Route]
 ) -> None:
+    # lazy: starlette is optional
     from starlette.routing import Host, Mount
     from starlette.routing import Route as StarletteRoute
 
@@ -354,10 +378,12 @@ def _starlette_walk(
 def _expanded(entries: Sequence[Any]) -> list[Any]:
     """Starlette's routes as they are; FastAPI's included routers (which newer FastAPI keeps
     as one entry) replaced by their routes, through FastAPI's public ``iter_route_contexts``."""
+    # lazy: starlette and fastapi are optional
     from starlette.routing import BaseRoute, Host, Mount
     from starlette.routing import Route as StarletteRoute
 
     try:
+        # lazy: fastapi is optional
         from fastapi.routing import (  # type: ignore[attr-defined,unused-ignore]
             iter_route_contexts,
         )
@@ -405,6 +431,7 @@ def _fn_module(handler: Any) -> str:
 
 def _django(_handler: Any) -> list[Route]:
     """Django: the URL patterns of ``ROOT_URLCONF``, through ``include()``."""
+    # lazy: django is optional
     from django.urls import get_resolver  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     found: list[Route] = []
@@ -413,6 +440,7 @@ def _django(_handler: Any) -> list[Route]:
 
 
 def _django_walk(patterns: Sequence[Any], prefix: str, namespace: str, out: list[Route]) -> None:
+    # lazy: django is optional
     from django.urls import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
         URLPattern,
         URLResolver,
@@ -460,7 +488,7 @@ def _django_methods(callback: Any) -> tuple[str, ...]:
 
 def _falcon(app: Any) -> list[Route]:
     """Falcon: :func:`falcon.inspect.inspect_routes`, default responders left out."""
-    from falcon.inspect import inspect_routes
+    from falcon.inspect import inspect_routes  # lazy: falcon is optional
 
     found = []
     for info in inspect_routes(app):

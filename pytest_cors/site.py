@@ -11,20 +11,16 @@ version); it is read once, on first use.
 from __future__ import annotations
 
 import ipaddress
-from typing import TYPE_CHECKING
+
+from publicsuffixlist import PublicSuffixList
 
 from pytest_cors._memo import memoised
 from pytest_cors.origin import Origin
-
-if TYPE_CHECKING:
-    from publicsuffixlist import PublicSuffixList
 
 
 @memoised(maxsize=1)
 def _psl() -> PublicSuffixList:
     """The public suffix list, loaded once: a load (over 100 ms), not a speed-up."""
-    from publicsuffixlist import PublicSuffixList
-
     # Unknown TLDs count as public suffixes: a browser's rule '*' treats them so.
     return PublicSuffixList(accept_unknown=True)
 
@@ -76,6 +72,17 @@ def site_of(origin: Origin) -> tuple[str, str] | None:
 
 def same_site(a: Origin, b: Origin) -> bool:
     """Schemeful same-site, as browsers decide ``Sec-Fetch-Site`` and ``SameSite``:
-    ``http://example.com`` and ``https://example.com`` are different sites."""
-    site = site_of(a)
-    return site is not None and site == site_of(b)
+    ``http://example.com`` and ``https://example.com`` are different sites.
+
+    Answered without the public suffix list where it cannot matter (its first load costs over
+    100 ms, a one-off scan's whole budget): other schemes, the same host, an IP address (its
+    site is itself), or other top-level labels (a registrable domain ends with its host's).
+    """
+    if a.opaque or b.opaque or a.scheme != b.scheme:
+        return False
+    host_a, host_b = a.host.lower().rstrip("."), b.host.lower().rstrip(".")
+    if host_a == host_b:
+        return True
+    if _is_ip(host_a) or _is_ip(host_b) or host_a.rpartition(".")[2] != host_b.rpartition(".")[2]:
+        return False
+    return site_of(a) == site_of(b)

@@ -1,10 +1,13 @@
 """The package's layers, read from every import of every module (lazy ones included): no
 module imports a layer above its own, there is no import cycle, and only the pytest glue
-imports pytest. The layers are written down in CONTRIBUTING.md ("Layers")."""
+imports pytest. The layers are written down in CONTRIBUTING.md ("Layers"). An import inside a
+function says why it is not at the module's top, in a ``# lazy:`` comment."""
 
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ PACKAGE = Path(pytest_cors.__file__).parent
 # Lowest first. A module belongs to the entry that names it or its closest package.
 LAYERS: list[tuple[str, ...]] = [
     # the package's own body imports nothing: its names resolve lazily (start-up cost)
-    ("pytest_cors", "pytest_cors.errors"),
+    ("pytest_cors", "pytest_cors.errors", "pytest_cors.defaults"),
     (
         "pytest_cors._memo",
         "pytest_cors.redaction",
@@ -70,7 +73,7 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 # What may import pytest: the plugin package, and the CLI (``pytest-cors check`` runs pytest).
 # Not pytest_cors.plugin, the old import path: it re-exports the plugin without importing pytest.
-PYTEST_GLUE = {"pytest_cors.pytest_plugin", "pytest_cors.cli"}
+PYTEST_GLUE = {"pytest_cors.pytest_plugin"}
 
 
 def _module_name(path: Path) -> str:
@@ -90,14 +93,20 @@ def layer_of(module: str) -> int:
     return best
 
 
-def runtime_imports(path: Path) -> list[tuple[str, int]]:
-    """Every module an import in ``path`` names, with its line, ``TYPE_CHECKING`` blocks
-    excepted (they never run)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def type_checking_only(tree: ast.AST) -> set[int]:
+    """The ids of the nodes inside ``if TYPE_CHECKING:`` blocks (they never run)."""
     skipped: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             skipped.update(id(n) for sub in node.body for n in ast.walk(sub))
+    return skipped
+
+
+def runtime_imports(path: Path) -> list[tuple[str, int]]:
+    """Every module an import in ``path`` names, with its line, ``TYPE_CHECKING`` blocks
+    excepted (they never run)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = type_checking_only(tree)
     found = []
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -184,3 +193,107 @@ def test_the_check_sees_a_cycle_and_an_upward_import(tmp_path, monkeypatch):
     assert layer_of("pytest_cors.cli") > layer_of("pytest_cors.errors")
     edges = graph()
     assert "pytest_cors.cli" in edges["pytest_cors.errors"]
+
+
+# -- imports inside functions say why -----------------------------------------------------------
+
+LAZY = "# lazy:"
+
+
+def unexplained_lazy_imports(source: str) -> list[str]:
+    """The imports inside a function (``TYPE_CHECKING`` blocks excepted) that give no reason:
+    a ``# lazy: <reason>`` comment on one of the import's own lines, or in the comment lines
+    directly above it or above the first of its group (imports on consecutive lines: a blank
+    line ends a group). Comments are read with ``tokenize``, so ``# lazy:`` inside a string
+    does not count."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    comments: dict[int, str] = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.string
+    skipped = type_checking_only(tree)
+
+    def explained(node: ast.stmt, siblings: list[ast.stmt]) -> bool:
+        end = node.end_lineno or node.lineno
+        if any(comments.get(n, "").startswith(LAZY) for n in range(node.lineno, end + 1)):
+            return True
+        first = siblings.index(node)
+        while first > 0 and isinstance(siblings[first - 1], (ast.Import, ast.ImportFrom)):
+            between = lines[(siblings[first - 1].end_lineno or 0) : siblings[first].lineno - 1]
+            if between:
+                break  # a blank or comment line between them: the group ends here
+            first -= 1
+        above = siblings[first].lineno - 1  # 1-based number of the line above
+        while above >= 1 and lines[above - 1].lstrip().startswith("#"):
+            if lines[above - 1].lstrip().startswith(LAZY):
+                return True
+            above -= 1
+        return False
+
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for block in ast.walk(function):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                siblings = getattr(block, field, None)
+                if not isinstance(siblings, list):
+                    continue
+                for node in siblings:
+                    if (
+                        isinstance(node, (ast.Import, ast.ImportFrom))
+                        and id(node) not in skipped
+                        and not explained(node, siblings)
+                    ):
+                        found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return sorted(set(found), key=lambda text: int(text.split(":")[0].split()[1]))
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_every_import_inside_a_function_says_why_it_is_lazy(module):
+    """Imports sit at the module's top unless start-up cost, an optional dependency or a
+    Python version keeps one inside a function; then a ``# lazy: <reason>`` comment says so."""
+    unexplained = unexplained_lazy_imports(MODULES[module].read_text(encoding="utf-8"))
+    assert not unexplained, "no '# lazy:' reason for:\n" + "\n".join(unexplained)
+
+
+def test_the_lazy_import_check_sees_an_import_without_a_reason():
+    source = (
+        "def f():\n"
+        "    import json\n"  # no reason
+        "    import os  # lazy: a reason\n"
+        "    # lazy: one reason for the group below\n"
+        "    import shlex\n"
+        "    from zlib import crc32\n"
+        "    from re import (\n"
+        "        compile,  # lazy: on a line of its own\n"
+        "    )\n"
+        "    x = '# lazy: not a comment'; import sys\n"
+        "    # a comment that gives no reason\n"
+        "    import abc\n"
+        "    if x:\n"
+        "        import csv\n"
+        "    try:\n"
+        "        # lazy: optional\n"
+        "        import yaml\n"
+        "    except ImportError:\n"
+        "        import enum\n"
+        "\n"
+        "    import io\n"  # a blank line ended the group above
+        "    return crc32, compile, yaml\n"
+        "\n"
+        "\n"
+        "import typing  # at the top: needs no reason\n"
+        "if typing.TYPE_CHECKING:\n"
+        "    def g():\n"
+        "        import decimal\n"
+    )
+    assert unexplained_lazy_imports(source) == [
+        "line 2: import json",
+        "line 10: import sys",
+        "line 12: import abc",
+        "line 14: import csv",
+        "line 19: import enum",
+        "line 21: import io",
+    ]

@@ -53,3 +53,47 @@ def test_not_public_suffixes(host):
 def test_same_site(a, b, same):
     assert same_site(parse_origin(a), parse_origin(b)) is same
     assert same_site(parse_origin(b), parse_origin(a)) is same
+
+
+PAIRS = [
+    ("https://app.example.com", "https://api.example.com"),
+    ("https://app.example.com", "https://app.example.org"),
+    ("https://a.github.io", "https://b.github.io"),
+    ("https://github.io", "https://a.github.io"),
+    ("https://example.co.uk", "https://shop.example.co.uk"),
+    ("https://x.unknowntld", "https://y.unknowntld"),
+    ("https://unknowntld", "https://x.unknowntld"),
+    ("http://127.0.0.1", "http://localhost"),
+    ("http://[::1]", "http://[::1]:8080"),
+    ("https://com", "https://example.com"),
+    ("https://xn--strae-oqa.de", "https://www.xn--strae-oqa.de"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_same_site_answers_as_the_sites_compare(a, b):
+    """The shortcuts agree with comparing the two sites the public suffix list draws."""
+    from pytest_cors.site import site_of
+
+    for x, y in ((a, b), (b, a), (a, a)):
+        ox, oy = parse_origin(x), parse_origin(y)
+        assert same_site(ox, oy) is (site_of(ox) is not None and site_of(ox) == site_of(oy))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("https://evil.example.net", "http://127.0.0.1:8000"),  # another scheme
+        ("http://evil.example.net", "http://127.0.0.1:8000"),  # an IP address
+        ("https://app.example.com", "https://app.example.com"),  # the same host
+        ("https://app.example.com", "https://api.example.org"),  # other top-level labels
+    ],
+)
+def test_same_site_needs_no_public_suffix_list_where_it_cannot_matter(a, b, monkeypatch):
+    import pytest_cors.site as site
+
+    def unloaded():
+        raise AssertionError("the public suffix list was loaded")
+
+    monkeypatch.setattr(site, "_psl", unloaded)
+    same_site(parse_origin(a), parse_origin(b))

@@ -16,6 +16,8 @@ framework's own module is imported only inside the function for it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -223,7 +225,7 @@ def _flask_like(app: Any, path: str, method: str) -> Injection | str:
 
 
 def _request_response(endpoint: Any) -> Any:
-    from starlette.routing import request_response
+    from starlette.routing import request_response  # lazy: starlette is optional
 
     return request_response(endpoint)
 
@@ -287,8 +289,7 @@ def _django(path: str, method: str, chain: list[object]) -> Injection | str:
     A test client's ``raise_request_exception`` (on by default) is off meanwhile: it would
     re-raise the view's exception in place of the 500 page Django answered through its
     middlewares, which is what a server sends."""
-    import functools
-
+    # lazy: django is optional
     from django.urls import Resolver404, get_resolver  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     resolver = get_resolver()
@@ -397,8 +398,6 @@ def _swap_item(mapping: Any, key: Any, replacement: Any) -> Injection:
 def _falcon(app: Any, path: str, method: str) -> Injection | str:
     """Falcon: the responder for ``method`` in the method map the app's router finds for
     ``path`` (``CompiledRouter.find``, the documented router interface), replaced."""
-    import inspect
-
     router = falcon_router(app)
     if router is None or not hasattr(router, "find"):
         return "this Falcon version keeps its router where pytest-cors cannot reach it"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pytest_cors._compat import sre_parse
 from pytest_cors.origin import parse_origin
 from pytest_cors.site import public_suffix, registrable_domain
 
@@ -65,8 +66,6 @@ class _Unsampled(Exception):
 
 
 def _regex_tree(pattern: str) -> Any:
-    from pytest_cors._compat import sre_parse
-
     return sre_parse(pattern)
 
 

@@ -11,8 +11,8 @@ The loader's reading steps, each bounded, so that no input can hang it or exhaus
    to :data:`MAX_ALIAS_NODES` values in total (a "billion laughs" document stops after that many
    steps); recursive aliases, duplicate keys, non-string keys and foreign tags are reported.
 
-PyYAML is imported inside functions so that importing this module (the plugin does, at
-start-up) stays cheap.
+PyYAML is imported inside functions so that importing this module, and so the contract package,
+stays cheap (``tests/contract/test_contract_loader.py`` holds it to that).
 """
 
 from __future__ import annotations
@@ -98,6 +98,7 @@ def _core_tag(value: str) -> str:
 @functools.cache
 def _loader_class() -> type[Any]:
     """The SafeLoader subclass, built on first use so that yaml is imported lazily."""
+    # lazy: importing the contract package stays free of yaml (start-up cost)
     import yaml
     from yaml.composer import ComposerError
     from yaml.events import AliasEvent
@@ -183,7 +184,7 @@ def decode(data: bytes, file: str) -> str:
 def compose(text: str, file: str) -> Any:
     """PyYAML's node graph of ``text`` (aliases kept as references); a YAML error becomes a
     :class:`Fatal` that says what to write instead."""
-    import yaml
+    import yaml  # lazy: importing the contract package stays free of yaml (start-up cost)
 
     def at(yaml_mark: Any) -> Mark:
         return Mark(file, yaml_mark.line + 1, yaml_mark.column + 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pytest_cors.engine.lna import LocalNetwork
+from pytest_cors.engine.story import explain
 from pytest_cors.failures import CorsWarning, Failure
 from pytest_cors.http import Exchange, redact_url, redact_value
 from pytest_cors.origin import Origin
@@ -135,8 +136,6 @@ class Outcome:
 
     def explain(self) -> str:
         """The whole story as text: requests, responses, each check and its result."""
-        from pytest_cors.engine.story import explain
-
         return explain(self)
 
     def __repr__(self) -> str:

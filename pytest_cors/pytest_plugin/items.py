@@ -29,6 +29,7 @@ from typing import Any
 
 import pytest
 
+from pytest_cors.contract import load_contract
 from pytest_cors.contract.checks import (
     FINDINGS,
     Evidence,
@@ -43,11 +44,13 @@ from pytest_cors.contract.checks import (
     uncovered_routes,
 )
 from pytest_cors.contract.model import Mark
+from pytest_cors.engine.story import curl_line, render_exchange, verdict_line
 from pytest_cors.errors import ContractError, CorsError, CorsUsageError, hide_user_error
+from pytest_cors.hints import framework_of, hint_for
 from pytest_cors.http import visible
 from pytest_cors.pytest_plugin.session import session_state
 from pytest_cors.report import redact
-from pytest_cors.routing import Route
+from pytest_cors.routing import Route, openapi_location, routes, routes_from_openapi
 from pytest_cors.run import ContractRun, NotApplicable, TargetSpec, import_app
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -69,8 +72,6 @@ class ContractFile(pytest.Module):
     obj = None
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
-        from pytest_cors.contract import load_contract
-
         state = session_state(self.config)
         try:
             contract = load_contract(_shown_path(self.path), known_findings=FINDINGS)
@@ -175,9 +176,6 @@ class CoverageItem(pytest.Item):
         pytest.fail(visible(redact(problem)), pytrace=False)
 
     def _read_routes(self) -> None:
-        from pytest_cors.contract import load_contract
-        from pytest_cors.routing import openapi_location, routes, routes_from_openapi
-
         contract = load_contract(_shown_path(self.path), known_findings=FINDINGS)
         self.contract = contract
         assert contract.coverage is not None
@@ -289,8 +287,6 @@ class _Check(pytest.Item):
     def _framework(self) -> str | None:
         """The framework serving the target: the in-process app's, else the fingerprint of
         its CORS middleware in the responses (:mod:`pytest_cors.hints`)."""
-        from pytest_cors.hints import framework_of
-
         evidence = self.evidence
         assert evidence is not None
         try:
@@ -302,8 +298,6 @@ class _Check(pytest.Item):
     def _in_framework(self, findings: list[Finding]) -> list[Finding]:
         """``findings`` with the fix in the user's framework after the header-level one, as
         ``assert_cors_allows`` gives it (blocked requests, unreadable declared headers)."""
-        from pytest_cors.hints import hint_for
-
         evidence = self.evidence
         outcome = evidence.outcome if evidence is not None else None
         wanted = {"CORS-BLOCKED", "CORS-EXPOSE-MISSING"}
@@ -517,8 +511,6 @@ def _story(evidence: Evidence | None, framework_fix: str | None = None) -> dict[
     """What the HTML report shows of any check, failed or not: the verdict line, the console
     message and the fix when the browser blocked, and a ``curl`` line for the last request
     sent (secrets left out: the report redacts again, as it does every string)."""
-    from pytest_cors.engine.story import curl_line, verdict_line
-
     outcome = evidence.outcome if evidence is not None else None
     failure = outcome.failure if outcome is not None else None
     exchanges = evidence.exchanges if evidence is not None else []
@@ -535,8 +527,6 @@ def _story(evidence: Evidence | None, framework_fix: str | None = None) -> dict[
 def transcript(evidence: Evidence) -> str:
     """The engine's explanation plus any raw exchange, secrets redacted and control characters
     escaped (the text goes to the terminal and into reports)."""
-    from pytest_cors.engine.story import render_exchange
-
     parts = []
     if evidence.outcome is not None:
         parts.append(evidence.outcome.explain())

@@ -85,7 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "cors_contract: an item generated from a CORS contract file")
     extra_secrets = config.getini("cors_redact")
     if extra_secrets:  # in every process: xdist workers run pytest_configure too
-        from pytest_cors.http import add_secret_names  # stdlib only
+        # lazy: only with cors_redact set; the plugin's start-up imports nothing but pytest
+        from pytest_cors.http import add_secret_names
 
         add_secret_names(extra_secrets)
     state = start_session(config)
@@ -106,6 +107,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         explicit = session_state(parent.config).explicit
         if not explicit or file_path.resolve() not in explicit:
             return None
+    # lazy: the contract machinery loads only once a contract file is collected
     from pytest_cors.pytest_plugin.items import ContractFile
 
     collector: pytest.Collector = ContractFile.from_parent(parent, path=file_path)
@@ -121,7 +123,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None
     parts = [f"browser={browser or 'chromium'}"]
     if base_url:
-        from pytest_cors.report import redact  # stdlib only: cheap, and only when asked
+        # lazy: only when a base URL is shown; the plugin's start-up imports nothing but pytest
+        from pytest_cors.report import redact
 
         parts.append(f"base_url={redact(str(base_url))}")
     if app:
@@ -135,6 +138,7 @@ def cors_target(request: pytest.FixtureRequest) -> object:
     """The target the ``cors`` fixture, and contracts without a target, check. Override it in
     your ``conftest.py``."""
     if hasattr(request.node, "cors_check"):
+        # lazy: only for a contract's item, whose file loaded the contract machinery already
         from pytest_cors.pytest_plugin.items import NoTarget
 
         state = session_state(request.config)
@@ -155,6 +159,7 @@ def cors_target(request: pytest.FixtureRequest) -> object:
 @pytest.fixture
 def cors(cors_target: object, pytestconfig: pytest.Config) -> CorsHelpers:
     """``cors.allows(...)``, ``cors.denies(...)`` and ``cors.fetch(...)`` bound to cors_target."""
+    # lazy: the engine and targets load only when the fixture is used
     from pytest_cors.asserts import CorsHelpers
 
     return CorsHelpers(cors_target, get_option(pytestconfig, "cors_browser", "chromium"))

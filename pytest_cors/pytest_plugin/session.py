@@ -7,17 +7,20 @@ without importing the plugin; like the plugin, it imports nothing but pytest at 
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_cors.defaults import DEFAULT_CONCURRENCY
+
 if TYPE_CHECKING:
     from pytest_cors.run import ContractRun
 
-LIVE_CONCURRENCY = 32
-"""Default of ``--cors-concurrency``: ``pytest_cors.run.DEFAULT_CONCURRENCY`` (which says why),
-repeated here so that loading the plugin does not import the runner."""
+LIVE_CONCURRENCY = DEFAULT_CONCURRENCY
+"""Default of ``--cors-concurrency`` (:data:`pytest_cors.defaults.DEFAULT_CONCURRENCY` says
+why), from a module that imports nothing, so loading the plugin does not import the runner."""
 
 
 def get_option(config: pytest.Config, name: str, default: Any = None) -> Any:
@@ -52,15 +55,14 @@ class CorsSession:
             if problem:
                 raise pytest.UsageError(problem)
         if seed == "random":
-            import random
-
             seed = str(random.SystemRandom().randrange(1, 2**31))
             config.option.cors_seed = seed  # xdist hands the controller's options to workers
         self.seed: int | str | None = None if seed is None else int(seed)
         report = config.getoption("--cors-report", default=None)
         if report:
+            # lazy: the plugin loads in every pytest run: only pytest at start-up
             from pytest_cors.errors import CorsUsageError
-            from pytest_cors.report import check_format
+            from pytest_cors.report import check_format  # lazy: as above, with --cors-report only
 
             try:
                 check_format(report)
@@ -103,7 +105,7 @@ class CorsSession:
         error = call.excinfo.value if call.excinfo is not None else None
         ours = False
         if error is not None and not self.config.getoption("fulltrace"):
-            from pytest_cors.errors import CorsError
+            from pytest_cors.errors import CorsError  # lazy: only pytest at start-up
 
             ours = isinstance(error, CorsError)
             if ours:
@@ -127,7 +129,7 @@ class CorsSession:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.records:
             return
-        from pytest_cors.report import terminal_summary
+        from pytest_cors.report import terminal_summary  # lazy: only a run with contract records
 
         terminalreporter.write_sep("=", "pytest-cors contract summary")
         for line in terminal_summary(list(self.records.values())):
@@ -138,7 +140,7 @@ class CorsSession:
             run.close()
         path = self.config.getoption("--cors-report", default=None)
         if path and not hasattr(self.config, "workerinput"):
-            from pytest_cors.report import write_report
+            from pytest_cors.report import write_report  # lazy: with --cors-report only
 
             target = Path(path)
             if not target.is_absolute():
@@ -197,7 +199,8 @@ def _concurrency(config: pytest.Config) -> int:
 def _check_base_url(config: pytest.Config, url: str) -> None:
     """A base URL the contract key ``target.base_url`` would refuse stops the run at start-up,
     with the loader's message (a ``user:password@`` is allowed here: it is never sent)."""
-    from pytest_cors.contract.loader import base_url_problem
+    # lazy: the contract package (YAML, the model) costs ~75 ms; with a base URL only
+    from pytest_cors.contract.validate_values import base_url_problem
 
     problem = base_url_problem(url, _source(config, "cors_base_url"), userinfo_ok=True)
     if problem:
@@ -206,8 +209,8 @@ def _check_base_url(config: pytest.Config, url: str) -> None:
 
 def _check_browser(config: pytest.Config, name: str) -> None:
     """An unknown ``--cors-browser``/``cors_browser`` stops the run at start-up, once."""
-    from pytest_cors.engine.profiles import get_profile
-    from pytest_cors.errors import CorsUsageError
+    from pytest_cors.engine.profiles import get_profile  # lazy: the engine, with a browser only
+    from pytest_cors.errors import CorsUsageError  # lazy: only pytest at start-up
 
     try:
         get_profile(name)

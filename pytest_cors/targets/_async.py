@@ -18,10 +18,11 @@ import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pytest_cors._compat import loop_thread_id
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.http import Request, Response
 
-if TYPE_CHECKING:  # asyncio is imported on first use: the plugin's start-up stays cheap
+if TYPE_CHECKING:  # asyncio is imported on first use: `import pytest_cors.targets` stays cheap
     import asyncio
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -42,7 +43,7 @@ class _LoopThread:
         return self._thread
 
     def loop(self) -> asyncio.AbstractEventLoop:
-        import asyncio
+        import asyncio  # lazy: `import pytest_cors.targets` loads no asyncio (start-up cost)
 
         with self._lock:
             if self._loop is None:
@@ -85,7 +86,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         raise CorsUsageError(
             "a sync pytest-cors call was made from inside an async target; use the async API"
         )
-    import asyncio
+    import asyncio  # lazy: `import pytest_cors.targets` loads no asyncio (start-up cost)
 
     me = threading.get_ident()
     _WAITING.add(me)
@@ -105,14 +106,12 @@ async def on_loop(coro: Coroutine[Any, Any, T], home: asyncio.AbstractEventLoop 
     * ``home`` runs in a thread that is itself waiting in :func:`run_sync` (a sync call inside
       an async test): it can never answer, so this is a usage error, not a time-out.
     """
-    import asyncio
+    import asyncio  # lazy: `import pytest_cors.targets` loads no asyncio (start-up cost)
 
     if home is None or home is asyncio.get_running_loop() or home.is_closed():
         return await coro
     if not home.is_running():
         return await asyncio.to_thread(home.run_until_complete, coro)
-    from pytest_cors._compat import loop_thread_id
-
     if loop_thread_id(home) in _WAITING:
         coro.close()
         raise CorsUsageError(

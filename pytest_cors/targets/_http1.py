@@ -108,7 +108,7 @@ def tls_context() -> ssl.SSLContext:
         context = ssl.create_default_context()  # OpenSSL's default paths read them
     else:
         try:
-            import certifi
+            import certifi  # lazy: optional (requests brings it); only for a TLS context
         except ImportError:  # pragma: no cover - requests installs certifi
             context = ssl.create_default_context()
         else:

@@ -13,6 +13,7 @@ sync test whose async fixture started the client) each request runs on it
 
 from __future__ import annotations
 
+import asyncio
 from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,8 +53,7 @@ class AiohttpTarget:
         return await on_loop(self._send(request), self.home_loop)
 
     async def _send(self, request: Request) -> Response:
-        import asyncio
-
+        # lazy: aiohttp (with its multidict and yarl) is optional
         import aiohttp  # type: ignore[import-not-found,unused-ignore]
         from multidict import CIMultiDict  # type: ignore[import-not-found,unused-ignore]
         from yarl import URL  # type: ignore[import-not-found,unused-ignore]

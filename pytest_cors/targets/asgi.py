@@ -66,7 +66,7 @@ def build_scope(request: Request) -> dict[str, Any]:
 def _library() -> str:
     """``"trio"`` when trio runs us, else ``"asyncio"``."""
     try:
-        import sniffio
+        import sniffio  # lazy: sniffio is optional
 
         return str(sniffio.current_async_library())
     except Exception:  # sniffio missing or no library detected: asyncio it is
@@ -78,10 +78,12 @@ class _Event:
 
     def __init__(self, library: str | None = None) -> None:
         if (library or _library()) == "trio":
+            # lazy: trio is optional
             import trio  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
             self._event: Any = trio.Event()
         else:
+            # lazy: `import pytest_cors.targets` loads no asyncio (start-up cost)
             import asyncio
 
             self._event = asyncio.Event()
@@ -183,6 +185,7 @@ class _Asyncio:
     async def run(self, call: Awaitable[None]) -> bool:
         """Run ``call`` until it returns, ``timeout`` passes or :meth:`stop` is awaited;
         whether it was cancelled (then what it raises is not its own error)."""
+        # lazy: `import pytest_cors.targets` loads no asyncio (start-up cost)
         import asyncio
 
         loop = asyncio.get_running_loop()
@@ -212,6 +215,7 @@ class _Asyncio:
 
     async def stop(self) -> None:
         """Called by the app's ``send``: end :meth:`run` now; never returns (cancelled)."""
+        # lazy: `import pytest_cors.targets` loads no asyncio (start-up cost)
         import asyncio
 
         if self._done is not None and not self._done.done():
@@ -227,6 +231,7 @@ class _Trio:
         self._scope: Any = None
 
     async def run(self, call: Awaitable[None]) -> bool:
+        # lazy: trio is optional
         import trio  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         with trio.move_on_after(self.timeout) as scope:
@@ -235,6 +240,7 @@ class _Trio:
         return bool(scope.cancelled_caught)
 
     async def stop(self) -> None:
+        # lazy: trio is optional
         import trio  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         self._scope.cancel()

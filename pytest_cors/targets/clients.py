@@ -89,6 +89,7 @@ def _django_lines(response: Any) -> Headers:
 def _django_response_classes() -> tuple[Any, Any]:
     """Django's ``HttpResponseBase`` and ``ResponseHeaders``, imported when first used (later
     calls find them in ``sys.modules``)."""
+    # lazy: django is optional
     from django.http.response import HttpResponseBase, ResponseHeaders  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     return HttpResponseBase, ResponseHeaders
@@ -124,7 +125,7 @@ def _django_body(response: Any, deadline: float) -> tuple[bytes, bool]:
     if not response.streaming:
         return response.content, False
     if response.is_async:
-        from asgiref.sync import async_to_sync
+        from asgiref.sync import async_to_sync  # lazy: asgiref comes with django, optional
 
         result: tuple[bytes, bool] = async_to_sync(_django_abody)(response, deadline)
         return result
@@ -174,6 +175,7 @@ def _listen() -> None:
     """Connect :func:`_store_exception` once: connecting and disconnecting a receiver around
     every request costs more than the rest of the adapter together."""
     if not _listening:
+        # lazy: django is optional
         from django.core.signals import got_request_exception  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         got_request_exception.connect(
@@ -247,6 +249,7 @@ class AsyncDjangoTarget:
         return f"AsyncDjangoTarget(base_url={self.base_url!r})"
 
     async def send(self, request: Request) -> Response:
+        # lazy: django is optional
         from django.test.client import FakePayload  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
         scope = build_scope(request)

@@ -44,6 +44,11 @@ from collections.abc import Iterable, Iterator
 from time import monotonic
 from typing import Any
 
+from pytest_cors._compat import (
+    requests_content_consumed,
+    urllib3_header_dict,
+    urllib3_original_response,
+)
 from pytest_cors.errors import CorsUsageError, hide_user_error
 from pytest_cors.http import Headers, Request, Response
 from pytest_cors.origin import hide_userinfo, split_url
@@ -89,6 +94,7 @@ class LiveTarget:
         allow_origins: Iterable[str] = (),
         pool_size: int = DEFAULT_POOL,
     ) -> None:
+        # lazy: ssl and sockets load once a live target is made, not when adapt() imports us
         from pytest_cors.targets._http1 import Http1Client
 
         allow_origins = tuple(allow_origins)
@@ -140,6 +146,7 @@ class LiveTarget:
         """A ``requests`` session of our own, pooled like the kit's client, made on first use."""
         with self._lock:
             if self._own_session is None:
+                # lazy: requests is costly to import; only a session, a proxy or a mock needs it
                 import requests
                 from requests.adapters import HTTPAdapter
 
@@ -151,10 +158,9 @@ class LiveTarget:
             return self._own_session
 
     def _send_requests(self, session: Any, request: Request) -> Response:
+        # lazy: requests is costly to import; only a session, a proxy or a mock needs it
         import requests
         from urllib3.util import SKIP_HEADER
-
-        from pytest_cors._compat import urllib3_header_dict
 
         headers = urllib3_header_dict()()
         for name, value in wire_headers(request):
@@ -167,7 +173,7 @@ class LiveTarget:
         prepared.url = without_userinfo(request.url)
         prepared.headers = headers  # a multi-dict keeps duplicates
         prepared.body = request.body
-        from urllib3.exceptions import HTTPError
+        from urllib3.exceptions import HTTPError  # lazy: urllib3 comes with requests (see above)
 
         deadline = monotonic() + self.timeout
         try:
@@ -180,7 +186,7 @@ class LiveTarget:
 
     def _send_prepared(self, session: Any, prepared: Any) -> Any:
         """Send; once more on a fresh connection if a pooled one died before any answer."""
-        import requests
+        import requests  # lazy: requests is costly to import; only its own path needs it
 
         env = session.merge_environment_settings(prepared.url, {}, False, None, None)
         adapter = session.get_adapter(prepared.url)
@@ -210,8 +216,6 @@ def _bounded_body(resp: Any, deadline: float) -> tuple[bytes, bool]:
     out once the head is here cuts the body off as the deadline does; any other failure
     (a reset mid-body) is raised as before.
     """
-    from pytest_cors._compat import requests_content_consumed
-
     if requests_content_consumed(resp):  # read already (``responses`` reads a body up front)
         content: bytes = resp.content or b""
         return content[:MAX_BODY], len(content) > MAX_BODY
@@ -285,14 +289,14 @@ def _environment_proxy(origin: str) -> bool:
     (``NO_PROXY`` honoured); ``requests`` is only asked, and imported, when a proxy is set."""
     scheme = origin.partition(":")[0]
     if sys.platform in ("darwin", "win32"):  # proxies also come from the system's settings
-        import urllib.request
+        import urllib.request  # lazy: it loads http.client and email, which the URL path avoids
 
         names = set(urllib.request.getproxies())
     else:  # what urllib.request.getproxies() reads here, without importing it
         names = {k.lower()[:-6] for k, v in os.environ.items() if v and k.lower()[-6:] == "_proxy"}
     if not names & {scheme, "all", f"all://{scheme}"}:
         return False
-    from requests.utils import get_environ_proxies, select_proxy
+    from requests.utils import get_environ_proxies, select_proxy  # lazy: only when a proxy is set
 
     return select_proxy(origin + "/", get_environ_proxies(origin + "/")) is not None
 
@@ -304,8 +308,6 @@ def _raw_headers(resp: Any) -> Headers:
     before the colon, which Chromium accepts) and keeps the rest of the head as the message's
     "payload"; those lines are parsed here so that none is lost.
     """
-    from pytest_cors._compat import urllib3_original_response
-
     original = urllib3_original_response(resp.raw)
     if original is None:
         # no socket behind it (``responses`` hands over a urllib3 response with empty lines)

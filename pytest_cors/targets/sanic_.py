@@ -60,6 +60,7 @@ async def start(app: Any) -> None:
     # in Sanic's debug mode
     if app.config.TOUCHUP is not True:
         app.config.TOUCHUP = False
+    # lazy: sanic is optional
     from sanic.asgi import Lifespan  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     try:

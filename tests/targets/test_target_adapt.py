@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import subprocess
 import sys
 
@@ -239,3 +240,47 @@ def test_a_bare_aiohttp_app_gets_a_hint():
 
     with pytest.raises(UnsupportedTargetError, match=r"TestClient\(TestServer\(app\)\)"):
         adapt(aiohttp_app())
+
+
+def _kwonly(environ, start_response, *, extra=1):
+    return []
+
+
+def _posonly(scope, receive, send, /):
+    return None
+
+
+def _star(*args):
+    return []
+
+
+def _wrapping(*args):
+    return []
+
+
+_wrapping.__wrapped__ = _posonly  # what functools.wraps leaves: signature() follows it
+
+
+def _declared(*args):
+    return []
+
+
+_declared.__signature__ = inspect.signature(_kwonly)
+
+
+@pytest.mark.parametrize(
+    ("app", "kind"),
+    [
+        (_kwonly, WsgiTarget),  # a keyword-only parameter is not positional
+        (_posonly, AsgiTarget),
+        (_wrapping, AsgiTarget),  # the wrapped function's three parameters
+        (_declared, WsgiTarget),  # an explicit __signature__ wins over the code
+    ],
+)
+def test_a_plain_function_is_told_apart_as_inspect_signature_would(app, kind):
+    assert isinstance(adapt(app), kind)
+
+
+def test_a_plain_function_taking_star_args_is_refused():
+    with pytest.raises(UnsupportedTargetError, match="told apart"):
+        adapt(_star)
