@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from http.cookiejar import Cookie as JarCookie
-from http.cookiejar import CookieJar
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
 from urllib.parse import urlsplit
 
 from pytest_cors.engine.fetch import Note
@@ -45,6 +44,11 @@ from pytest_cors.redaction import by_length, redact_url
 from pytest_cors.site import same_site
 
 if TYPE_CHECKING:
+    # http.cookiejar loads urllib.request (~15 ms of start-up): a jar passed in means a client
+    # already imported it, so it is looked up in sys.modules (:func:`_cookie_jar_class`)
+    from http.cookiejar import Cookie as JarCookie
+    from http.cookiejar import CookieJar
+
     from pytest_cors.engine.fetch import Outcome
 
 __tracebackhide__ = hide_user_error  # kit frames stay out of a user error's traceback
@@ -122,7 +126,7 @@ class Cookie:
         return f"SameSite={self.samesite}{secure}{domain}; Path={self.path}"
 
 
-CookiesArg = Mapping[str, str] | Iterable[Cookie] | CookieJar | None
+CookiesArg: TypeAlias = "Mapping[str, str] | Iterable[Cookie] | CookieJar | None"
 """What ``cookies=`` takes: ``{"name": "value"}`` (the attributes of :func:`session_cookie`),
 :class:`Cookie` objects, a :class:`http.cookiejar.CookieJar` (``requests.Session().cookies``,
 ``httpx.Client().cookies`` and Starlette's ``TestClient().cookies`` via their jar), or ``None``
@@ -200,16 +204,24 @@ class Held:
     host_only: bool
 
 
+def _cookie_jar_class() -> type[CookieJar] | None:
+    """``http.cookiejar.CookieJar`` if that module was imported (no jar exists otherwise)."""
+    module = sys.modules.get("http.cookiejar")
+    return getattr(module, "CookieJar", None) if module is not None else None
+
+
 def jar_for(cookies: CookiesArg, url: str, *, in_process: bool = False) -> tuple[Held, ...]:
     """The cookies a browser holds for a fetch that starts at ``url``, from ``cookies=``."""
     if cookies is None:
         return ()
     host = (urlsplit(url).hostname or "").rstrip(".")
-    inner = getattr(cookies, "jar", None)  # httpx.Cookies (and Starlette's TestClient.cookies)
-    if isinstance(inner, CookieJar):
-        cookies = inner
-    if isinstance(cookies, CookieJar):
-        return tuple(h for c in cookies if (h := _from_jar(c, host)) is not None)
+    jar_class = _cookie_jar_class()
+    if jar_class is not None:
+        inner = getattr(cookies, "jar", None)  # httpx.Cookies, Starlette's TestClient.cookies
+        if isinstance(inner, jar_class):
+            cookies = inner
+        if isinstance(cookies, jar_class):
+            return tuple(h for c in cookies if (h := _from_jar(c, host)) is not None)
     if isinstance(cookies, Mapping):
         held = []
         for name, value in cookies.items():
