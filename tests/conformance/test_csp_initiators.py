@@ -12,12 +12,10 @@ twice for one refused font counted once).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from .conftest import _unavailable
 from .csp_initiators import (
     CSP_CASES,
     MEDIA,
@@ -29,6 +27,7 @@ from .csp_initiators import (
     run_webkit,
 )
 from .firefox import plain
+from .initiator_harness import EngineRuns
 from .initiators import InitiatorRun, case_url
 from .server import ScenarioServer
 
@@ -45,54 +44,11 @@ PAIRS = [
 ]
 
 
-def _start(name: str, server: ScenarioServer) -> dict[str, InitiatorRun]:
-    """Run every case in one engine, or skip (fail under CI=true) when it is not there."""
-    cases = CSP_CASES
-    if name == "chromium":
-        from .chromium import Chromium, find_chromium
-
-        exe = find_chromium()
-        if exe is None:
-            _unavailable("Chromium not found (install Debian's 'chromium' package)")
-        make: Callable[[], Any] = lambda: Chromium(exe)  # noqa: E731
-        run: Callable[..., dict[str, InitiatorRun]] = run_chromium
-    elif name == "firefox":
-        from .firefox import Firefox, find_firefox
-
-        exe = find_firefox()
-        if exe is None:
-            _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
-        make, run = (lambda: Firefox(exe)), run_firefox
-    else:
-        from .webkit import WebKit, webkit_missing
-
-        reason = webkit_missing()
-        if reason is not None:
-            _unavailable(f"WebKit unavailable: {reason}")
-        make, run = WebKit, run_webkit
-        cases = [c for c in CSP_CASES if c.kind not in MEDIA]
-    try:
-        browser = make()
-    except Exception as exc:
-        _unavailable(f"{name} did not start: {exc}")
-        raise
-    try:
-        return run(browser, server, cases)
-    finally:
-        browser.close()
-
-
 @pytest.fixture(scope="module")
-def csp_initiator_runs() -> dict[str, dict[str, InitiatorRun]]:
-    return {}  # filled per engine on first use: a missing engine skips only its own tests
-
-
-def _runs(
-    cache: dict[str, dict[str, InitiatorRun]], name: str, server: ScenarioServer
-) -> dict[str, InitiatorRun]:
-    if name not in cache:
-        cache[name] = _start(name, server)
-    return cache[name]
+def csp_initiator_runs(scenario_server: ScenarioServer) -> EngineRuns[InitiatorRun]:
+    """Each engine's runs, on first use: a missing engine skips (CI=true: fails) only its tests."""
+    runners = {"chromium": run_chromium, "firefox": run_firefox, "webkit": run_webkit}
+    return EngineRuns(runners, scenario_server, CSP_CASES, webkit_skips=MEDIA)
 
 
 @pytest.fixture(scope="module")
@@ -164,11 +120,11 @@ def test_engine_matches_the_browser_on_csp_initiators(
     case: CspCase,
     engine: str,
     kind: str,
-    csp_initiator_runs: dict[str, dict[str, InitiatorRun]],
+    csp_initiator_runs: EngineRuns[InitiatorRun],
     scenario_server: ScenarioServer,
     csp_targets: dict[str, Any],
 ) -> None:
-    run = _runs(csp_initiator_runs, engine, scenario_server)[case.sid]
+    run = csp_initiator_runs.of(engine)[case.sid]
     scenario_server.take(case.sid)  # whatever the browser left behind
     try:
         outcome = simulate(scenario_server, case, PROFILES[engine], csp_targets[kind])
@@ -190,11 +146,11 @@ def test_engine_matches_the_browser_on_csp_initiators(
 
 @pytest.mark.browser
 def test_the_family_refuses_and_allows(
-    csp_initiator_runs: dict[str, dict[str, InitiatorRun]], scenario_server: ScenarioServer
+    csp_initiator_runs: EngineRuns[InitiatorRun],
 ) -> None:
     """In Chromium, every case went the way CSP says (refused: nothing sent, a console line;
     allowed: sent and used), so the family proves both verdicts for every initiator."""
-    runs = _runs(csp_initiator_runs, "chromium", scenario_server)
+    runs = csp_initiator_runs.of("chromium")
     wrong = [
         c.sid
         for c in CSP_CASES

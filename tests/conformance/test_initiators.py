@@ -10,12 +10,11 @@ message must also be the console line (``Access to image at ...``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from .conftest import _unavailable
+from .initiator_harness import EngineRuns
 from .initiators import CASES, Case, InitiatorRun, case_url, run_chromium, run_firefox, run_webkit
 from .server import ScenarioServer
 
@@ -34,54 +33,11 @@ PAIRS = [
 ]
 
 
-def _start(name: str, server: ScenarioServer) -> dict[str, InitiatorRun]:
-    """Run every case in one engine, or skip (fail under CI=true) when it is not there."""
-    cases = CASES
-    if name == "chromium":
-        from .chromium import Chromium, find_chromium
-
-        exe = find_chromium()
-        if exe is None:
-            _unavailable("Chromium not found (install Debian's 'chromium' package)")
-        make: Callable[[], Any] = lambda: Chromium(exe)  # noqa: E731
-        run: Callable[..., dict[str, InitiatorRun]] = run_chromium
-    elif name == "firefox":
-        from .firefox import Firefox, find_firefox
-
-        exe = find_firefox()
-        if exe is None:
-            _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
-        make, run = (lambda: Firefox(exe)), run_firefox
-    else:
-        from .webkit import WebKit, webkit_missing
-
-        reason = webkit_missing()
-        if reason is not None:
-            _unavailable(f"WebKit unavailable: {reason}")
-        make, run = WebKit, run_webkit
-        cases = [c for c in CASES if c.kind not in MEDIA]
-    try:
-        browser = make()
-    except Exception as exc:
-        _unavailable(f"{name} did not start: {exc}")
-        raise
-    try:
-        return run(browser, server, cases)
-    finally:
-        browser.close()
-
-
 @pytest.fixture(scope="module")
-def initiator_runs() -> dict[str, dict[str, InitiatorRun]]:
-    return {}  # filled per engine on first use: a missing engine skips only its own tests
-
-
-def _runs(
-    cache: dict[str, dict[str, InitiatorRun]], name: str, server: ScenarioServer
-) -> dict[str, InitiatorRun]:
-    if name not in cache:
-        cache[name] = _start(name, server)
-    return cache[name]
+def initiator_runs(scenario_server: ScenarioServer) -> EngineRuns[InitiatorRun]:
+    """Each engine's runs, on first use: a missing engine skips (CI=true: fails) only its tests."""
+    runners = {"chromium": run_chromium, "firefox": run_firefox, "webkit": run_webkit}
+    return EngineRuns(runners, scenario_server, CASES, webkit_skips=MEDIA)
 
 
 def simulate(server: ScenarioServer, case: Case, profile: str) -> Any:
@@ -147,10 +103,10 @@ def browser_summary(run: InitiatorRun) -> dict[str, Any]:
 def test_engine_matches_the_browser_on_initiators(
     case: Case,
     engine: str,
-    initiator_runs: dict[str, dict[str, InitiatorRun]],
+    initiator_runs: EngineRuns[InitiatorRun],
     scenario_server: ScenarioServer,
 ) -> None:
-    run = _runs(initiator_runs, engine, scenario_server)[case.sid]
+    run = initiator_runs.of(engine)[case.sid]
     scenario_server.take(case.sid)  # whatever the browser left behind
     try:
         outcome = simulate(scenario_server, case, PROFILES[engine])

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import http.client
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import _unavailable
+from .initiator_harness import EngineRuns
 from .mixed_content import (
     CASES,
     MixCase,
@@ -47,52 +47,11 @@ def tls_server() -> Iterator[TlsScenarioServer]:
         yield server
 
 
-def start(name: str, server: TlsScenarioServer) -> dict[str, MixRun]:
-    """Every case in one engine; skip (fail under CI=true) when the engine is not there."""
-    if name == "chromium":
-        from .chromium import Chromium, find_chromium
-
-        exe = find_chromium()
-        if exe is None:
-            _unavailable("Chromium not found (install Debian's 'chromium' package)")
-        make: Callable[[], Any] = lambda: Chromium(  # noqa: E731
-            exe, extra_args=["--ignore-certificate-errors"]
-        )
-        run: Callable[..., dict[str, MixRun]] = run_chromium
-    elif name == "firefox":
-        from .firefox import Firefox, find_firefox
-
-        exe = find_firefox()
-        if exe is None:
-            _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
-        make, run = (lambda: Firefox(exe, accept_insecure_certs=True)), run_firefox
-    else:
-        from .webkit import WebKit, webkit_missing
-
-        reason = webkit_missing()
-        if reason is not None:
-            _unavailable(f"WebKit unavailable: {reason}")
-        make, run = WebKit, run_webkit
-    try:
-        browser = make()
-    except Exception as exc:
-        _unavailable(f"{name} did not start: {exc}")
-        raise
-    try:
-        return run(browser, server, CASES)
-    finally:
-        browser.close()
-
-
 @pytest.fixture(scope="module")
-def mixed_runs() -> dict[str, dict[str, MixRun]]:
-    return {}  # filled per engine on first use: a missing engine fails only its own tests
-
-
-def runs_of(cache: dict[str, dict[str, MixRun]], name: str, server: TlsScenarioServer) -> Any:
-    if name not in cache:
-        cache[name] = start(name, server)
-    return cache[name]
+def mixed_runs(tls_server: TlsScenarioServer) -> EngineRuns[MixRun]:
+    """Each engine's runs, on first use: a missing engine skips (CI=true: fails) only its tests."""
+    runners = {"chromium": run_chromium, "firefox": run_firefox, "webkit": run_webkit}
+    return EngineRuns(runners, tls_server, CASES, insecure_certs=True)
 
 
 def answer_live(server: TlsScenarioServer, request: Any) -> Any:
@@ -192,10 +151,10 @@ def test_engine_matches_the_browser_on_mixed_content(
     case: MixCase,
     engine: str,
     target: str,
-    mixed_runs: dict[str, dict[str, MixRun]],
+    mixed_runs: EngineRuns[MixRun],
     tls_server: TlsScenarioServer,
 ) -> None:
-    run = runs_of(mixed_runs, engine, tls_server)[case.sid]
+    run = mixed_runs.of(engine)[case.sid]
     tls_server.take_with_schemes(case.sid)
     try:
         outcome, sent = run_engine(tls_server, case, PROFILES[engine], target)
