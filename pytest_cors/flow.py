@@ -361,11 +361,12 @@ def simulate_fetch(
     another origin; ``redirect="manual"`` gives an ``"opaqueredirect"`` response instead of
     following, ``redirect="error"`` fails on any redirect.
 
-    ``local_network`` turns on Chromium's Local Network Access (a :class:`~pytest_cors.LocalNetwork`
-    with the page's permissions and, where the URL's host does not say, the address spaces): a
-    public page's request to a local or loopback address is refused before it is sent
-    (``LocalNetworkAccessDenied``) unless the permission is granted. ``None`` (the default)
-    leaves it off: a test's loopback server usually stands for a public one.
+    ``local_network`` turns on Local Network Access, Chromium's and Firefox's (a
+    :class:`~pytest_cors.LocalNetwork` with the page's permissions and, where the URL's host
+    does not say, the address spaces): a public page's request to a local or loopback address
+    is refused before it is sent (``LocalNetworkAccessDenied``) unless the permission is
+    granted. ``None`` (the default) leaves it off: a test's loopback server usually stands for
+    a public one.
     """
     return Browser(browser).fetch(target, url, **fetch_options(locals()))
 

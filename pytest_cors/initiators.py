@@ -226,7 +226,7 @@ def simulate_load(
     decides (``img-src``, ``font-src``, ``script-src-elem``, ``style-src-elem``,
     ``media-src``, each falling back as CSP says, to ``default-src`` last); a URL it does not
     allow fails with ``CSPViolation`` before anything is sent. ``local_network`` is
-    :func:`~pytest_cors.simulate_fetch`'s: Chromium's Local Network Access gate.
+    :func:`~pytest_cors.simulate_fetch`'s: the Local Network Access gate.
     """
     session = _session(browser)
     request = element_request(element, crossorigin, session.profile.console)

@@ -580,8 +580,8 @@ def _stopped_before_cors(
 ) -> Failure | None:
     """The page's own refusal of a request to ``url`` before it starts: the page's CSP
     (``connect-src`` for ``fetch()``, the destination's own directive for an element), then
-    mixed content (an https page, an insecure URL), then Chromium's Local Network Access (a
-    public page, a local or loopback address)."""
+    mixed content (an https page, an insecure URL), then Local Network Access (a public page,
+    a local or loopback address; profiles with ``local_network_access``)."""
     step = "redirect" if redirects else "actual"
     page = req.origin
     directive = csp.directive_for(req.destination)
@@ -611,11 +611,22 @@ def _stopped_before_cors(
     if req.local_network is None or not profile.local_network_access:
         return None
     first = origin_of_url(req.url)
-    refusal = lna.check(page, current, req.local_network, first=first)
+    refusal = lna.check(
+        page,
+        current,
+        req.local_network,
+        first=first,
+        insecure_refused=profile.lna_refuses_insecure_page,
+    )
     if refusal is None:
         return None
     return lna.lna_failure(
-        refusal, url=url, page_origin=page.serialize(), initial_url=req.url, step=step
+        refusal,
+        url=url,
+        page_origin=page.serialize(),
+        initial_url=req.url,
+        step=step,
+        console=profile.console,
     )
 
 

@@ -1,4 +1,4 @@
-"""Chromium's Local Network Access: a permission gate before any CORS step.
+"""Local Network Access: a permission gate before any CORS step (Chromium, Firefox).
 
 Local Network Access (LNA, Chromium 142+, reference section 10) replaced Private Network
 Access: a page on a *public* address asking for a *local* (private) or *loopback* one needs the
@@ -12,9 +12,16 @@ loopback or local target is refused without a request while the permission is no
 (headless, no user answers the prompt: ``prompt`` acts as ``denied``); each permission covers
 only its own space; granted, the preflight goes out without any PNA header; a *local* page
 reaching *loopback* is not refused; a public page that is not a secure context is refused
-whatever the permission says. Firefox and WebKit refuse nothing here (Firefox's own LNA work
-is behind preferences; WebKit has none known), so only a profile with
-``local_network_access`` applies this gate.
+whatever the permission says.
+
+Measured in Firefox 153.8 ESR with its default preferences (``network.lna.enabled`` and
+``network.lna.blocking`` are ``true``; the page made public with
+``network.lna.address_space.public.override``): the same gate with the same two permission
+names (granted through WebDriver BiDi ``permissions.setPermission``), except that a page that
+is not a secure context is asked like any other (``network.lna.block_insecure_contexts`` is
+``false``); an unanswered prompt fails the request after ``network.lna.prompt.timeout`` (5
+minutes), a denied one at once, and the console tells it as ``CORS request did not succeed``.
+WebKit has no such gate known, so the ``safari`` profile leaves ``local_network_access`` off.
 
 The address space of a host is read from its literal IP address or its name (``localhost``,
 ``*.localhost``: loopback; ``*.local``: local; any other name: public), unless a test declares
@@ -70,6 +77,15 @@ INSECURE_HINT = (
     "(plain http on a public address) may not reach a {space} address at all, and no "
     "permission can allow it. Serve the page over https; then the user can grant the "
     "'{permission}' permission."
+)
+FIREFOX_HINT = (
+    "This is Firefox's Local Network Access, not CORS (on by default in Firefox 153 ESR: "
+    "network.lna.blocking): a page on a public address asked for a {space} address, and the "
+    "browser refused before sending anything; its console calls it 'CORS request did not "
+    "succeed'. No response header can allow it. The user must allow the page the "
+    "'{permission}' permission (Firefox asks; a prompt left unanswered fails the request after "
+    "network.lna.prompt.timeout, 5 minutes), or the page and the service must sit in the same "
+    "address space."
 )
 
 
@@ -139,11 +155,20 @@ def space_of(origin: Origin, declared: AddressSpace | None) -> AddressSpace:
     return "public" if origin.opaque else address_space(origin.host)
 
 
-def check(page: Origin, target: Origin, lna: LocalNetwork, *, first: Origin) -> Refusal | None:
-    """Whether Chromium refuses a request from ``page`` to ``target`` before sending it.
+def check(
+    page: Origin,
+    target: Origin,
+    lna: LocalNetwork,
+    *,
+    first: Origin,
+    insecure_refused: bool = True,
+) -> Refusal | None:
+    """Whether the browser refuses a request from ``page`` to ``target`` before sending it.
 
     ``first`` is the origin of the URL the script fetched (where ``target_space`` applies).
-    Only a public page is refused (Chromium 156, measured: a local page reaches loopback).
+    Only a public page is refused (Chromium 156 and Firefox 153, measured: a local page reaches
+    loopback). ``insecure_refused``: a page that is not a secure context is refused whatever
+    its permission says (Chromium); else the permission decides (Firefox).
     """
     if target.opaque:
         return None
@@ -154,7 +179,7 @@ def check(page: Origin, target: Origin, lna: LocalNetwork, *, first: Origin) -> 
     if space == "public":
         return None
     permission = PERMISSIONS[space]
-    if not is_potentially_trustworthy(page):
+    if insecure_refused and not is_potentially_trustworthy(page):
         return Refusal("insecure", space, permission)
     if lna.state(space) != "granted":
         return Refusal("permission", space, permission)
@@ -162,9 +187,30 @@ def check(page: Origin, target: Origin, lna: LocalNetwork, *, first: Origin) -> 
 
 
 def lna_failure(
-    refusal: Refusal, *, url: str, page_origin: str, initial_url: str, step: str
+    refusal: Refusal,
+    *,
+    url: str,
+    page_origin: str,
+    initial_url: str,
+    step: str,
+    console: str = "chromium",
 ) -> Failure:
-    """The refusal in Chromium 156's words (console line and ``corsError``, measured)."""
+    """The refusal in Chromium 156's words (console line and ``corsError``, measured), or in
+    Firefox 153's (``console="firefox"``: its ``CORS request did not succeed`` line naming the
+    refused URL, measured)."""
+    if console == "firefox":
+        return Failure(
+            code="LocalNetworkAccessDenied",
+            message=(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the "
+                f"remote resource at {url}. (Reason: CORS request did not succeed). Status "
+                "code: (null)."
+            ),
+            hint=FIREFOX_HINT.format(space=refusal.space, permission=refusal.permission),
+            chromium_error="LocalNetworkAccessPermissionDenied",
+            failed_parameter=refusal.permission,
+            step=step,
+        )
     where = f"'{url}'"
     if initial_url != url:
         where += f" (redirected from '{initial_url}')"

@@ -47,7 +47,7 @@ class FetchRequest:
     #: XHR's use-CORS-preflight flag (an ``xhr.upload`` listener): a cross-origin request
     #: is preflighted even when its method and headers are all safelisted.
     use_cors_preflight: bool = False
-    #: Chromium's Local Network Access inputs (``None``: the gate is off, as before LNA: a
+    #: Local Network Access inputs (Chromium, Firefox) (``None``: the gate is off, as before LNA: a
     #: loopback live server usually stands in for a public one).
     local_network: LocalNetwork | None = None
 

@@ -160,10 +160,14 @@ class Profile:
     #: ``[::1]``): potentially trustworthy, so not mixed content (Chromium 156, Firefox 153,
     #: measured); WebKitGTK 2.50.6 blocks those too (measured).
     mixed_content_allows_loopback: bool = True
-    #: Local Network Access (Chromium 142+, measured in 156): a public page's request to a
-    #: local or loopback address needs a permission (:mod:`pytest_cors.engine.lna`); Firefox
-    #: and WebKit refuse nothing there.
+    #: Local Network Access (Chromium 142+, measured in 156; Firefox 153 ESR by default,
+    #: measured in 153.8): a public page's request to a local or loopback address needs a
+    #: permission (:mod:`pytest_cors.engine.lna`); WebKit refuses nothing there.
     local_network_access: bool = False
+    #: Local Network Access refuses a public page that is not a secure context whatever its
+    #: permission says (Chromium 156, measured); Firefox 153 asks it like any page
+    #: (``network.lna.block_insecure_contexts`` off by default, measured).
+    lna_refuses_insecure_page: bool = True
 
 
 CHROMIUM = Profile(
@@ -242,6 +246,10 @@ FIREFOX = Profile(
     http_cache=FIREFOX_HTTP_CACHE,
     user_agent=FIREFOX_USER_AGENT,
     priority="u=4",
+    # Measured (Firefox 153.8 ESR, default prefs: network.lna.enabled, network.lna.blocking):
+    # tests/conformance/test_lna.py
+    local_network_access=True,
+    lna_refuses_insecure_page=False,
 )
 
 # WebKit, measured in WebKitGTK 2.50.6 (Safari 26's WebCore CORS code on libsoup) by

@@ -385,7 +385,8 @@ def prepare_request(
 ) -> FetchRequest:
     """Check the arguments like ``fetch()`` does (a usage error where it would throw).
 
-    ``local_network`` turns on Chromium's Local Network Access gate (``None``: off).
+    ``local_network`` turns on the Local Network Access gate of the profiles that have one
+    (Chromium's, Firefox's; ``None``: off).
     """
     page_origin = origin if isinstance(origin, Origin) else parse_origin(origin)
     try:

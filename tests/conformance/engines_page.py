@@ -33,7 +33,7 @@ from .twin import wsgi_app
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "engines.md"
 #: The Firefox the ``firefox`` profile was last checked against (``firefox-esr --version``).
-FIREFOX_CHECKED = "153.7.0esr"
+FIREFOX_CHECKED = "153.8.0esr"
 #: The WebKit the ``safari`` profile was last measured against (WebKitGTK, Safari 26's WebCore).
 WEBKIT_CHECKED = "2.50.6"
 PROFILE_ORDER = ("chromium", "firefox", "safari", "spec")

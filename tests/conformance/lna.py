@@ -1,18 +1,25 @@
-"""The ``lna`` family: Chromium's Local Network Access gate, measured with address-space overrides.
+"""The ``lna`` family: Local Network Access, measured with address-space overrides.
 
-Chromium decides a URL's address space from the IP address it connects to; every scenario host
-is loopback here, so the browser is started with ``--ip-address-space-overrides`` making the
-page's port *public* and a third port *local* (private); the API's own port stays *loopback*.
+Browsers decide a URL's address space from the IP address they connect to; every scenario host
+is loopback here, so each browser is told that the page's port is *public* and a third port
+*local* (private); the API's own port stays *loopback*. Chromium is started with
+``--ip-address-space-overrides``; Firefox gets the same through its prefs
+(``network.lna.address_space.public.override`` / ``.private.override``, ``127.0.0.1:PORT``),
+every other ``network.lna.*`` pref left at Firefox 153's default (the gate on and blocking).
 The page is ``https://app.example.com:PUBLIC/`` (a secure context) or, for the insecure case,
 ``http://`` on the same port; each case fetches the API on one of the three ports over https
 (so mixed content stays out of it). The permission state is the browsing context's: left at
-its default (headless, nobody answers the prompt) or granted through DevTools'
-``Browser.setPermission`` with Chromium's names (``loopback-network``, ``local-network``).
+its default (headless, nobody answers the prompt) or granted with the browsers' shared names
+(``loopback-network``, ``local-network``): through DevTools' ``Browser.setPermission`` in
+Chromium, WebDriver BiDi's ``permissions.setPermission`` in Firefox (which refuses the name
+``local-network-access``, measured). Firefox fails a request whose prompt nobody answers only
+after ``network.lna.prompt.timeout`` (5 minutes by default), so that one pref is shortened.
 
-Compared with the engine's ``chromium`` profile given ``local_network=LocalNetwork(...)`` with
-the same permissions and the overridden spaces declared (``page_space``, ``target_space``):
-whether the page used the answer, every request the server received (a refused request sends
-nothing, not even a preflight), and the console line, which must be Chromium's own.
+Compared with the engine's ``chromium`` / ``firefox`` profile given
+``local_network=LocalNetwork(...)`` with the same permissions and the overridden spaces
+declared (``page_space``, ``target_space``): whether the page used the answer, every request
+the server received (a refused request sends nothing, not even a preflight), and the console
+line, which must be the browser's own.
 """
 
 from __future__ import annotations
@@ -88,7 +95,7 @@ def _cases() -> list[LnaCase]:
     out += [
         c("lna-loopback-noacao", "granted, the API sends no ACAO: CORS still applies",
           "loopback", "loopback", acao=False),
-        c("lna-insecure-loopback", "an http public page to loopback, granted: refused",
+        c("lna-insecure-loopback", "an http public page to loopback, granted: Chromium refuses",
           "loopback", "loopback", secure=False),
         c("lna-insecure-public", "an http public page to public: allowed", "public",
           "loopback", secure=False),
@@ -105,6 +112,21 @@ def override_flag(server: TlsScenarioServer) -> str:
         f"--ip-address-space-overrides=127.0.0.1:{server.port}=public,"
         f"127.0.0.1:{server.extra[0]}=private"
     )
+
+
+#: Firefox's wait for an unanswered permission prompt, shortened from its 5 minutes: what
+#: happens when it ends is the default's (the request fails), only sooner.
+FIREFOX_PROMPT_TIMEOUT_MS = 1000
+
+
+def firefox_prefs(server: TlsScenarioServer) -> dict[str, object]:
+    """Firefox's overrides: the page's port public, the third port private (Firefox's word
+    for Chromium's ``local``; its ``local`` is loopback)."""
+    return {
+        "network.lna.address_space.public.override": f"127.0.0.1:{server.port}",
+        "network.lna.address_space.private.override": f"127.0.0.1:{server.extra[0]}",
+        "network.lna.prompt.timeout": FIREFOX_PROMPT_TIMEOUT_MS,
+    }
 
 
 @dataclass
@@ -181,6 +203,60 @@ def run_chromium(
             page.wait_for_timeout(300)
         finally:
             context.close()
+    time.sleep(0.1)
+    return {
+        c.sid: LnaRun(c, results[c.sid], server.take_with_schemes(c.sid), console.get(c.sid, []))
+        for c in cases
+    }
+
+
+def run_firefox(browser: Any, server: TlsScenarioServer, cases: list[LnaCase]) -> dict[str, LnaRun]:
+    """Every case in Firefox (``browser``: the conformance ``Firefox`` accepting insecure
+    certificates, started with :func:`firefox_prefs`); one user context per grant and page
+    scheme, its permissions set through BiDi ``permissions.setPermission``."""
+    for case in cases:
+        server.add(case.sid, case.page_origin(server), case.steps())
+    client = browser.client
+    results: dict[str, Any] = {}
+    console: dict[str, list[str]] = {}
+    for grant, secure in sorted({(c.grant, c.secure) for c in cases}):
+        group = [c for c in cases if (c.grant, c.secure) == (grant, secure)]
+        origin = group[0].page_origin(server)
+        user_context = client.command("browser.createUserContext", {})["userContext"]
+        try:
+            for name in GRANTS[grant]:
+                client.command(
+                    "permissions.setPermission",
+                    {
+                        "descriptor": {"name": name},
+                        "state": "granted",
+                        "origin": origin,
+                        "userContext": user_context,
+                    },
+                )
+            context = client.command(
+                "browsingContext.create", {"type": "tab", "userContext": user_context}
+            )["context"]
+            client.command(
+                "browsingContext.navigate",
+                {"context": context, "url": origin + "/", "wait": "complete"},
+            )
+            client.events.clear()
+            specs = [{"sid": c.sid, "url": c.url(server), "method": c.method} for c in group]
+            results.update(
+                client.call(context, FETCH_JS, {"specs": specs, "timeoutMs": 15000}, timeout=300)
+            )
+            client.drain(0.5)
+            for event in client.events:
+                if event.get("method") != "log.entryAdded":
+                    continue
+                text = str(event["params"].get("text", ""))
+                match = _SID.search(text)
+                if match:
+                    console.setdefault(match.group(1), []).append(text)
+            client.events.clear()
+        finally:
+            client.command("browser.removeUserContext", {"userContext": user_context})
     time.sleep(0.1)
     return {
         c.sid: LnaRun(c, results[c.sid], server.take_with_schemes(c.sid), console.get(c.sid, []))

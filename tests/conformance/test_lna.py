@@ -1,13 +1,16 @@
-"""The ``lna`` family (lna.py) against Chromium: Local Network Access with address-space overrides.
+"""The ``lna`` family (lna.py) against Chromium and Firefox: Local Network Access with
+address-space overrides.
 
-Chromium runs every case once (one context per permission grant); each case then runs through
-the engine's ``chromium`` profile with ``local_network=LocalNetwork(...)`` (the context's
-permissions, the overridden spaces declared), against the live loopback TLS server and
-in-process. They must agree on whether the page used the answer, on every request the server
-received (none when the gate refuses, not even a preflight; no PNA header when granted) and the
-console line must be the engine's failure ``message``. Firefox and WebKit are not run here:
-neither gates (their profiles leave ``local_network_access`` off; Firefox 153 ships LNA prefs,
-``network.lna.*``, not measured yet).
+Each browser runs every case once (one context per permission grant); each case then runs
+through the engine's matching profile (``chromium``, ``firefox``) with
+``local_network=LocalNetwork(...)`` (the context's permissions, the overridden spaces
+declared), against the live loopback TLS server and in-process. They must agree on whether the
+page used the answer, on every request the server received (none when the gate refuses, not
+even a preflight; no PNA header when granted) and the console line must be the engine's failure
+``message``. Firefox 153 ESR gates by default (``network.lna.enabled`` and
+``network.lna.blocking`` are on as shipped); unlike Chromium it asks a page that is not a secure
+context like any other. WebKit is not run here: it has no address-space override to make the
+page public, and its profile leaves ``local_network_access`` off.
 """
 
 from __future__ import annotations
@@ -19,7 +22,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from .conftest import _unavailable
-from .lna import CASES, LnaCase, LnaRun, override_flag, run_chromium
+from .firefox import plain
+from .lna import (
+    CASES,
+    LnaCase,
+    LnaRun,
+    firefox_prefs,
+    override_flag,
+    run_chromium,
+    run_firefox,
+)
 from .test_mixed_content import answer_in_process, answer_live
 from .tls_server import TlsScenarioServer
 
@@ -56,11 +68,33 @@ def lna_runs(lna_server: TlsScenarioServer) -> dict[str, LnaRun]:
         browser.close()
 
 
-def run_engine(server: TlsScenarioServer, case: LnaCase, target: str) -> tuple[Any, list[Any]]:
+@pytest.fixture(scope="module")
+def lna_firefox_runs(lna_server: TlsScenarioServer) -> dict[str, LnaRun]:
+    from .firefox import Firefox, find_firefox
+
+    exe = find_firefox()
+    if exe is None:
+        _unavailable("Firefox not found (install Debian's 'firefox-esr' package)")
+    try:
+        browser = Firefox(  # type: ignore[arg-type]
+            exe, prefs=firefox_prefs(lna_server), accept_insecure_certs=True
+        )
+    except Exception as exc:
+        _unavailable(f"Firefox did not start: {exc}")
+        raise
+    try:
+        return run_firefox(browser, lna_server, CASES)
+    finally:
+        browser.close()
+
+
+def run_engine(
+    server: TlsScenarioServer, case: LnaCase, target: str, browser: str = "chromium"
+) -> tuple[Any, list[Any]]:
     from pytest_cors import LocalNetwork
     from pytest_cors.engine import get_profile, prepare_request, run_fetch
 
-    profile = get_profile("chromium")
+    profile = get_profile(browser)
     put = case.method == "PUT"
     network = LocalNetwork(**_STATE[case.grant], page_space="public",  # type: ignore[arg-type]
                            target_space=case.space)  # type: ignore[arg-type]  # fmt: skip
@@ -84,35 +118,49 @@ def _kind(request: Any) -> str:
     return "preflight" if preflight else request.method
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.sid)
-def test_engine_matches_chromium_on_local_network_access(
-    case: LnaCase, target: str, lna_runs: dict[str, LnaRun], lna_server: TlsScenarioServer
+def compare(
+    browser: str, case: LnaCase, target: str, run: LnaRun, server: TlsScenarioServer
 ) -> None:
-    run = lna_runs[case.sid]
-    lna_server.take_with_schemes(case.sid)
+    server.take_with_schemes(case.sid)
     try:
-        outcome, sent = run_engine(lna_server, case, target)
+        outcome, sent = run_engine(server, case, target, browser)
     finally:
-        lna_server.take_with_schemes(case.sid)
+        server.take_with_schemes(case.sid)
     theirs = run.summary()
     ours = {
         "used": outcome.allowed,
         "sent": [_kind(r) for r in sent],
         "pna": any("Access-Control-Request-Private-Network" in r.headers for r in sent),
     }
-    diffs = [f"{k}: chromium {theirs[k]!r}, engine {ours[k]!r}" for k in theirs
+    diffs = [f"{k}: {browser} {theirs[k]!r}, engine {ours[k]!r}" for k in theirs
              if theirs[k] != ours[k]]  # fmt: skip
+    console = [plain(line) for line in run.console]
     failure = outcome.failure
-    if failure is not None and failure.message not in run.console:
-        diffs.append(f"console: {run.console!r}, engine {failure.message!r}")
-    if failure is None and run.console:
-        diffs.append(f"console: chromium logged {run.console!r}, engine allowed")
+    if failure is not None and failure.message not in console:
+        diffs.append(f"console: {console!r}, engine {failure.message!r}")
+    if failure is None and console:
+        diffs.append(f"console: {browser} logged {console!r}, engine allowed")
     assert all(urlsplit(r.url).netloc for r in sent)
     if diffs:
         pytest.fail(
-            f"engine (chromium profile, {target}) disagrees with Chromium on {case.sid} "
+            f"engine ({browser} profile, {target}) disagrees with {browser} on {case.sid} "
             f"({case.title})\n- " + "\n- ".join(diffs) + "\n\n" + run.transcript()
             + "\n\n" + outcome.explain(),
             pytrace=False,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.sid)
+def test_engine_matches_chromium_on_local_network_access(
+    case: LnaCase, target: str, lna_runs: dict[str, LnaRun], lna_server: TlsScenarioServer
+) -> None:
+    compare("chromium", case, target, lna_runs[case.sid], lna_server)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.sid)
+def test_engine_matches_firefox_on_local_network_access(
+    case: LnaCase, target: str, lna_firefox_runs: dict[str, LnaRun], lna_server: TlsScenarioServer
+) -> None:
+    compare("firefox", case, target, lna_firefox_runs[case.sid], lna_server)

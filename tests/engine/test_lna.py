@@ -1,4 +1,4 @@
-"""Chromium's Local Network Access: a permission gate before CORS (measured in Chromium 156)."""
+"""Local Network Access: a permission gate before CORS (measured in Chromium 156, Firefox 153.8)."""
 
 import pytest
 
@@ -173,9 +173,78 @@ def test_a_redirect_to_a_loopback_address_is_refused_at_the_redirect():
     assert "(redirected from 'https://api.example.com/x')" in outcome.failure.message
 
 
-@pytest.mark.parametrize("browser", ["firefox", "safari", "spec"])
+@pytest.mark.parametrize("browser", ["safari", "spec"])
 def test_other_engines_have_no_such_gate(browser):
     outcome, sent = run("http://192.168.1.10/x", browser=browser, responses=[Response(200, OPEN)])
+    assert outcome.allowed and len(sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "space", "permission"),
+    [
+        ("https://127.0.0.1:8443/x", "loopback", "loopback-network"),
+        ("http://192.168.1.10/x", "local", "local-network"),
+    ],
+)
+@pytest.mark.parametrize("state", ["prompt", "denied"])
+def test_firefox_refuses_a_public_page_without_a_request_in_its_own_words(
+    url, space, permission, state
+):
+    # Firefox 153.8 ESR, default prefs (network.lna.enabled, network.lna.blocking): measured
+    lna = LocalNetwork(local_network=state, loopback_network=state)
+    outcome, sent = run(url, lna, browser="firefox", responses=[Response(200, OPEN)])
+    assert sent == []
+    failure = outcome.failure
+    assert failure.code == "LocalNetworkAccessDenied"
+    assert failure.message == (
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote "
+        f"resource at {url}. (Reason: CORS request did not succeed). Status code: (null)."
+    )
+    assert failure.failed_parameter == permission
+    assert "Firefox" in failure.hint and f"'{permission}' permission" in failure.hint
+    assert f"{space} address" in failure.hint
+
+
+def test_firefox_permissions_cover_their_own_space_and_let_cors_decide():
+    loopback = LocalNetwork(loopback_network="granted")
+    outcome, sent = run(
+        "https://127.0.0.1:8443/x",
+        loopback,
+        browser="firefox",
+        method="PUT",
+        responses=[Response(204, OPEN)] * 2,
+    )
+    assert outcome.allowed and [r.method for r in sent] == ["OPTIONS", "PUT"]
+    assert all("Access-Control-Request-Private-Network" not in r.headers for r in sent)
+    outcome, sent = run("http://192.168.1.10/x", loopback, browser="firefox")
+    assert sent == [] and outcome.failure.code == "LocalNetworkAccessDenied"
+    outcome, sent = run(
+        "https://127.0.0.1:8443/x",
+        loopback,
+        browser="firefox",
+        responses=[Response(200, Headers(()))],
+    )
+    assert len(sent) == 1 and outcome.failure.code == "CORSMissingAllowOrigin"
+
+
+def test_firefox_asks_a_page_that_is_not_a_secure_context_like_any_other():
+    # network.lna.block_insecure_contexts is false by default (Firefox 153.8, measured)
+    page = "http://app.example.com"
+    granted = LocalNetwork(loopback_network="granted")
+    outcome, sent = run(
+        "http://127.0.0.1:9/x", granted, browser="firefox", origin=page,
+        responses=[Response(200, OPEN)],
+    )  # fmt: skip
+    assert outcome.allowed and len(sent) == 1
+    outcome, sent = run("http://127.0.0.1:9/x", browser="firefox", origin=page)
+    assert sent == [] and "CORS request did not succeed" in outcome.failure.message
+
+
+def test_firefox_gates_only_a_public_page():
+    outcome, sent = run(
+        "http://127.0.0.1:8000/x", LocalNetwork(page_space="local"), browser="firefox",
+        responses=[Response(200, OPEN)],
+    )  # fmt: skip
     assert outcome.allowed and len(sent) == 1
 
 
