@@ -183,7 +183,47 @@ def _judged(outcome: Outcome, initiator: InitiatorRequest, profile: Profile) -> 
         if initiator.initiator == "xhr" and worded.endswith("credentials mode is 'include'."):
             worded += _XHR_CREDENTIALS  # measured, Chromium 156
         outcome.failure = replace(failure, message=worded)
+    elif failure is not None and profile.console == "webkit" and failure.code not in _BEFORE_CORS:
+        outcome.failure = replace(failure, message=_webkit_worded(failure.message, initiator))
     return outcome
+
+
+#: Failures the page refuses before any CORS step: worded by their own rules (failures.py).
+_BEFORE_CORS = ("CSPViolation", "MixedContent", "LocalNetworkAccessDenied")
+
+#: WebKit's last console line of a CORS refusal, per initiator, where it is not fetch()'s
+#: "Fetch API cannot load URL due to access control checks." ("" where WebKit prints none):
+#: measured in WebKitGTK 2.50.6 (tests/conformance/test_initiators.py compares them).
+_WEBKIT_LAST_LINES = {
+    "img": "Cannot load image {url} due to access control checks.",
+    "script": "Cross-origin script load denied by Cross-Origin Resource Sharing policy.",
+    "xhr": "XMLHttpRequest cannot load {url} due to access control checks.",
+    "eventsource": "EventSource cannot load {url} due to access control checks.",
+    "beacon": "Beacon API cannot load {url}. {reason}",
+    "module": "",
+    "stylesheet": "",
+    "video": "",
+    "audio": "",
+}
+
+
+def _webkit_worded(message: str, initiator: InitiatorRequest) -> str:
+    """``message`` (the profile's ``fetch()`` wording) as WebKit words it for ``initiator``."""
+    last = _WEBKIT_LAST_LINES.get(initiator.initiator)
+    if last is None:
+        return message
+    lines = message.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("Fetch API cannot load ") and line.endswith(
+            " due to access control checks."
+        ):
+            url = line[len("Fetch API cannot load ") : -len(" due to access control checks.")]
+            if last:
+                lines[index] = last.format(url=url, reason=lines[0])
+            else:
+                del lines[index]
+            break
+    return "\n".join(lines)
 
 
 # -- the requests each initiator makes ------------------------------------------------------

@@ -495,3 +495,40 @@ def test_the_assertions_take_page_csp_and_local_network(cdn):
         "http://127.0.0.1:9", "/f.woff2", origin=APP, element="font", local_network=LocalNetwork()
     )
     assert refused.failure.code == "LocalNetworkAccessDenied" and not refused.used
+
+
+def _refusing(environ, start_response):
+    """No CORS header at all: every CORS load from another origin is refused."""
+    start_response("200 OK", [("Content-Type", "image/png")])
+    return [b"x"]
+
+
+@pytest.mark.parametrize(
+    ("load", "last"),
+    [
+        ({"element": "img", "crossorigin": "anonymous"}, "Cannot load image {url} due to access"),
+        ({"element": "script", "crossorigin": "anonymous"}, "Cross-origin script load denied by"),
+        ({"element": "module"}, "Origin https://app.example.com is not allowed"),
+        ({"element": "video", "crossorigin": "anonymous"}, "Origin https://app.example.com is not"),
+    ],
+)
+def test_webkit_words_a_refused_element_load_as_webkit_does(load, last):
+    """Measured in WebKitGTK 2.50.6 (tests/conformance/test_initiators.py): the reason, then
+    the element's own line, or none for a module script, a stylesheet or media."""
+    url = "http://testserver/a"
+    outcome = simulate_load(_refusing, "/a", origin=APP, browser="safari", **load)
+    lines = outcome.failure.message.split("\n")
+    assert lines[-1].startswith(last.format(url=url))
+    assert not any(line.startswith("Fetch API cannot load") for line in lines)
+
+
+def test_webkit_words_a_refused_xhr_and_beacon_as_webkit_does():
+    xhr = simulate_xhr(_refusing, "/a", origin=APP, browser="safari")
+    assert xhr.failure.message.endswith(
+        "XMLHttpRequest cannot load http://testserver/a due to access control checks."
+    )
+    beacon = simulate_beacon(
+        _refusing, "/a", origin=APP, body="{}", content_type="application/json", browser="safari"
+    )
+    reason = beacon.failure.message.split("\n")[0]
+    assert beacon.failure.message.endswith(f"Beacon API cannot load http://testserver/a. {reason}")

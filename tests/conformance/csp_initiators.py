@@ -42,7 +42,6 @@ DIRECTIVES = {
     "beacon": "connect-src",
 }
 KINDS = tuple(DIRECTIVES)
-MEDIA = ("video", "audio")
 #: How long the page waits for one load (a refused one errors at once).
 TIMEOUT_MS = 4000
 

@@ -55,7 +55,6 @@ class EngineRuns(Generic[R]):
 
     ``runners``: the family's ``run_chromium`` / ``run_firefox`` / ``run_webkit`` by engine
     name, each taking (browser, server, cases) and giving each case's run by sid.
-    ``webkit_skips``: the case kinds WebKit is not given (its media is unmeasured).
     ``insecure_certs``: see :func:`launch`. A module fixture holds one, so that an engine that
     is missing skips (fails under CI=true) only the tests that ask for it.
     """
@@ -66,25 +65,20 @@ class EngineRuns(Generic[R]):
         server: Any,
         cases: Sequence[Any],
         *,
-        webkit_skips: Sequence[str] = (),
         insecure_certs: bool = False,
     ) -> None:
         self.runners = runners
         self.server = server
         self.cases = list(cases)
-        self.webkit_skips = tuple(webkit_skips)
         self.insecure_certs = insecure_certs
         self._done: dict[str, dict[str, R]] = {}
 
     def of(self, name: str) -> dict[str, R]:
         """Every case's run in engine ``name``, by sid (the engine started the first time)."""
         if name not in self._done:
-            cases = self.cases
-            if name == "webkit":
-                cases = [c for c in cases if c.kind not in self.webkit_skips]
             browser = launch(name, insecure_certs=self.insecure_certs)
             try:
-                self._done[name] = self.runners[name](browser, self.server, cases)
+                self._done[name] = self.runners[name](browser, self.server, self.cases)
             finally:
                 browser.close()
         return self._done[name]

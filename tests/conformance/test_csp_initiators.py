@@ -18,7 +18,6 @@ import pytest
 
 from .csp_initiators import (
     CSP_CASES,
-    MEDIA,
     CspCase,
     csp_lines,
     policy_for,
@@ -33,14 +32,11 @@ from .server import ScenarioServer
 
 PROFILES = {"chromium": "chromium", "firefox": "firefox", "webkit": "safari"}
 TARGETS = ("live", "wsgi")
-#: WebKitGTK here never fetches a <video> or <audio> source (test_initiators.py): media cases
-#: run in Chromium and Firefox only.
 PAIRS = [
     pytest.param(case, engine, kind, id=f"{case.sid}-{engine}-{kind}")
     for case in CSP_CASES
     for engine in PROFILES
     for kind in TARGETS
-    if not (engine == "webkit" and case.kind in MEDIA)
 ]
 
 
@@ -48,7 +44,7 @@ PAIRS = [
 def csp_initiator_runs(scenario_server: ScenarioServer) -> EngineRuns[InitiatorRun]:
     """Each engine's runs, on first use: a missing engine skips (CI=true: fails) only its tests."""
     runners = {"chromium": run_chromium, "firefox": run_firefox, "webkit": run_webkit}
-    return EngineRuns(runners, scenario_server, CSP_CASES, webkit_skips=MEDIA)
+    return EngineRuns(runners, scenario_server, CSP_CASES)
 
 
 @pytest.fixture(scope="module")

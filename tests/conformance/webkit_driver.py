@@ -32,20 +32,21 @@ import tempfile
 from typing import Any
 
 
-def _load_webkit() -> tuple[Any, Any]:
+def _load_webkit() -> tuple[Any, Any, Any]:
     import gi
 
     gi.require_version("Gtk", "3.0")
     gi.require_version("WebKit2", "4.1")
-    from gi.repository import GLib, WebKit2
+    from gi.repository import GLib, Gtk, WebKit2
 
-    return GLib, WebKit2
+    return GLib, Gtk, WebKit2
 
 
 class Driver:
     def __init__(self, data_dir: str, timeout: float = 300.0) -> None:
-        GLib, WebKit2 = _load_webkit()
+        GLib, Gtk, WebKit2 = _load_webkit()
         self.glib = GLib
+        self.gtk = Gtk
         self.webkit = WebKit2
         self.timeout = timeout
         manager = WebKit2.WebsiteDataManager(
@@ -61,14 +62,20 @@ class Driver:
         self.context = WebKit2.WebContext(website_data_manager=manager)
         self.context.set_cache_model(WebKit2.CacheModel.DOCUMENT_VIEWER)
         self.view: Any = None
+        self.window: Any = None
 
     def _new_view(self) -> Any:
-        if self.view is not None:
-            self.view.destroy()
+        self.close()
         settings = self.webkit.Settings()
         settings.set_enable_write_console_messages_to_stdout(True)
         settings.set_enable_javascript(True)
         self.view = self.webkit.WebView(web_context=self.context, settings=settings)
+        # The view is shown in a (Xvfb) window: a view in no mapped window is a hidden page,
+        # and WebKit defers a hidden page's media loads (no <video>/<audio> request is sent).
+        self.window = self.gtk.Window()
+        self.window.set_default_size(800, 600)
+        self.window.add(self.view)
+        self.window.show_all()
         return self.view
 
     def _wait(self, done: dict[str, Any], what: str) -> None:
@@ -139,9 +146,12 @@ class Driver:
         )
 
     def close(self) -> None:
-        if self.view is not None:
+        if self.window is not None:
+            self.window.destroy()  # destroys the view too
+            self.window = None
+        elif self.view is not None:
             self.view.destroy()
-            self.view = None
+        self.view = None
 
 
 def serve(driver: Driver, lines: Any, out: Any) -> None:
