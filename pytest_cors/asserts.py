@@ -168,6 +168,17 @@ def assert_cors_denies(
 def _judge_denied(outcome: Outcome) -> Outcome:
     """``outcome`` if the browser blocks the page from reading it, else the failure."""
     __tracebackhide__ = True
+    failure = outcome.failure
+    if failure is not None and failure.code == "MixedContent":
+        raise CorsAssertionError(
+            _shown(
+                f"Cannot tell whether the server lets '{outcome.request.origin.serialize()}' "
+                f"read {outcome.request.method} {outcome.request.url}: the browser refused the "
+                "request as mixed content (an https page, an http URL) before any CORS step, "
+                "and an attacker's page on http:// is not refused. Check the API's https URL, "
+                "or the same origin with http://.\n\n" + outcome.explain()
+            )
+        )
     if outcome.allowed:
         if outcome.response_type in OPAQUE_TYPES:
             why = (

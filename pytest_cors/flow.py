@@ -21,6 +21,7 @@ from pytest_cors.engine import (
     prepare_request,
     run_fetch,
 )
+from pytest_cors.engine.added import is_potentially_trustworthy
 from pytest_cors.engine.fetch import FetchFlow
 from pytest_cors.engine.lna import LocalNetwork
 from pytest_cors.engine.request import HeadersArg, RedirectMode, RequestMode
@@ -33,6 +34,7 @@ from pytest_cors.errors import (
 )
 from pytest_cors.http import Request, Response, head_size
 from pytest_cors.options import FetchOptions, fetch_options
+from pytest_cors.origin import origin_of_url
 from pytest_cors.redaction import hide_userinfo
 from pytest_cors.targets import adapt, run_sync
 from pytest_cors.targets._wire import origin_of, refuse_unnamed
@@ -236,14 +238,32 @@ class Browser:
     and attaches it where the credentials mode, ``SameSite`` and this browser's third-party
     cookie policy let it go (see the API page, "Cookies"). ``cookies=None`` is a signed-out
     browser.
+
+    An ``https`` page's request to a live ``http`` URL that is not loopback is mixed content:
+    blocked before CORS (``MixedContent``; images and media are upgraded to ``https``), as the
+    browser does. An in-process app has no real scheme, and a loopback server stands in for
+    the deployment, so neither is checked. ``mixed_content=False`` never checks it: for
+    questions about the server's CORS policy alone (an attacker's page can be ``http``).
     """
 
     def __init__(
-        self, browser: str | Profile = "chromium", *, clock: Callable[[], float] = time.monotonic
+        self,
+        browser: str | Profile = "chromium",
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        mixed_content: bool = True,
     ) -> None:
         self.profile = get_profile(browser)
         self.cache = PreflightCache(self.profile)
         self._clock = clock
+        self.mixed_content = mixed_content
+
+    def checks_mixed_content(self, adapter: object, url: str) -> bool:
+        """Whether a request to ``url`` through ``adapter`` is checked for mixed content: a
+        live target's URL that is not potentially trustworthy (see the class docstring)."""
+        if not self.mixed_content or _in_process(adapter):
+            return False
+        return not is_potentially_trustworthy(origin_of_url(url))
 
     def __repr__(self) -> str:
         return f"Browser({self.profile.name!r})"
@@ -253,8 +273,9 @@ class Browser:
     ) -> tuple[FetchFlow, Any, CookieFlow | None]:
         adapter = _resolve(target, url)
         cookies = options.get("cookies", PROBE_COOKIES)
+        absolute = _absolute(adapter.base_url, url)
         request = prepare_request(
-            _absolute(adapter.base_url, url),
+            absolute,
             origin=options["origin"],
             method=options.get("method", "GET"),
             headers=options.get("headers"),
@@ -265,6 +286,7 @@ class Browser:
             mode=options.get("mode", "cors"),
             redirect=options.get("redirect", "follow"),
             local_network=options.get("local_network"),
+            mixed_content=self.checks_mixed_content(adapter, absolute),
         )
         if request.credentials == "omit" and cookies is PROBE_COOKIES:
             # no cookie ever goes (the common case): nothing to decide

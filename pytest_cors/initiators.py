@@ -102,6 +102,7 @@ def _flow(
         page_csp=page_csp,
         mode=initiator.mode,
         local_network=local_network,
+        mixed_content=session.checks_mixed_content(adapter, _absolute(adapter.base_url, url)),
     )
     request = replace(
         request,

@@ -384,7 +384,10 @@ def execute(check: PlannedCheck, memo: _Memo) -> Evidence:
 
 
 def _fetch(check: PlannedCheck, target: _CheckTarget, origin: str | None = None) -> Outcome:
-    return Browser(check.browser).fetch(
+    # Mixed content decides whether the page works (an allowed check), never whether the
+    # server refuses an origin: an attacker's page can be http:// (the denied checks, controls)
+    works = check.kind in ("allowed", "error-path") and origin is None
+    return Browser(check.browser, mixed_content=works).fetch(
         target,
         check.path,
         origin=origin or check.origin,

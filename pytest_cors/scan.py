@@ -388,7 +388,8 @@ class _Scanner:
         self.base_url = base_url.rstrip("/")
         self.given = [parse_origin(o).serialize() for o in origins]
         self.credentials = credentials
-        self.browsers = {browser: Browser(browser)}
+        # the server's policy alone: an attacker's page can be http://, so no mixed content
+        self.browsers = {browser: Browser(browser, mixed_content=False)}
         self.browser = browser
         self.random = random_origin(seed, "scan")
         self.requests = 0
@@ -398,7 +399,7 @@ class _Scanner:
 
     def _browser(self, name: str) -> Browser:
         if name not in self.browsers:
-            self.browsers[name] = Browser(name)
+            self.browsers[name] = Browser(name, mixed_content=False)
         return self.browsers[name]
 
     def send(self, path: str, probe: ScanProbe) -> ProbeResult:

@@ -632,3 +632,67 @@ def test_no_cors_reaches_a_real_app_and_the_page_reads_nothing():
     )
     assert calls == [("POST", "/items", "testserver", APP)]
     assert outcome.allowed and outcome.status == 0 and outcome.readable_headers == {}
+
+
+# -- mixed content ---------------------------------------------------------------------------
+STAGING = "http://staging.example.org/items"  # a live http URL that is not loopback
+
+
+def _granting(environ, start_response):
+    start_response("200 OK", [("Access-Control-Allow-Origin", "*"), ("Content-Type", "image/png")])
+    return [b"ok"]
+
+
+@pytest.fixture
+def staging():
+    """A requests.Session whose http://staging.example.org answers '*' (through ``responses``:
+    the tests never leave loopback), and the calls that reached it."""
+    import requests
+    import responses
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for url in (STAGING, STAGING.replace("http:", "https:", 1)):
+            mock.add(responses.GET, url, headers={"Access-Control-Allow-Origin": "*"})
+        yield requests.Session(), mock.calls
+
+
+@pytest.mark.parametrize("browser", ["chromium", "firefox", "safari"])
+def test_an_https_page_fetching_a_live_http_url_is_mixed_content(staging, browser):
+    session, calls = staging
+    outcome = simulate_fetch(session, STAGING, origin=APP, browser=browser)
+    assert outcome.failure is not None and outcome.failure.code == "MixedContent"
+    assert outcome.exchanges == [] and len(calls) == 0  # blocked before anything is sent
+
+
+def test_mixed_content_is_not_checked_for_an_in_process_app_or_a_loopback_server():
+    from tests.servers import serve_wsgi
+
+    assert simulate_fetch(_granting, "/items", origin=APP, browser="safari").allowed
+    with serve_wsgi(_granting) as base_url:
+        assert simulate_fetch(base_url, "/items", origin=APP, browser="safari").allowed
+
+
+def test_a_session_without_mixed_content_asks_the_server_alone(staging):
+    session, calls = staging
+    outcome = Browser("chromium", mixed_content=False).fetch(session, STAGING, origin=APP)
+    assert outcome.allowed and len(calls) == 1
+
+
+def test_assert_cors_denies_never_passes_on_mixed_content(staging):
+    session, _ = staging
+    with pytest.raises(CorsAssertionError, match="Cannot tell whether the server lets"):
+        assert_cors_denies(session, STAGING, origin="https://evil.example.net")
+
+
+def test_an_image_from_a_live_http_url_is_upgraded_to_https(staging):
+    from pytest_cors import simulate_load
+    from pytest_cors.targets import adapt
+
+    session, calls = staging
+    with pytest.raises(TargetError, match="was not named"):  # the https origin is another one
+        simulate_load(session, STAGING, origin=APP, element="img")
+    secure = "https://staging.example.org"
+    target = adapt(session, base_url="http://staging.example.org", allow_origins=[secure])
+    outcome = simulate_load(target, STAGING, origin=APP, element="img")
+    assert outcome.used
+    assert [call.request.url for call in calls] == [STAGING.replace("http:", "https:", 1)]

@@ -280,7 +280,7 @@ def observe(
     def fetch(
         origin: str, method: str = "GET", creds: bool = False, names: Sequence[str] = ()
     ) -> Outcome:
-        return Browser(browser).fetch(
+        return Browser(browser, mixed_content=False).fetch(  # what the server grants
             target,
             path,
             origin=origin,

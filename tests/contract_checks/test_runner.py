@@ -17,6 +17,7 @@ from pytest_cors.run import (
     ContractRun,
     SameOriginProbe,
     TargetSpec,
+    check_contract,
     import_app,
 )
 from tests.servers import serve_asgi
@@ -415,3 +416,27 @@ def test_credentialed_checks_carry_the_cookie_where_each_browser_would_send_it()
             )
     # the target is http://testserver, another site than every probe origin
     assert cookies == {"chromium": {"pytest_cors_session=probe"}, "safari": {None}}
+
+
+def test_only_allowed_checks_count_mixed_content_denied_checks_ask_the_server(monkeypatch):
+    """Mixed content decides whether the page works, never that the server refuses an origin:
+    an attacker's page can be http:// (a denied check blocked by it would be a false pass)."""
+    import pytest_cors.run as run_module
+    from pytest_cors.flow import Browser
+
+    seen: list[bool] = []
+
+    class Spy(Browser):
+        def __init__(self, browser="chromium", *, mixed_content=True, **kwargs):
+            seen.append(mixed_content)
+            super().__init__(browser, mixed_content=mixed_content, **kwargs)
+
+    monkeypatch.setattr(run_module, "Browser", Spy)
+    c = contract()
+    results = check_contract(c, apps.flask_good)
+    assert not any(failing(found) for _, found in results)
+    allowed = sum(check.kind in ("allowed", "error-path") for check, _ in results)
+    refusals = ("origin", "credentials", "method", "header")
+    denied = sum(check.kind in refusals for check, _ in results)
+    assert seen.count(True) == allowed > 0
+    assert seen.count(False) >= denied > 0

@@ -139,7 +139,7 @@ def test_dns_failure_through_requests(step):
     import responses
     from urllib3.exceptions import MaxRetryError, NameResolutionError
 
-    base_url = "http://no-such-host.invalid"
+    base_url = "https://no-such-host.invalid"  # https: an https page fetching http stops first
     url = f"{base_url}/items"
     cause = NameResolutionError(
         "no-such-host.invalid", None, OSError(-2, "Name or service not known")
@@ -181,7 +181,7 @@ def test_dns_failure_through_httpx(step):
         cause = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         raise httpx.ConnectError("[Errno -2] Name or service not known", request=request) from cause
 
-    base_url = "http://no-such-host.invalid"
+    base_url = "https://no-such-host.invalid"  # https: an https page fetching http stops first
     with (
         httpx.Client(base_url=base_url, transport=httpx.MockTransport(handler)) as client,
         pytest.raises(TargetError) as info,

@@ -221,7 +221,7 @@ def test_an_answer_quoting_connection_refused_does_not_take_the_target_down():
 def test_an_unreachable_target_stops_the_run(monkeypatch, fault):
     if fault == "dns":
         unresolvable(monkeypatch)
-    base_url = refused_url() if fault == "refused" else f"http://{UNRESOLVABLE}"
+    base_url = refused_url() if fault == "refused" else f"https://{UNRESOLVABLE}"
     run, checks = contract_run(base_url)
     try:
         with pytest.raises(TargetError) as info:
