@@ -49,9 +49,6 @@ def django_settings(**changes: Any):
     if not settings.configured:
         settings.configure(
             SECRET_KEY="pytest-cors-docs",
-            # no handler bound to the stream pytest captures at set-up (a live server's
-            # thread logging after that stream closed printed '--- Logging error ---')
-            LOGGING_CONFIG=None,
             INSTALLED_APPS=["corsheaders"],
             DATABASES={},
             USE_TZ=True,

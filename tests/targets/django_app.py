@@ -82,9 +82,6 @@ def _configure_django() -> None:
         settings.configure(
             DEBUG=False,
             SECRET_KEY="pytest-cors-tests",
-            # no handler bound to the stream pytest captures at set-up (a live server's
-            # thread logging after that stream closed printed '--- Logging error ---')
-            LOGGING_CONFIG=None,
             ALLOWED_HOSTS=["testserver", "127.0.0.1", "localhost"],
             INSTALLED_APPS=["corsheaders"],
             MIDDLEWARE=[],
