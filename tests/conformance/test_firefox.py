@@ -357,6 +357,20 @@ def test_engines_page_puts_each_difference_under_the_rule_that_explains_it():
     assert unexplained == []
 
 
+def test_engines_page_compares_webkit_with_chromium_rule_by_rule():
+    """The WebKit section explains a difference by the safari profile's own flag."""
+    picked = [
+        s for s in SCENARIOS if s.title in ("Save-Data: 'on'", "simple GET, omit: ACAO exact")
+    ]
+    assert len(picked) == 2
+    by_rule, unexplained = engines_page.differences_by_rule(picked, "safari")
+    listed = {name: [s.title for s in items] for name, items in by_rule.items() if items}
+    assert listed == {"client_hints_safelisted": ["Save-Data: 'on'"]}
+    assert unexplained == []
+    page = engines_page.PAGE.read_text(encoding="utf-8")
+    assert "## Where Chromium and WebKit differ, rule by rule" in page
+
+
 @pytest.mark.browser
 def test_the_page_names_the_firefox_checked(firefox_runs: dict[str, FirefoxRun]) -> None:
     """The page's Firefox version is the one this run compared with (same major release)."""
