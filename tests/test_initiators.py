@@ -134,36 +134,23 @@ def test_only_firefox_shows_a_same_site_opaque_scripts_errors():
 # --- a CDN as a real Starlette app with CORSMiddleware ---------------------------------------
 
 
-@pytest.fixture
-def cdn():
+def cdn_app():
+    """A CDN behind Starlette's real CORSMiddleware: GET for the app's origin only."""
     from starlette.applications import Starlette
     from starlette.middleware import Middleware
     from starlette.middleware.cors import CORSMiddleware
     from starlette.responses import Response
     from starlette.routing import Route
-    from starlette.testclient import TestClient
 
-    def font(request):
-        return Response(b"wOF2", media_type="font/woff2")
-
-    def image(request):
-        return Response(b"\x89PNG", media_type="image/png")
-
-    def script(request):
-        return Response(b"run()", media_type="text/javascript")
-
-    def events(request):
-        return Response(b"data: hi\n\n", media_type="text/event-stream")
-
-    def upload(request):
-        return Response(b"ok", media_type="text/plain")
+    def answer(body: bytes, media_type: str):
+        return lambda request: Response(body, media_type=media_type)
 
     routes = [
-        Route("/f.woff2", font),
-        Route("/i.png", image),
-        Route("/app.js", script),
-        Route("/events", events),
-        Route("/upload", upload, methods=["POST"]),
+        Route("/f.woff2", answer(b"wOF2", "font/woff2")),
+        Route("/i.png", answer(b"\x89PNG", "image/png")),
+        Route("/app.js", answer(b"run()", "text/javascript")),
+        Route("/events", answer(b"data: hi\n\n", "text/event-stream")),
+        Route("/upload", answer(b"ok", "text/plain"), methods=["POST"]),
     ]
     cors = Middleware(
         CORSMiddleware,
@@ -172,8 +159,14 @@ def cdn():
         allow_headers=["X-A"],
         allow_credentials=False,
     )
-    app = Starlette(routes=routes, middleware=[cors])
-    with TestClient(app, base_url=CDN) as client:
+    return Starlette(routes=routes, middleware=[cors])
+
+
+@pytest.fixture
+def cdn():
+    from starlette.testclient import TestClient
+
+    with TestClient(cdn_app(), base_url=CDN) as client:
         yield client
 
 
@@ -352,31 +345,6 @@ def test_flask_cors_serves_fonts_to_every_origin_and_images_to_none(flask_cdn):
 # --- async variants, the cors fixture's methods, the page's CSP ----------------------------------
 
 
-def _asgi_cdn():
-    from starlette.applications import Starlette
-    from starlette.middleware import Middleware
-    from starlette.middleware.cors import CORSMiddleware
-    from starlette.responses import Response
-    from starlette.routing import Route
-
-    def font(request):
-        return Response(b"wOF2", media_type="font/woff2")
-
-    def events(request):
-        return Response(b"data: hi\n\n", media_type="text/event-stream")
-
-    def upload(request):
-        return Response(b"ok", media_type="text/plain")
-
-    routes = [
-        Route("/f.woff2", font),
-        Route("/events", events),
-        Route("/up", upload, methods=["POST"]),
-    ]
-    cors = Middleware(CORSMiddleware, allow_origins=[APP], allow_methods=["GET"])
-    return Starlette(routes=routes, middleware=[cors])
-
-
 async def test_the_async_variants_drive_an_async_client_on_the_running_loop():
     import httpx
 
@@ -387,7 +355,7 @@ async def test_the_async_variants_drive_an_async_client_on_the_running_loop():
         async_simulate_xhr,
     )
 
-    transport = httpx.ASGITransport(app=_asgi_cdn())
+    transport = httpx.ASGITransport(app=cdn_app())
     async with httpx.AsyncClient(transport=transport, base_url=CDN) as client:
         font = await async_simulate_load(client, "/f.woff2", origin=APP, element="font")
         assert (font.initiator, font.used, font.readable) == ("font", True, True)
@@ -397,7 +365,7 @@ async def test_the_async_variants_drive_an_async_client_on_the_running_loop():
         assert xhr.initiator == "xhr" and not xhr.used  # no Allow-Credentials
         stream = await async_simulate_eventsource(client, "/events", origin=APP)
         assert stream.used
-        beacon = await async_simulate_beacon(client, "/up", origin=EVIL, body="x")
+        beacon = await async_simulate_beacon(client, "/upload", origin=EVIL, body="x")
         assert beacon.used and beacon.response_type == "opaque"
         csp = await async_simulate_load(
             client, "/f.woff2", origin=APP, element="font", page_csp="font-src 'self'"
