@@ -398,7 +398,15 @@ CSP_HINT = (
 
 #: The word Chromium's mixed-content line names a blocked load by (Chromium 156, measured;
 #: ``fetch()``, destination ``empty``, is a "resource").
-_MIXED_CONTENT_KINDS = {"script": "script", "font": "font", "style": "stylesheet"}
+_MIXED_CONTENT_KINDS = {
+    "script": "script",
+    "font": "font",
+    "style": "stylesheet",
+    # media blocked at an IP literal (not upgradable), measured; a video is a "video"
+    "image": "image",
+    "audio": "audio file",
+    "video": "video",
+}
 
 
 def mixed_content_failure(

@@ -239,6 +239,15 @@ def run_fetch(
                 unread = (sent, credentialed, response)
         if hop.cors:
             check = cors_check(effective, hop.serialized, req.credentials)
+            if check is not None and location is not None and profile.csp_checks_redirect_first:
+                target = urljoin(hop.url, location)
+                blocked = _stopped_before_cors(
+                    req, target, origin_of_url(target), hop.redirects + 1, profile
+                )
+                if blocked is not None and blocked.code == "CSPViolation":
+                    out.failure = blocked
+                    out.notes.append(Note("redirect", "CSPViolation: not followed", False))
+                    return _finish(out, replace(hop, url=target))
             if check is not None:
                 # WebKit words a check failing on a redirect as a denied redirection to it.
                 denied = urljoin(hop.url, location) if location is not None else None
@@ -348,7 +357,12 @@ def _plain_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request:
     """The request of a hop without CORS (still same-origin, or ``no-cors``): ``Origin`` only
     for a method other than GET and HEAD."""
     req, profile = ctx.req, ctx.profile
-    keeps_origin = profile.same_origin_redirect_keeps_origin and req.method not in ("GET", "HEAD")
+    # (a same-origin hop only: a no-cors hop's GET after a 303 carries none, WebKit measured)
+    keeps_origin = (
+        profile.same_origin_redirect_keeps_origin
+        and req.method not in ("GET", "HEAD")
+        and not hop.opaque
+    )
     origin = None if hop.method in ("GET", "HEAD") and not keeps_origin else hop.serialized
     added = _actual_added(ctx, hop, chain)
     return _actual_request(
@@ -415,8 +429,9 @@ def _preflight_step(ctx: _Fetch, hop: _Hop, out: Outcome, unsafe: list[str]) -> 
     preflight = preflight_request(url, key_origin, method, unsafe, added)
     response = yield preflight
     out.exchanges.append(Exchange(preflight, response, "preflight"))
+    home = profile.home_preflight_skips_origin_check and req.origin.same_origin(hop.current)
     verdict, warnings = check_preflight(
-        response, key_origin, req.credentials, method, unsafe, profile
+        response, key_origin, req.credentials, method, unsafe, profile, check_origin=not home
     )
     out.warnings.extend(warnings)
     if isinstance(verdict, Check):
@@ -492,10 +507,15 @@ def _follow(ctx: _Fetch, hop: _Hop, status: int, location: str) -> _Hop | _Stop:
     ):
         method, body = "GET", None  # the script's headers stay (WebKitGTK, measured)
     tainted = hop.tainted
+    if ctx.profile.mixed_content_upgrades_before_redirect:
+        upgraded = _mixed_content_upgrade(req, target, next_origin)
+        if upgraded is not None:
+            next_origin = origin_of_url(upgraded)  # the hop goes where the upgrade sends it
     if not hop.current.same_origin(next_origin):
         headers = [(n, v) for n, v in headers if n.lower() != "authorization"]
         removed.add("authorization")
-        if not req.origin.same_origin(hop.current):
+        no_cors = req.mode == "no-cors" and ctx.profile.no_cors_redirect_taints
+        if no_cors or not req.origin.same_origin(hop.current):
             tainted = True
     return _hop(
         ctx,
@@ -585,20 +605,28 @@ def _stopped_before_cors(
     step = "redirect" if redirects else "actual"
     page = req.origin
     directive = csp.directive_for(req.destination)
-    violation = csp.check(req.page_csp, url, page, directive=directive, redirected=bool(redirects))
-    if violation is not None:
-        return csp_failure(
-            url=url,
-            directive=(
-                csp.firefox_text(violation.directive, page)
-                if profile.console == "firefox"
-                else violation.directive.text
-            ),
-            directive_name=violation.directive.name,
-            wanted=violation.wanted,
-            step=step,
-            console=profile.console,
-        )
+    found = csp.violations(req.page_csp, url, page, directive=directive, redirected=bool(redirects))
+    if found:
+        failures = [
+            csp_failure(
+                url=url,
+                directive=(
+                    csp.firefox_text(violation.directive, page)
+                    if profile.console == "firefox"
+                    else violation.directive.text
+                ),
+                directive_name=violation.directive.name,
+                wanted=violation.wanted,
+                step=step,
+                console=profile.console,
+            )
+            for violation in found
+        ]
+        # one console line per violated policy, then the first one's trailing lines (WebKit's
+        # "Blocked by Content Security Policy." after a redirect) once
+        head, *rest = (f.message.split("\n") for f in failures)
+        message = "\n".join([head[0], *(lines[0] for lines in rest), *head[1:]])
+        return replace(failures[0], message=message)
     if _mixed_content(req, current, profile):
         return mixed_content_failure(
             url=url,
@@ -642,9 +670,15 @@ def _mixed_content(req: FetchRequest, current: Origin, profile: Profile) -> bool
         return False
     if current.opaque or current.scheme != "http":
         return False
+    exempt_ip = profile.mixed_content_exempts_local_ip and _is_ip(current.host)
+    if exempt_ip and lna.address_space(current.host) == "local":
+        return False  # Local Network Access decides instead
     if req.destination in UPGRADED_DESTINATIONS:
         # an image from a loopback host loads over http, not upgraded, in all three (WebKit
-        # too, which blocks a fetch() there); other hosts are upgraded, never blocked
+        # too, which blocks a fetch() there); other hosts are upgraded, never blocked, except
+        # an IP literal, which is not upgraded (Chromium blocks it)
+        if profile.mixed_content_blocks_ip_media and _is_ip(current.host):
+            return not is_potentially_trustworthy(current)
         return False
     return not (profile.mixed_content_allows_loopback and is_potentially_trustworthy(current))
 

@@ -92,9 +92,12 @@ def check_preflight(
     method: str,
     unsafe: list[str],
     profile: Profile,
+    *,
+    check_origin: bool = True,
 ) -> tuple[Check | tuple[list[str], list[str], MaxAge], list[CorsWarning]]:
     """The preflight checks in Chromium's order: the first failure (the one reported), or what
-    the response allows; and the warnings the response earned on the way."""
+    the response allows; and the warnings the response earned on the way. ``check_origin``
+    ``False`` skips the ACAO and ACAC checks (``Profile.home_preflight_skips_origin_check``)."""
     headers = effective_headers(response.headers, profile)
     warnings: list[CorsWarning] = []
     malformed = malformed_names(response.headers, headers, profile)
@@ -106,7 +109,7 @@ def check_preflight(
     ok_status = 200 <= response.status <= 299
     if not ok_status and profile.preflight_status_before_allow_origin:
         return Check("PreflightInvalidStatus"), warnings
-    check = cors_check(headers, origin, credentials)
+    check = cors_check(headers, origin, credentials) if check_origin else None
     if check is not None:
         return check, warnings
     if not ok_status:

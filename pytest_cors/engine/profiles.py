@@ -112,6 +112,21 @@ class Profile:
     #: its same-origin redirect hops, even once a 303 has turned it into a GET (WebKit,
     #: measured); the standard decides afresh at each hop, and a same-origin GET carries none.
     same_origin_redirect_keeps_origin: bool = False
+    #: A preflight to a URL of the page's own origin (a redirect led back there, so the request
+    #: is tainted) skips the Access-Control-Allow-Origin and -Credentials checks; the method and
+    #: header checks still apply (Firefox 153 ESR, measured: none, a duplicated or another
+    #: origin's ACAO pass, an unlisted method fails; random_modes.py seed 7, rnd-modes-002).
+    home_preflight_skips_origin_check: bool = False
+    #: A ``no-cors`` request's redirect to another origin sends ``Origin: null`` from then on,
+    #: also from a first hop of the page's own origin (Chromium 156, measured: ``app`` 307 to
+    #: ``other`` sends ``null``; random_modes.py seed 10, rnd-modes-214); the standard taints
+    #: only a redirect away from a URL of another origin than the page's (Firefox, WebKit).
+    no_cors_redirect_taints: bool = False
+    #: A redirect's ``Location`` is checked against the page's CSP before the redirect response
+    #: is CORS-checked, so a blocked target is the reported failure even when that response's
+    #: CORS headers are wrong too (Firefox 153 ESR, measured: random_csp.py seed 11,
+    #: rnd-csp-009); Chromium and WebKit report the CORS failure.
+    csp_checks_redirect_first: bool = False
     #: Any redirect (301, 302, 307, 308) of a ``DELETE`` to another origin (scheme, host or
     #: port) turns it into a ``GET`` without a body, the script's headers kept (WebKitGTK 2.50.6,
     #: measured; its libsoup network layer does it, Safari's CFNetwork one is not measured); the
@@ -160,6 +175,21 @@ class Profile:
     #: ``[::1]``): potentially trustworthy, so not mixed content (Chromium 156, Firefox 153,
     #: measured); WebKitGTK 2.50.6 blocks those too (measured).
     mixed_content_allows_loopback: bool = True
+    #: An ``https`` page may reach ``http`` at a *local* (private) IP literal (``10.0.0.0/8``,
+    #: ``192.168.0.0/16`` ...): Local Network Access gates it instead, so it is neither blocked
+    #: nor upgraded (Chromium 156, measured for fetch(), XHR, ``<script>`` and ``<img>`` to
+    #: ``10.1.2.3`` and ``192.168.7.8``: tests/conformance/test_mixed_content.py).
+    mixed_content_exempts_local_ip: bool = False
+    #: An image, audio or video at a non-loopback IP literal cannot be upgraded (an IP has no
+    #: certificate to expect), so it is blocked like a script (Chromium 156, measured for
+    #: ``203.0.113.5`` and ``8.8.4.4``); ``False`` loads it over ``http`` (not measured in
+    #: Firefox or WebKit, which cannot be pointed at such an address here).
+    mixed_content_blocks_ip_media: bool = False
+    #: A redirect from ``https`` to an upgradable ``http`` URL (an image, audio, video) is
+    #: upgraded before the redirect is judged, so ``https://api`` to ``http://api`` stays
+    #: same-origin and the request's origin is not tainted (Chromium 156, measured with a
+    #: ``<video crossorigin>``); Firefox 153 and WebKitGTK 2.50.6 taint it (``Origin: null``).
+    mixed_content_upgrades_before_redirect: bool = False
     #: Local Network Access (Chromium 142+, measured in 156; Firefox 153 ESR by default,
     #: measured in 153.8): a public page's request to a local or loopback address needs a
     #: permission (:mod:`pytest_cors.engine.lna`); WebKit refuses nothing there.
@@ -172,6 +202,7 @@ class Profile:
 
 CHROMIUM = Profile(
     name="chromium",
+    no_cors_redirect_taints=True,
     wildcard_covers_authorization=True,
     client_hints_safelisted=True,
     joins_duplicate_request_headers=True,
@@ -194,6 +225,9 @@ CHROMIUM = Profile(
     ),
     sends_storage_access=True,
     local_network_access=True,
+    mixed_content_exempts_local_ip=True,
+    mixed_content_blocks_ip_media=True,
+    mixed_content_upgrades_before_redirect=True,
 )
 
 # The Standard leaves User-Agent, Accept-Language and Accept-Encoding to the implementation:
@@ -233,6 +267,8 @@ FIREFOX = Profile(
     cached_wildcard_method_covers=False,
     credentialed_entry_serves_omit=False,
     tainted_preflight_sends_null=False,
+    home_preflight_skips_origin_check=True,
+    csp_checks_redirect_first=True,
     content_type_join=",",
     console="firefox",
     script_error="TypeError: NetworkError when attempting to fetch resource.",

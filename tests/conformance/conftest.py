@@ -42,11 +42,33 @@ def _firefox_version() -> str:
     return (firefox_version(exe) or "Firefox unusable") if exe else "Firefox not installed"
 
 
+def random_family_counts() -> dict[str, int]:
+    """This run's random cases by family, all drawn from the one seed (``SEED``)."""
+    # lazy: the family modules import the page runners; the header needs only their sizes
+    from .random_csp import RANDOM_CSP_SCENARIOS
+    from .random_csp_initiators import RANDOM_CSP_INITIATOR_CASES
+    from .random_initiators import RANDOM_INITIATOR_CASES
+    from .random_lna import RANDOM_LNA_CASES
+    from .random_mixed_content import RANDOM_MIXED_CASES
+    from .random_modes import RANDOM_MODE_SCENARIOS
+
+    return {
+        "fetch": len(RANDOM_SCENARIOS),
+        "modes": len(RANDOM_MODE_SCENARIOS),
+        "csp": len(RANDOM_CSP_SCENARIOS),
+        "initiators": len(RANDOM_INITIATOR_CASES),
+        "csp-initiators": len(RANDOM_CSP_INITIATOR_CASES),
+        "mixed-content": len(RANDOM_MIXED_CASES),
+        "lna": len(RANDOM_LNA_CASES),
+    }
+
+
 def _header_line() -> str:
+    families = ", ".join(f"{n} {family}" for family, n in random_family_counts().items())
     return (
         f"pytest-cors conformance: {_chromium_version()}; {_firefox_version()}; "
-        f"{len(SCENARIOS) + len(DEFAULT_PORT_SCENARIOS)} scenarios + "
-        f"{len(RANDOM_SCENARIOS)} random, seed {SEED} (replay: {SEED_ENV}={SEED})"
+        f"{len(SCENARIOS) + len(DEFAULT_PORT_SCENARIOS)} scenarios + random ({families}), "
+        f"seed {SEED} (replay: {SEED_ENV}={SEED})"
     )
 
 

@@ -11,6 +11,9 @@ allows, ``D`` refuses, ``default-src`` refuses as the fallback, ``default-src`` 
 ``D`` is absent (with another directive set to ``'none'``), and for scripts and stylesheets
 the ``-elem`` directive against its parent (``script-src``, ``style-src``) both ways.
 
+The random cases (:mod:`.random_csp_initiators`) mix several directives, two policies and a
+CORS answer that is often wrong; a console line is tied to its case by the blocked URL.
+
 A font's ``@font-face`` rule is an inline ``<style>`` (the initiators runner writes one), so
 every font policy adds ``style-src 'unsafe-inline'``: it is not a font's fallback.
 
@@ -126,12 +129,18 @@ _CONSOLE = re.compile(r"^CONSOLE (?:SECURITY|JS|NETWORK) (?:ERROR|WARNING) (.*)$
 _CSP_WORDS = ("Content Security Policy", "Content-Security-Policy")
 
 
+_FIRST_URL = re.compile(r"https?://[^\s'\"]+")
+
+
 def csp_lines(texts: list[str]) -> dict[str, list[str]]:
-    """The console lines about a CSP violation, per case id (the URL in the line says which)."""
+    """The console lines about a CSP violation, per case id: the blocked URL, the first one in
+    the line, says which (a random policy may name a case's URL in its directive too, and a
+    line about the page's favicon then quotes it)."""
     out: dict[str, list[str]] = {}
     for text in texts:
         text = text.strip()
-        match = _SID.search(text)
+        url = _FIRST_URL.search(text)
+        match = _SID.search(url.group(0) + "/") if url else None
         if match and any(word in text for word in _CSP_WORDS):
             out.setdefault(match.group(1), []).append(text)
     return out

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import engines_families
 from .firefox import run_engine_as
 from .scenarios import SCENARIOS, Scenario
 from .server import ScenarioServer
@@ -252,6 +253,7 @@ def render(scenarios: list[Scenario] | None = None) -> str:
     ]
     out += rule_section(scenarios, "firefox", "Firefox", texts)
     out += rule_section(scenarios, "safari", "WebKit", texts)
+    out += engines_families.section()
     out += [
         "## How the `firefox` profile is checked",
         "",

@@ -112,16 +112,41 @@ class Case:
     body: str | None = None
     content_type: str | None = None
     upload_listener: bool = False
+    #: The CORS lines of every answer (resource, redirect, preflights) instead of ``answer``'s:
+    #: random cases spell them wrong on purpose (``{ORIGIN}/``, two ACAO lines, ``True`` ...).
+    cors_lines: tuple[str, ...] | None = None
+    #: The resource's status (the body is the resource all the same, as a 404 page can be).
+    status: int = 200
+    #: A redirect before the resource: its status and the origin it sends the page to
+    #: (``{LOCAL2}``: the resource's own; any other: the path is ``/s/<sid>/t`` there).
+    redirect: tuple[int, str] | None = None
+    #: What the case is, for a failure message (a random case: its seed and how to replay it).
+    title: str = ""
+
+    def cors(self) -> tuple[str, ...]:
+        """The CORS lines every answer of this case carries."""
+        return answer_lines(self.answer) if self.cors_lines is None else self.cors_lines
 
     def step(self) -> Step:
+        """The resource's own step (the one ``/r`` answers unless there is a redirect)."""
         ctype, body = _body(self.kind, self.sid)
-        lines = (f"Content-Type: {ctype}", "Cache-Control: no-store", *answer_lines(self.answer))
+        lines = (f"Content-Type: {ctype}", "Cache-Control: no-store", *self.cors())
         preflight = (
-            *answer_lines(self.answer),
+            *self.cors(),
             "Access-Control-Allow-Methods: GET, POST",
             "Access-Control-Allow-Headers: content-type",
         )
-        return Step(Resp(200, lines, body), Resp(204, preflight, b""))
+        return Step(Resp(self.status, lines, body), Resp(204, preflight, b""))
+
+    def steps(self) -> dict[str, Step]:
+        """What the server answers per step: ``r`` the URL the page loads; with a redirect,
+        ``r`` sends the page to ``t``, the resource (the preflights are the resource's)."""
+        resource = self.step()
+        if self.redirect is None:
+            return {"r": resource}
+        status, where = self.redirect
+        hop_lines = (f"Location: {where}/s/{{SID}}/t", "Cache-Control: no-store", *self.cors())
+        return {"r": Step(Resp(status, hop_lines, b""), resource.preflight), "t": resource}
 
     def spec(self, url: str) -> dict[str, Any]:
         return {
@@ -170,7 +195,7 @@ def register_cases(server: ScenarioServer, cases: list[Case]) -> str:
     """Register every case; returns the page's URL (``http://localhost:PORT/page``)."""
     page_origin = server.origin("localhost")
     for case in cases:
-        server.add(case.sid, page_origin, {"r": case.step()})
+        server.add(case.sid, page_origin, case.steps())
     return page_origin + "/page"
 
 

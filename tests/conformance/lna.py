@@ -52,6 +52,21 @@ GRANTS: dict[str, tuple[str, ...]] = {
     "loopback": ("loopback-network",),
     "local": ("local-network",),
 }
+#: Decided permissions (every one granted or denied, so no prompt is ever left open: Firefox
+#: would wait ``network.lna.prompt.timeout``), used by the random cases: name -> state.
+DECIDED: dict[str, dict[str, str]] = {
+    "allow-all": {"loopback-network": "granted", "local-network": "granted"},
+    "deny-all": {"loopback-network": "denied", "local-network": "denied"},
+    "loopback-only": {"loopback-network": "granted", "local-network": "denied"},
+    "local-only": {"loopback-network": "denied", "local-network": "granted"},
+}
+
+
+def permissions(grant: str) -> dict[str, str]:
+    """The permission states a grant key sets: a fixed grant's names granted, or decided."""
+    if grant in DECIDED:
+        return DECIDED[grant]
+    return dict.fromkeys(GRANTS[grant], "granted")
 
 
 @dataclass(frozen=True)
@@ -66,21 +81,43 @@ class LnaCase:
     method: str = "GET"
     secure: bool = True
     acao: bool = True
+    #: The page's address space (its port's); the random cases vary it.
+    page_space: str = "public"
+    #: The answer, replacing the default (the random cases' CORS answers).
+    step: Step | None = None
+    #: fetch()'s headers (``None``: PUT sends ``X-Custom``, as the fixed cases do).
+    headers: tuple[tuple[str, str], ...] | None = None
 
     def steps(self) -> dict[str, Step]:
+        if self.step is not None:
+            return {"r": self.step}
         return {"r": Step(TEXT_STAR if self.acao else TEXT_BARE, OPEN)}
 
+    @staticmethod
+    def port_of(server: TlsScenarioServer, space: str) -> int:
+        return {"public": server.port, "loopback": server.port2, "local": server.extra[0]}[space]
+
     def port(self, server: TlsScenarioServer) -> int:
-        return {"public": server.port, "loopback": server.port2, "local": server.extra[0]}[
-            self.space
-        ]
+        return self.port_of(server, self.space)
 
     def url(self, server: TlsScenarioServer) -> str:
         scheme = "https" if self.secure else "http"
         return f"{scheme}://{API_HOST}:{self.port(server)}/s/{self.sid}/r"
 
     def page_origin(self, server: TlsScenarioServer) -> str:
-        return f"{'https' if self.secure else 'http'}://{APP_HOST}:{server.port}"
+        port = self.port_of(server, self.page_space)
+        return f"{'https' if self.secure else 'http'}://{APP_HOST}:{port}"
+
+    def fetch_headers(self) -> tuple[tuple[str, str], ...]:
+        if self.headers is not None:
+            return self.headers
+        return (("X-Custom", "1"),) if self.method == "PUT" else ()
+
+    def spec(self, server: TlsScenarioServer) -> dict[str, Any]:
+        """The fetch() spec of mixed_content.FETCH_JS."""
+        body = "x" if self.method in ("PUT", "POST") else None
+        return {"sid": self.sid, "url": self.url(server), "method": self.method,
+                "headers": [list(h) for h in self.fetch_headers()], "body": body}  # fmt: skip
 
 
 def _cases() -> list[LnaCase]:
@@ -165,10 +202,10 @@ def run_chromium(
         server.add(case.sid, case.page_origin(server), case.steps())
     results: dict[str, Any] = {}
     console: dict[str, list[str]] = {}
-    groups = sorted({(c.grant, c.secure) for c in cases})
+    groups = sorted({(c.grant, c.secure, c.page_space) for c in cases})
     browser_cdp = browser.browser.new_browser_cdp_session()
-    for grant, secure in groups:
-        group = [c for c in cases if (c.grant, c.secure) == (grant, secure)]
+    for grant, secure, space in groups:
+        group = [c for c in cases if (c.grant, c.secure, c.page_space) == (grant, secure, space)]
         origin = group[0].page_origin(server)
         context = browser.browser.new_context()
         try:
@@ -183,7 +220,7 @@ def run_chromium(
             cdp = context.new_cdp_session(page)
             info = cdp.send("Target.getTargetInfo")["targetInfo"]
             cdp.detach()
-            for name in GRANTS[grant] if secure else ():
+            for name, state in permissions(grant).items() if secure else ():
                 # a page's session may not grant (``Permission can't be granted in current
                 # context``): the browser's own session does, naming the page's context; it
                 # refuses the same way for an http origin (measured), which LNA never lets
@@ -192,13 +229,13 @@ def run_chromium(
                     "Browser.setPermission",
                     {
                         "permission": {"name": name},
-                        "setting": "granted",
+                        "setting": state,
                         "origin": origin,
                         "browserContextId": info["browserContextId"],
                     },
                 )
             page.goto(origin + "/")
-            specs = [{"sid": c.sid, "url": c.url(server), "method": c.method} for c in group]
+            specs = [c.spec(server) for c in group]
             results.update(page.evaluate(FETCH_JS, {"specs": specs, "timeoutMs": 8000}))
             page.wait_for_timeout(300)
         finally:
@@ -219,17 +256,17 @@ def run_firefox(browser: Any, server: TlsScenarioServer, cases: list[LnaCase]) -
     client = browser.client
     results: dict[str, Any] = {}
     console: dict[str, list[str]] = {}
-    for grant, secure in sorted({(c.grant, c.secure) for c in cases}):
-        group = [c for c in cases if (c.grant, c.secure) == (grant, secure)]
+    for grant, secure, space in sorted({(c.grant, c.secure, c.page_space) for c in cases}):
+        group = [c for c in cases if (c.grant, c.secure, c.page_space) == (grant, secure, space)]
         origin = group[0].page_origin(server)
         user_context = client.command("browser.createUserContext", {})["userContext"]
         try:
-            for name in GRANTS[grant]:
+            for name, state in permissions(grant).items():
                 client.command(
                     "permissions.setPermission",
                     {
                         "descriptor": {"name": name},
-                        "state": "granted",
+                        "state": state,
                         "origin": origin,
                         "userContext": user_context,
                     },
@@ -242,7 +279,7 @@ def run_firefox(browser: Any, server: TlsScenarioServer, cases: list[LnaCase]) -
                 {"context": context, "url": origin + "/", "wait": "complete"},
             )
             client.events.clear()
-            specs = [{"sid": c.sid, "url": c.url(server), "method": c.method} for c in group]
+            specs = [c.spec(server) for c in group]
             results.update(
                 client.call(context, FETCH_JS, {"specs": specs, "timeoutMs": 15000}, timeout=300)
             )

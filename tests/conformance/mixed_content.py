@@ -24,6 +24,15 @@ from .initiators import RUNNER_JS, Case
 from .server import API_HOST, APP_HOST, LOCAL_HOST, LOOP_HOST, Received, Resp, Step
 from .tls_server import TlsScenarioServer
 
+#: Non-loopback IP literals: not potentially trustworthy, so ``http`` to them is mixed content.
+#: Only Chromium can send them to the loopback server (its ``--host-resolver-rules`` maps an IP
+#: literal too: :data:`IP_RESOLVER_RULES`); Firefox's ``network.dns.forceResolve`` and WebKit
+#: never resolve an IP literal, so those cases run in Chromium alone (``MixCase.engines``).
+LOCAL_IP = "10.1.2.3"  # a local (private) address: Local Network Access territory
+PUBLIC_IP = "203.0.113.5"  # TEST-NET-3: a public address
+IP_RESOLVER_RULES = f"MAP {LOCAL_IP} 127.0.0.1, MAP {PUBLIC_IP} 127.0.0.1"
+ENGINES = ("chromium", "firefox", "webkit")
+
 ANY = Resp(
     204,
     (
@@ -35,12 +44,26 @@ ANY = Resp(
 )
 TEXT_STAR = Resp(200, ("Content-Type: text/plain", "Access-Control-Allow-Origin: *"), b"ok")
 
+#: Each target: the URL's scheme and host.
+TARGET_URLS = {
+    "http": ("http", API_HOST),
+    "https": ("https", API_HOST),
+    "redirect": ("https", API_HOST),
+    "loop": ("http", LOOP_HOST),
+    "localhost": ("http", LOCAL_HOST),
+    "ip-local": ("http", LOCAL_IP),
+    "ip-public": ("http", PUBLIC_IP),
+}
+
 
 @dataclass(frozen=True)
 class MixCase:
     """One request of the page: ``kind`` is ``fetch``, ``xhr`` or an element (``img`` ...);
-    ``target`` names the URL: ``http`` (the API over plain http), ``https``, ``loop``
-    (``http://127.0.0.1``), ``localhost``, or ``redirect`` (https, answering 302 to http)."""
+    ``target`` names the URL (a key of :data:`TARGET_URLS`): ``http`` (the API over plain
+    http), ``https``, ``loop`` (``http://127.0.0.1``), ``localhost``, ``ip-local`` /
+    ``ip-public`` (an IP literal, Chromium only), or ``redirect`` (https, answering 302 to
+    http). ``step``, when given, replaces the default answer (the random cases' CORS answers);
+    ``headers``/``body``/``credentials`` are a fetch()'s (``None``: PUT sends ``X-Custom``)."""
 
     sid: str
     title: str
@@ -48,24 +71,38 @@ class MixCase:
     target: str
     crossorigin: str | None = None
     method: str = "GET"
+    engines: tuple[str, ...] = ENGINES
+    step: Step | None = None
+    hop: Resp | None = None
+    headers: tuple[tuple[str, str], ...] | None = None
+    body: str | None = None
+    credentials: str = "omit"
+
+    def fetch_headers(self) -> tuple[tuple[str, str], ...]:
+        if self.headers is not None:
+            return self.headers
+        return (("X-Custom", "1"),) if self.method == "PUT" else ()
+
+    def fetch_body(self) -> str | None:
+        if self.headers is not None:
+            return self.body
+        return "x" if self.method == "PUT" else None
 
     def steps(self, server: TlsScenarioServer) -> dict[str, Step]:
+        final = self.step
+        if final is None and self.kind in ("fetch", "xhr"):
+            final = Step(TEXT_STAR, ANY)
+        elif final is None:
+            final = Case(self.sid, self.kind, "star", self.crossorigin).step()
         if self.target == "redirect":
             to = f"http://{API_HOST}:{server.port}/s/{self.sid}/b"
-            hop = Resp(302, (f"Location: {to}", "Access-Control-Allow-Origin: *"), b"")
-            return {"r": Step(hop), "b": Step(TEXT_STAR, ANY)}
-        if self.kind in ("fetch", "xhr"):
-            return {"r": Step(TEXT_STAR, ANY)}
-        return {"r": Case(self.sid, self.kind, "star", self.crossorigin).step()}
+            hop = self.hop or Resp(302, ("Access-Control-Allow-Origin: *",), b"")
+            hop = Resp(hop.status, (f"Location: {to}", *hop.lines), b"")
+            return {"r": Step(hop, final.preflight), "b": final}
+        return {"r": final}
 
     def url(self, server: TlsScenarioServer) -> str:
-        scheme, host = {
-            "http": ("http", API_HOST),
-            "https": ("https", API_HOST),
-            "redirect": ("https", API_HOST),
-            "loop": ("http", LOOP_HOST),
-            "localhost": ("http", LOCAL_HOST),
-        }[self.target]
+        scheme, host = TARGET_URLS[self.target]
         return f"{scheme}://{host}:{server.port}/s/{self.sid}/r"
 
 
@@ -92,6 +129,20 @@ def _cases() -> list[MixCase]:
         c("mix-style-http", "<link rel=stylesheet> to http: blocked", "stylesheet", "http"),
         c("mix-img-loop", "<img> to http://127.0.0.1: not upgraded, loaded", "img", "loop"),
         c("mix-img-localhost", "<img> to http://localhost", "img", "localhost"),
+        # media is upgraded like an image in all three (measured)
+        c("mix-audio-http", "<audio> to http: upgraded to https", "audio", "http"),
+        c("mix-video-http", "<video> to http: upgraded to https", "video", "http"),
+        c("mix-audio-anon-http", "<audio crossorigin=anonymous> to http: upgraded",
+          "audio", "http", crossorigin="anonymous"),
+        c("mix-video-loop", "<video> to http://127.0.0.1: not upgraded, loaded",
+          "video", "loop"),
+        c("mix-xhr-put-http", "XHR PUT to http: blocked, no preflight", "xhr", "http",
+          method="PUT"),
+        # an IP literal: Chromium alone can reach one (see IP_RESOLVER_RULES)
+        *(c(f"mix-{kind}-ip-{space}", f"{kind} to http://<{space} IP>", kind, f"ip-{space}",
+            engines=("chromium",))
+          for kind in ("fetch", "xhr", "script", "img", "audio", "video")
+          for space in ("local", "public")),
     ]  # fmt: skip
 
 
@@ -119,8 +170,11 @@ FETCH_JS = r"""
 async ({specs, timeoutMs}) => {
   const out = {};
   for (const s of specs) {
-    const init = {method: s.method, credentials: "omit"};
-    if (s.method === "PUT") { init.body = "x"; init.headers = {"X-Custom": "1"}; }
+    const init = {method: s.method, credentials: s.credentials || "omit"};
+    if (s.headers !== undefined) {
+      if (s.headers.length) init.headers = s.headers;
+      if (s.body !== null) init.body = s.body;
+    } else if (s.method === "PUT") { init.body = "x"; init.headers = {"X-Custom": "1"}; }
     const abort = new AbortController(); init.signal = abort.signal;
     const timer = setTimeout(() => abort.abort(), timeoutMs);
     try {
@@ -139,14 +193,29 @@ async ({specs, timeoutMs}) => {
 def specs(server: TlsScenarioServer, cases: list[MixCase]) -> tuple[list[Any], list[Any]]:
     """The fetch() specs and the initiators runner's specs."""
     fetches = [
-        {"sid": c.sid, "url": c.url(server), "method": c.method} for c in cases if c.kind == "fetch"
+        {
+            "sid": c.sid,
+            "url": c.url(server),
+            "method": c.method,
+            "headers": [list(h) for h in c.fetch_headers()],
+            "body": c.fetch_body(),
+            "credentials": c.credentials,
+        }
+        for c in cases
+        if c.kind == "fetch"
     ]
     others = [
-        Case(c.sid, c.kind, "star", c.crossorigin).spec(c.url(server))
+        Case(c.sid, c.kind, "star", c.crossorigin, method=c.method,
+             body="x" if c.method == "PUT" else None).spec(c.url(server))
         for c in cases
         if c.kind != "fetch"
-    ]
+    ]  # fmt: skip
     return fetches, others
+
+
+def of_engine(cases: list[MixCase], engine: str) -> list[MixCase]:
+    """The cases ``engine`` can run (an IP-literal case only where it reaches the server)."""
+    return [c for c in cases if engine in c.engines]
 
 
 @dataclass
@@ -222,6 +291,7 @@ def run_chromium(
 
 def run_firefox(browser: Any, server: TlsScenarioServer, cases: list[MixCase]) -> dict[str, MixRun]:
     """The cases in one Firefox tab (``browser``: a ``Firefox`` accepting insecure certs)."""
+    cases = of_engine(cases, "firefox")
     register(server, cases)
     fetches, others = specs(server, cases)
     client = browser.client
@@ -254,6 +324,7 @@ _WEBKIT_CONSOLE = re.compile(r"^CONSOLE [A-Z]+ [A-Z]+ (.*)$")
 
 def run_webkit(browser: Any, server: TlsScenarioServer, cases: list[MixCase]) -> dict[str, MixRun]:
     """The cases in one WebKitGTK view (``browser``: the conformance ``WebKit``)."""
+    cases = of_engine(cases, "webkit")
     register(server, cases)
     fetches, others = specs(server, cases)
     browser.command("load", url=page_url(server))

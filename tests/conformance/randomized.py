@@ -33,6 +33,14 @@ def run_seed() -> int:
     return seed
 
 
+def replay_hint(sid: str, prefix: str, count_env: str, count: int) -> str:
+    """For a failing case of a random family (``sid`` starting with ``prefix``): the seed that
+    made it and the command line that makes it again; empty for a fixed case."""
+    if not sid.startswith(prefix):
+        return ""
+    return f"\nrandom case of seed {SEED}: replay with {SEED_ENV}={SEED} (and {count_env}={count})"
+
+
 _METHODS = ["GET", "GET", "POST", "HEAD", "PUT", "put", "DELETE", "PATCH", "patch", "OPTIONS"]
 _REQUEST_HEADERS = [
     ("Accept", "application/json"),

@@ -1,6 +1,8 @@
 """The ``csp-initiators`` family: the page's CSP against every initiator, in all three engines.
 
-Each engine loads every case of :mod:`.csp_initiators` (one page per policy); each case is then
+Each engine loads every case of :mod:`.csp_initiators` and this run's random ones
+(:mod:`.random_csp_initiators`: several directives, two policies, a CORS answer that may be
+wrong), one page per policy; each case is then
 run through the kit's ``simulate_load`` / ``simulate_xhr`` / ``simulate_eventsource`` /
 ``simulate_beacon`` with the same ``page_csp``, against the live scenario server and against the
 in-process WSGI twin. They must agree on whether the request reached the server (a refused one
@@ -27,14 +29,18 @@ from .csp_initiators import (
 )
 from .firefox import plain
 from .initiator_harness import EngineRuns
-from .initiators import InitiatorRun, case_url
+from .initiators import InitiatorRun
+from .random_csp_initiators import RANDOM_CSP_INITIATOR_CASES
+from .randomized import SEED, SEED_ENV
 from .server import ScenarioServer
+from .test_initiators import simulate as simulate_initiator
 
 PROFILES = {"chromium": "chromium", "firefox": "firefox", "webkit": "safari"}
 TARGETS = ("live", "wsgi")
+ALL_CASES = CSP_CASES + RANDOM_CSP_INITIATOR_CASES
 PAIRS = [
     pytest.param(case, engine, kind, id=f"{case.sid}-{engine}-{kind}")
-    for case in CSP_CASES
+    for case in ALL_CASES
     for engine in PROFILES
     for kind in TARGETS
 ]
@@ -44,7 +50,7 @@ PAIRS = [
 def csp_initiator_runs(scenario_server: ScenarioServer) -> EngineRuns[InitiatorRun]:
     """Each engine's runs, on first use: a missing engine skips (CI=true: fails) only its tests."""
     runners = {"chromium": run_chromium, "firefox": run_firefox, "webkit": run_webkit}
-    return EngineRuns(runners, scenario_server, CSP_CASES)
+    return EngineRuns(runners, scenario_server, ALL_CASES)
 
 
 @pytest.fixture(scope="module")
@@ -60,25 +66,17 @@ def csp_targets(scenario_server: ScenarioServer) -> dict[str, Any]:
 
 def simulate(server: ScenarioServer, case: CspCase, profile: str, target: object) -> Any:
     """The kit's run of ``case`` on a page with the case's CSP, holding the page's cookie."""
-    import pytest_cors as pc
+    return simulate_initiator(server, case.case, profile, target, policy_for(server, case))
 
+
+def ini_answer(case: CspCase) -> str:
+    """The case's initiator options and CORS lines, for a failure message."""
     ini = case.case
-    url = case_url(server, ini)
-    common: dict[str, Any] = {
-        "origin": server.origin("localhost"),
-        "browser": profile,
-        "cookies": {"pc": "1"},
-        "page_csp": policy_for(server, case),
-    }
-    if ini.kind == "xhr":
-        return pc.simulate_xhr(target, url, method=ini.method, **common)
-    if ini.kind == "eventsource":
-        return pc.simulate_eventsource(target, url, **common)
-    if ini.kind == "beacon":
-        return pc.simulate_beacon(
-            target, url, body=ini.body, content_type=ini.content_type, **common
-        )
-    return pc.simulate_load(target, url, element=ini.kind, crossorigin=ini.crossorigin, **common)
+    return (
+        f"{ini.kind} crossorigin={ini.crossorigin} withCredentials={ini.with_credentials} "
+        f"{ini.method} body={ini.body!r} type={ini.content_type} upload={ini.upload_listener}; "
+        f"{ini.cors()!r}"
+    )
 
 
 def distinct(lines: list[str]) -> list[str]:
@@ -130,7 +128,9 @@ def test_engine_matches_the_browser_on_csp_initiators(
     if diffs:
         pytest.fail(
             f"kit ({PROFILES[engine]} profile, {kind} target) disagrees with {engine} on "
-            f"{case.sid}: {case.title}\n  policy: {case.policy}\n- "
+            f"{case.sid}: {case.title}\n  policy: {case.policy}\n"
+            f"  answer: {ini_answer(case)}\n"
+            f"  (this run's seed {SEED}: replay with {SEED_ENV}={SEED})\n- "
             + "\n- ".join(diffs)
             + "\n\n"
             + run.transcript()
@@ -180,6 +180,9 @@ def test_csp_lines_go_to_their_case() -> None:
         "Content Security Policy directive: \"script-src-elem 'self'\". The action has been "
         "blocked.",
         "Failed to load resource: http://localhost:1/s/ini-csp-img-3/r",
+        "Content-Security-Policy: The page's settings blocked the loading of a resource (img-src) "
+        "at http://localhost:2/favicon.ico because it violates the following directive: "
+        '"default-src http://localhost:1/s/ini-csp-img-4/r"',
     ])  # fmt: skip
     assert sorted(lines) == ["ini-csp-img-2", "ini-csp-script-2"]
     assert distinct(["a \u201cx\u201d", "a \u201cx\u201d", "b"]) == ['a "x"', "b"]

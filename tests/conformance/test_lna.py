@@ -29,17 +29,23 @@ from .lna import (
     LnaRun,
     firefox_prefs,
     override_flag,
+    permissions,
     run_chromium,
     run_firefox,
 )
+from .random_lna import RANDOM_LNA_CASES, replay_hint
 from .test_mixed_content import answer_in_process, answer_live
 from .tls_server import TlsScenarioServer
 
 pytestmark = pytest.mark.browser
 
 TARGETS = ("live", "in-process")
-_STATE = {"prompt": {}, "loopback": {"loopback_network": "granted"},
-          "local": {"local_network": "granted"}}  # fmt: skip
+ALL_CASES = [*CASES, *RANDOM_LNA_CASES]
+
+
+def _state(grant: str) -> dict[str, str]:
+    """The grant's permission states as ``LocalNetwork`` keywords."""
+    return {name.replace("-", "_"): state for name, state in permissions(grant).items()}
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +69,7 @@ def lna_runs(lna_server: TlsScenarioServer) -> dict[str, LnaRun]:
         _unavailable(f"Chromium did not start: {exc}")
         raise
     try:
-        return run_chromium(browser, lna_server, CASES)
+        return run_chromium(browser, lna_server, ALL_CASES)
     finally:
         browser.close()
 
@@ -83,7 +89,7 @@ def lna_firefox_runs(lna_server: TlsScenarioServer) -> dict[str, LnaRun]:
         _unavailable(f"Firefox did not start: {exc}")
         raise
     try:
-        return run_firefox(browser, lna_server, CASES)
+        return run_firefox(browser, lna_server, ALL_CASES)
     finally:
         browser.close()
 
@@ -95,12 +101,13 @@ def run_engine(
     from pytest_cors.engine import get_profile, prepare_request, run_fetch
 
     profile = get_profile(browser)
-    put = case.method == "PUT"
-    network = LocalNetwork(**_STATE[case.grant], page_space="public",  # type: ignore[arg-type]
+    network = LocalNetwork(**_state(case.grant),  # type: ignore[arg-type]
+                           page_space=case.page_space,  # type: ignore[arg-type]
                            target_space=case.space)  # type: ignore[arg-type]  # fmt: skip
+    spec = case.spec(server)
     req = prepare_request(case.url(server), origin=case.page_origin(server), profile=profile,
-                          method=case.method, headers=[("X-Custom", "1")] if put else None,
-                          body="x" if put else None, local_network=network)  # fmt: skip
+                          method=case.method, headers=list(case.fetch_headers()),
+                          body=spec["body"], local_network=network)  # fmt: skip
     answer = answer_live if target == "live" else answer_in_process
     flow = run_fetch(req, profile)
     sent: list[Any] = []
@@ -144,14 +151,14 @@ def compare(
     if diffs:
         pytest.fail(
             f"engine ({browser} profile, {target}) disagrees with {browser} on {case.sid} "
-            f"({case.title})\n- " + "\n- ".join(diffs) + "\n\n" + run.transcript()
-            + "\n\n" + outcome.explain(),
+            f"({case.title}){replay_hint(case)}\n- " + "\n- ".join(diffs) + "\n\n"
+            + run.transcript() + "\n\n" + outcome.explain(),
             pytrace=False,
         )  # fmt: skip
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.sid)
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.sid)
 def test_engine_matches_chromium_on_local_network_access(
     case: LnaCase, target: str, lna_runs: dict[str, LnaRun], lna_server: TlsScenarioServer
 ) -> None:
@@ -159,7 +166,7 @@ def test_engine_matches_chromium_on_local_network_access(
 
 
 @pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.sid)
+@pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.sid)
 def test_engine_matches_firefox_on_local_network_access(
     case: LnaCase, target: str, lna_firefox_runs: dict[str, LnaRun], lna_server: TlsScenarioServer
 ) -> None:

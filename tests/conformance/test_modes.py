@@ -5,7 +5,8 @@ their checks stay as they are); each scenario is then compared with the matching
 and in-process: resolved, rejected or thrown, the status, the readable headers, the response
 type (``opaque``, ``opaqueredirect``, ``basic``, ``cors``) and every request sent. A header the
 browser silently drops in ``no-cors`` mode is left out of the engine's run and must, given on
-its own, be a usage error that says the browser would drop it.
+its own, be a usage error that says the browser would drop it. The random scenarios of this
+run's seed (random_modes.py) run alongside the fixed ones, in the same browsers and checks.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from .chromium import page_origin, scenario_url
 from .compare import Side, Verdict, chromium_side, differences, engine_side, wire_from_received
 from .conftest import _unavailable
 from .modes import MODE_SCENARIOS
+from .random_modes import FAMILY as RANDOM_FAMILY
+from .random_modes import RANDOM_MODE_SCENARIOS
+from .randomized import SEED, SEED_ENV
 from .scenarios import Scenario
 from .server import ScenarioServer
 from .test_chromium import TARGETS, engine_targets  # noqa: F401  (the same two engine targets)
@@ -26,6 +30,8 @@ from .test_chromium import TARGETS, engine_targets  # noqa: F401  (the same two 
 pytestmark = pytest.mark.browser
 
 PROFILES = {"chromium": "chromium", "firefox": "firefox", "webkit": "safari"}
+#: The fixed table and this run's random scenarios (random_modes.py), run alike.
+ALL_MODE_SCENARIOS = MODE_SCENARIOS + RANDOM_MODE_SCENARIOS
 
 
 def _start(name: str, server: ScenarioServer) -> dict[str, Any]:
@@ -57,7 +63,7 @@ def _start(name: str, server: ScenarioServer) -> dict[str, Any]:
         _unavailable(f"{name} did not start: {exc}")
         raise
     try:
-        runs: dict[str, Any] = browser.run(server, MODE_SCENARIOS)
+        runs: dict[str, Any] = browser.run(server, ALL_MODE_SCENARIOS)
         return runs
     finally:
         browser.close()
@@ -153,7 +159,7 @@ def _dropped_problems(
 
 @pytest.mark.parametrize("engine", PROFILES)
 @pytest.mark.parametrize("kind", TARGETS)
-@pytest.mark.parametrize("scenario", MODE_SCENARIOS, ids=lambda s: s.sid)
+@pytest.mark.parametrize("scenario", ALL_MODE_SCENARIOS, ids=lambda s: s.sid)
 def test_engine_matches_the_browser_on_modes(
     scenario: Scenario,
     kind: str,
@@ -183,8 +189,11 @@ def test_engine_matches_the_browser_on_modes(
     diffs += _dropped_problems(scenario_server, scenario, engine_targets[kind], run, profile)
     if diffs:
         options = "; ".join(f"mode={f.mode} redirect={f.redirect}" for f in scenario.fetches)
+        replay = ""
+        if scenario.family == RANDOM_FAMILY:
+            replay = f" (random seed {SEED}; replay with {SEED_ENV}={SEED})"
         pytest.fail(
-            f"engine ({profile} profile, {kind} target) disagrees with {engine}\n\n"
+            f"engine ({profile} profile, {kind} target) disagrees with {engine}{replay}\n\n"
             + scenario.describe()
             + f"\n  {options}\n\nDifferences:\n- "
             + "\n- ".join(diffs)

@@ -32,6 +32,9 @@ def _directive(text: str):
             "connect-src http://api.example.org:81/other/",
         ),
         ("default-src *", "default-src *"),
+        # lower case scheme and host (random_csp.py, seed 1, rnd-csp-012); the path as written
+        ("connect-src HTTP://API.EXAMPLE.ORG:*", "connect-src http://api.example.org:*"),
+        ("connect-src API.Example.ORG:81/A/", "connect-src http://api.example.org:81/A/"),
     ],
 )
 def test_firefox_adds_the_page_scheme_to_host_sources(written, firefox):
@@ -46,6 +49,11 @@ def test_an_https_page_gives_its_scheme_and_an_opaque_page_keeps_the_text():
     )
     opaque = parse_origin("null")
     assert firefox_text(_directive("connect-src a.example"), opaque) == "connect-src a.example"
+    # a scheme written out is lower-cased with the host there too (random_csp.py seed 5,
+    # rnd-csp-002: "default-src HTTP://API.EXAMPLE.ORG:* https:" read "http://api.example.org:*")
+    assert firefox_text(_directive("default-src HTTP://API.EXAMPLE.ORG:* https:"), opaque) == (
+        "default-src http://api.example.org:* https:"
+    )
 
 
 # -- each engine's line for an element's load (measured by test_csp_initiators.py) -------------

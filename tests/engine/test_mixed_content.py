@@ -140,3 +140,97 @@ def test_a_blocked_element_is_named_by_its_kind(element, kind):
     outcome, _ = run_element("http://api.example.com/x", element, "safari")
     assert outcome.failure.message.startswith("[blocked] The page at https://app.example.com/")
     assert "\n" not in outcome.failure.message  # WebKit logs only the [blocked] line for it
+
+
+# -- measured in Chromium 156 through --host-resolver-rules (tests/conformance/
+#    test_mixed_content.py, the mix-*-ip-* cases) ------------------------------------------
+
+
+@pytest.mark.parametrize("host", ["10.1.2.3", "192.168.7.8"])
+def test_chromium_lets_a_local_ip_literal_through_for_local_network_access(host):
+    outcome, sent = run(f"http://{host}:8/x", "chromium", responses=[Response(200, ANY)])
+    assert outcome.allowed and len(sent) == 1 and sent[0].url.startswith("http://")
+
+
+@pytest.mark.parametrize("browser", ["firefox", "safari"])
+def test_a_local_ip_literal_stays_mixed_content_elsewhere(browser):
+    outcome, sent = run("http://10.1.2.3:8/x", browser, responses=[Response(200, ANY)])
+    assert outcome.failure.code == "MixedContent" and sent == []
+
+
+def test_a_public_ip_literal_is_blocked_for_fetch_in_chromium():
+    outcome, sent = run("http://203.0.113.5:8/x", "chromium", responses=[Response(200, ANY)])
+    assert outcome.failure.code == "MixedContent" and sent == []
+
+
+def _element(url, element, browser="chromium"):
+    from dataclasses import replace
+
+    from pytest_cors.engine.initiators import element_request
+
+    profile = get_profile(browser)
+    made = element_request(element, None, profile.console)
+    req = prepare_request(url, origin="https://app.example.com", profile=profile,
+                          credentials=made.credentials, mode=made.mode,
+                          mixed_content=True)  # fmt: skip
+    flow = run_fetch(replace(req, destination=made.destination), profile)
+    sent = []
+    try:
+        sent.append(next(flow))
+        flow.send(Response(200, ANY))
+    except StopIteration as stop:
+        return stop.value, sent
+    raise AssertionError("one request at most")
+
+
+@pytest.mark.parametrize(("element", "kind"), [("img", "image"), ("audio", "audio file"),
+                                               ("video", "video")])  # fmt: skip
+def test_chromium_blocks_media_at_a_public_ip_it_cannot_upgrade(element, kind):
+    outcome, sent = _element("http://203.0.113.5:8/x", element)
+    assert sent == [] and outcome.failure.code == "MixedContent"
+    assert f"requested an insecure {kind} 'http://203.0.113.5:8/x'" in outcome.failure.message
+
+
+def test_chromium_loads_an_image_at_a_local_ip_over_http_not_upgraded():
+    outcome, sent = _element("http://10.1.2.3:8/x", "img")
+    assert outcome.allowed and sent[0].url == "http://10.1.2.3:8/x"
+
+
+def test_a_blocked_xhr_is_worded_as_each_browser_words_it():
+    from pytest_cors.engine.initiators import xhr_request
+    from pytest_cors.initiators import _judged
+
+    words = {}
+    for browser in ("chromium", "firefox", "safari"):
+        outcome, _ = run("http://api.example.com/x", browser)
+        words[browser] = _judged(outcome, xhr_request("GET", False, False, None),
+                                 get_profile(browser)).failure.message  # fmt: skip
+    assert (
+        "requested an insecure XMLHttpRequest endpoint 'http://api.example.com/x'"
+        in (words["chromium"])
+    )
+    assert words["firefox"] == 'Blocked loading mixed active content "http://api.example.com/x"'
+    assert words["safari"].endswith(
+        "XMLHttpRequest cannot load http://api.example.com/x due to access control checks."
+    )
+
+
+@pytest.mark.parametrize(("browser", "origin"), [("chromium", "https://app.example.com"),
+                                                 ("firefox", "null"),
+                                                 ("safari", "null")])  # fmt: skip
+def test_an_upgraded_redirect_taints_the_origin_except_in_chromium(browser, origin):
+    from dataclasses import replace
+
+    from pytest_cors.engine.initiators import element_request
+
+    profile = get_profile(browser)
+    made = element_request("video", "anonymous", profile.console)
+    req = prepare_request("https://api.example.com/r", origin="https://app.example.com",
+                          profile=profile, credentials=made.credentials, mode=made.mode,
+                          mixed_content=True)  # fmt: skip
+    flow = run_fetch(replace(req, destination=made.destination), profile)
+    next(flow)
+    hop = Headers((("Location", "http://api.example.com/b"), ("Access-Control-Allow-Origin", "*")))
+    second = flow.send(Response(302, hop))
+    assert second.url == "https://api.example.com/b"
+    assert second.headers.get("Origin") == origin
