@@ -179,7 +179,17 @@ def run_fetch(
             hop = replace(hop, url=upgraded, current=origin_of_url(upgraded))
         chain.append(hop.current)
         stopped = _stopped_before_cors(req, hop.url, hop.current, hop.redirects, profile)
-        if stopped is not None:
+        # WebKit preflights a redirect's http URL before it blocks it as mixed content
+        after_preflight = (
+            stopped is not None
+            and stopped.code == "MixedContent"
+            and profile.mixed_content_blocked_after_preflight
+            and hop.redirects > 0
+            and req.mode == "cors"
+            and not (not hop.cors and req.origin.same_origin(hop.current))
+            and _preflight_need(ctx, replace(hop, cors=True))[1]
+        )
+        if stopped is not None and not after_preflight:
             # Nothing is sent: the page refused the request before any CORS step.
             out.failure = stopped
             out.notes.append(Note(stopped.step, f"{stopped.code}: nothing sent", False))
@@ -209,6 +219,10 @@ def run_fetch(
                 refused = yield from _preflight_step(ctx, hop, out, unsafe)
                 if refused is not None:
                     return _failed(ctx, hop, out, refused)
+            if stopped is not None:  # after_preflight: blocked now, the actual never sent
+                out.failure = stopped
+                out.notes.append(Note(stopped.step, f"{stopped.code}: after the preflight", False))
+                return _finish(out, hop)
             sent = _actual_request(
                 hop.method,
                 hop.url,

@@ -63,7 +63,9 @@ class MixCase:
     http), ``https``, ``loop`` (``http://127.0.0.1``), ``localhost``, ``ip-local`` /
     ``ip-public`` (an IP literal, Chromium only), or ``redirect`` (https, answering 302 to
     http). ``step``, when given, replaces the default answer (the random cases' CORS answers);
-    ``headers``/``body``/``credentials`` are a fetch()'s (``None``: PUT sends ``X-Custom``)."""
+    ``headers``/``body``/``credentials`` are a fetch()'s (``None``: PUT sends ``X-Custom``);
+    ``hop_preflight`` answers the preflight at the redirecting https URL (default: the same as
+    the final step's)."""
 
     sid: str
     title: str
@@ -77,6 +79,7 @@ class MixCase:
     headers: tuple[tuple[str, str], ...] | None = None
     body: str | None = None
     credentials: str = "omit"
+    hop_preflight: Resp | None = None
 
     def fetch_headers(self) -> tuple[tuple[str, str], ...]:
         if self.headers is not None:
@@ -98,7 +101,7 @@ class MixCase:
             to = f"http://{API_HOST}:{server.port}/s/{self.sid}/b"
             hop = self.hop or Resp(302, ("Access-Control-Allow-Origin: *",), b"")
             hop = Resp(hop.status, (f"Location: {to}", *hop.lines), b"")
-            return {"r": Step(hop, final.preflight), "b": final}
+            return {"r": Step(hop, self.hop_preflight or final.preflight), "b": final}
         return {"r": final}
 
     def url(self, server: TlsScenarioServer) -> str:
@@ -116,6 +119,11 @@ def _cases() -> list[MixCase]:
         c("mix-fetch-https", "fetch() to https (the control): allowed", "fetch", "https"),
         c("mix-fetch-redirect", "https URL redirected to http: blocked at the redirect",
           "fetch", "redirect"),
+        c("mix-fetch-put-redirect", "preflighted PUT to https redirected to http: blocked",
+          "fetch", "redirect", method="PUT"),
+        c("mix-fetch-put-redirect-refused", "the same, the http URL's preflight refusing",
+          "fetch", "redirect", method="PUT", step=Step(TEXT_STAR, Resp(204, (), b"")),
+          hop_preflight=ANY),
         c("mix-fetch-loop", "fetch() to http://127.0.0.1: potentially trustworthy",
           "fetch", "loop"),
         c("mix-fetch-localhost", "fetch() to http://localhost: potentially trustworthy",

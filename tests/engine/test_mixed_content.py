@@ -234,3 +234,46 @@ def test_an_upgraded_redirect_taints_the_origin_except_in_chromium(browser, orig
     second = flow.send(Response(302, hop))
     assert second.url == "https://api.example.com/b"
     assert second.headers.get("Origin") == origin
+
+
+PREFLIGHT_OK = Headers((("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "*"),
+                        ("Access-Control-Allow-Headers", "*")))  # fmt: skip
+
+
+def run_put(browser, responses):
+    """A preflighted PUT from the https page to an https URL, answered by ``responses``."""
+    profile = get_profile(browser)
+    req = prepare_request("https://api.example.com/a", origin="https://app.example.com",
+                          profile=profile, method="PUT", headers=[("X-Custom", "1")], body="x",
+                          mixed_content=True)  # fmt: skip
+    flow = run_fetch(req, profile)
+    sent, replies = [], iter(responses)
+    try:
+        request = next(flow)
+        while True:
+            sent.append(request)
+            request = flow.send(next(replies))
+    except StopIteration as stop:
+        return stop.value, sent
+
+
+@pytest.mark.parametrize(
+    ("browser", "sent_after_redirect"),
+    [("chromium", []), ("firefox", []), ("safari", [("OPTIONS", "http://api.example.com/z")])],
+)
+def test_webkit_preflights_a_redirects_http_url_before_blocking_it(browser, sent_after_redirect):
+    hop = Response(307, Headers((("Location", "http://api.example.com/z"),
+                                 ("Access-Control-Allow-Origin", "*"))))  # fmt: skip
+    answers = [Response(204, PREFLIGHT_OK), hop, Response(204, PREFLIGHT_OK)]
+    outcome, sent = run_put(browser, answers)
+    assert [(r.method, r.url) for r in sent[2:]] == sent_after_redirect
+    assert [r.method for r in sent[:2]] == ["OPTIONS", "PUT"]
+    assert outcome.failure.code == "MixedContent" and not outcome.allowed
+
+
+def test_webkit_reports_a_refused_preflight_at_the_http_url_as_cors():
+    hop = Response(307, Headers((("Location", "http://api.example.com/z"),
+                                 ("Access-Control-Allow-Origin", "*"))))  # fmt: skip
+    outcome, sent = run_put("safari", [Response(204, PREFLIGHT_OK), hop, Response(204, Headers())])
+    assert [r.method for r in sent] == ["OPTIONS", "PUT", "OPTIONS"]
+    assert outcome.failure.code != "MixedContent"
