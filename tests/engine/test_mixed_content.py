@@ -8,9 +8,11 @@ from pytest_cors.http import Headers, Response
 ANY = Headers((("Access-Control-Allow-Origin", "*"),))
 
 
-def run(url, browser="chromium", origin="https://app.example.com", responses=()):
+def run(url, browser="chromium", origin="https://app.example.com", responses=(), **request):
+    """The fetch of ``url`` from the https page (``request``: prepare_request's options), the
+    engine answered by ``responses`` in turn: its outcome and every request it sent."""
     profile = get_profile(browser)
-    req = prepare_request(url, origin=origin, profile=profile, mixed_content=True)
+    req = prepare_request(url, origin=origin, profile=profile, mixed_content=True, **request)
     flow = run_fetch(req, profile)
     sent, replies = [], iter(responses)
     try:
@@ -242,19 +244,8 @@ PREFLIGHT_OK = Headers((("Access-Control-Allow-Origin", "*"), ("Access-Control-A
 
 def run_put(browser, responses):
     """A preflighted PUT from the https page to an https URL, answered by ``responses``."""
-    profile = get_profile(browser)
-    req = prepare_request("https://api.example.com/a", origin="https://app.example.com",
-                          profile=profile, method="PUT", headers=[("X-Custom", "1")], body="x",
-                          mixed_content=True)  # fmt: skip
-    flow = run_fetch(req, profile)
-    sent, replies = [], iter(responses)
-    try:
-        request = next(flow)
-        while True:
-            sent.append(request)
-            request = flow.send(next(replies))
-    except StopIteration as stop:
-        return stop.value, sent
+    return run("https://api.example.com/a", browser, responses=responses, method="PUT",
+               headers=[("X-Custom", "1")], body="x")  # fmt: skip
 
 
 @pytest.mark.parametrize(
