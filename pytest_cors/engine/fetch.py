@@ -371,11 +371,13 @@ def _plain_request(ctx: _Fetch, hop: _Hop, chain: list[Origin]) -> Request:
     """The request of a hop without CORS (still same-origin, or ``no-cors``): ``Origin`` only
     for a method other than GET and HEAD."""
     req, profile = ctx.req, ctx.profile
-    # (a same-origin hop only: a no-cors hop's GET after a 303 carries none, WebKit measured)
+    # (a no-cors hop's GET after a 302/303 keeps it only if that redirect stayed on one
+    # origin, WebKit measured: API 302 to API keeps it, API 303 to another origin does not)
+    stayed = len(chain) < 2 or chain[-2].same_origin(chain[-1])
     keeps_origin = (
         profile.same_origin_redirect_keeps_origin
         and req.method not in ("GET", "HEAD")
-        and not hop.opaque
+        and (not hop.opaque or stayed)
     )
     origin = None if hop.method in ("GET", "HEAD") and not keeps_origin else hop.serialized
     added = _actual_added(ctx, hop, chain)
