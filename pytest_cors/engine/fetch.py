@@ -186,7 +186,7 @@ def run_fetch(
             and profile.mixed_content_blocked_after_preflight
             and hop.redirects > 0
             and req.mode == "cors"
-            and not (not hop.cors and req.origin.same_origin(hop.current))
+            and (hop.cors or not req.origin.same_origin(hop.current))
             and _preflight_need(ctx, replace(hop, cors=True))[1]
         )
         if stopped is not None and not after_preflight:

@@ -55,12 +55,8 @@ def _rows(
                 if measured and len(measured) < 3
                 else ""
             )
-            rows.append(Row(_sid(case), title(case) + note, answers))
+            rows.append(Row(str(case.sid), title(case) + note, answers))
     return rows
-
-
-def _sid(case: Any) -> str:
-    return str(case.sid)
 
 
 @contextmanager
